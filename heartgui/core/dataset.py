@@ -1,0 +1,876 @@
+"""Load a heart-disease data file into a validated :class:`Dataset`, or explain exactly what is wrong.
+
+The one idea of this module: *a file either becomes a clean, checked table of the 13 features of*
+:mod:`heartgui.core.schema` *plus a 0/1 target, or it is rejected with a* :class:`DataFileError`
+*that tells a student which line and which column to fix.* No other exception leaves
+:func:`load_dataset`.
+
+Formats read
+------------
+``statlog``
+    UCI Statlog ``heart.dat``: no header, 14 fields separated by runs of spaces or tabs, class 1/2.
+``cleveland``
+    UCI ``processed.cleveland.data``: no header, 14 comma-separated fields, ``?`` for missing,
+    class 0–4 (anything above 0 is disease).
+``csv``
+    A header row naming the columns with canonical names or aliases (see
+    :func:`heartgui.core.schema.canonical_name`), in any order, delimited by comma, semicolon, tab or
+    spaces; LF or CRLF line ends; UTF-8 with or without a byte-order mark. A headerless file delimited
+    by semicolons is also read (columns in the UCI order) and reported as ``csv``.
+
+Values ``?``, an empty field, ``NA``, ``NaN`` and ``-9`` (UCI's missing marker) are missing. Rows with
+missing values are dropped and recorded in :attr:`Provenance.dropped`, or reported as problems when
+``drop_missing=False``. Every value is checked with :meth:`heartgui.core.schema.Feature.check`, so a
+file that re-codes a feature (chest pain 0–3 instead of 1–4) is rejected, never silently misread.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heartgui.core import schema
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MIN_ROWS",
+    "DataFileError",
+    "Dataset",
+    "DroppedRow",
+    "Problem",
+    "Provenance",
+    "dataset_from_frame",
+    "load_dataset",
+]
+
+#: Files larger than this are refused before a single byte is read.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Fewer usable rows than this cannot train or evaluate anything.
+MIN_ROWS = 20
+
+#: How many problems :class:`DataFileError` prints; the rest are counted.
+SHOWN_PROBLEMS = 10
+#: How many problems are kept in :attr:`DataFileError.problems`; the rest are only counted.
+KEPT_PROBLEMS = 1000
+
+_COLUMNS: tuple[str, ...] = (*schema.FEATURE_NAMES, schema.TARGET_NAME)
+_N_FEATURES = len(schema.FEATURE_NAMES)
+_MISSING_TEXT = frozenset({"", "?", "na", "nan"})
+_MISSING_NUMBER = -9.0
+_DELIMITERS = (",", ";", "\t")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LETTER = re.compile(r"[^\W\d_]")
+
+_CODING_01 = "0/1"
+_CODING_STATLOG = "1/2 (Statlog)"
+_CODING_CLEVELAND = "0-4 (Cleveland num)"
+
+_ADVICE_ROWS = (
+    "Correct the listed lines in a text editor or spreadsheet (or choose another file) and load it again."
+)
+_ADVICE_HEADER = (
+    "Rename the columns in the first line to the names heartgui knows (listed above), remove "
+    "columns it does not need, and load the file again."
+)
+_ADVICE_FILE = "Choose a UTF-8 text file with the heart data (as described in heart.doc) and try again."
+
+
+# ----------------------------------------------------------------------------------------------------
+# Problems and the error
+# ----------------------------------------------------------------------------------------------------
+
+
+def _label_words(label: str) -> str:
+    """Lower-case a label's first letter for use inside a sentence, keeping acronyms ("ST ...")."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _column_words(column: str) -> str:
+    """Name a column for a student: ``"chest pain type (cp)"``, ``"column 'xyz'"``."""
+    if column in schema.BY_NAME:
+        label = _label_words(schema.BY_NAME[column].label)
+    elif column == schema.TARGET_NAME:
+        label = _label_words(schema.TARGET_LABEL)
+    else:
+        return f"column '{column}'"
+    return label if label == column else f"{label} ({column})"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file.
+
+    Parameters
+    ----------
+    line : int or None
+        1-based line number in the file; ``None`` for a problem of the whole file.
+    column : str or None
+        Canonical feature name or ``"target"``; the header text for an unknown column; ``None``
+        when no single column is concerned.
+    message : str
+        What is wrong, in words a student understands.
+    """
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(_column_words(self.column))
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class DataFileError(ValueError):
+    """The one exception :func:`load_dataset` raises: the file cannot be used, and why.
+
+    Parameters
+    ----------
+    path : str
+        The file that was read (or the name of an in-memory table).
+    problems : sequence of Problem
+        What is wrong, whole-file problems first, then by line. At most :data:`KEPT_PROBLEMS`.
+    advice : str, optional
+        One sentence telling the student what to do.
+    total : int, optional
+        How many problems were found in all, when more were found than kept.
+
+    Attributes
+    ----------
+    path, problems, advice, total
+    """
+
+    def __init__(
+        self,
+        path: str,
+        problems: Sequence[Problem],
+        advice: str = _ADVICE_ROWS,
+        total: int | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.advice = advice
+        self.total = max(total if total is not None else 0, len(self.problems))
+        super().__init__(self.path, self.problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.problems, self.advice, self.total))
+
+    def __str__(self) -> str:
+        name = os.path.basename(self.path) or self.path
+        count = "1 problem" if self.total == 1 else f"{self.total} problems"
+        lines = [f"Cannot load '{name}': {count} found.", f"  file: {self.path}"]
+        lines += [f"  - {problem}" for problem in self.problems[:SHOWN_PROBLEMS]]
+        more = self.total - min(len(self.problems), SHOWN_PROBLEMS)
+        if more > 0:
+            lines.append(f"  ... and {more} more problem{'s' if more != 1 else ''}")
+        lines.append(self.advice)
+        return "\n".join(lines)
+
+
+class _Collector:
+    """Gather problems, keeping the first :data:`KEPT_PROBLEMS` and counting all."""
+
+    def __init__(self) -> None:
+        self.general: list[Problem] = []
+        self.rows: list[Problem] = []
+        self.total = 0
+
+    def add(self, line: int | None, column: str | None, message: str) -> None:
+        self.total += 1
+        bucket = self.general if line is None else self.rows
+        if len(bucket) < KEPT_PROBLEMS:
+            bucket.append(Problem(line, column, message))
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def error(self, path: str, advice: str = _ADVICE_ROWS) -> DataFileError:
+        rows = sorted(self.rows, key=lambda p: (p.line or 0, _column_order(p.column)))
+        kept = (self.general + rows)[:KEPT_PROBLEMS]
+        return DataFileError(path, kept, advice, self.total)
+
+
+def _column_order(column: str | None) -> int:
+    return _COLUMNS.index(column) if column in _COLUMNS else -1
+
+
+def _fail(path: str, message: str, advice: str = _ADVICE_FILE, column: str | None = None) -> DataFileError:
+    return DataFileError(path, (Problem(None, column, message),), advice)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The dataset
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DroppedRow:
+    """A data row left out because it had missing values.
+
+    Parameters
+    ----------
+    line : int
+        1-based line number in the file.
+    reason : str
+        Why, e.g. ``"missing value in ca, thal"``.
+    """
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a dataset came from, so a model file and a report can name it.
+
+    Parameters
+    ----------
+    path : str
+        Absolute path of the file (or the name of an in-memory table).
+    file_name : str
+        Base name of the file.
+    sha256 : str
+        Hex SHA-256 of the file's bytes (of the table's values for an in-memory table).
+    format : str
+        ``"statlog"``, ``"cleveland"`` or ``"csv"`` (``"frame"`` for :func:`dataset_from_frame`).
+    target_coding : str
+        ``"1/2 (Statlog)"``, ``"0-4 (Cleveland num)"`` or ``"0/1"``.
+    rows_read : int
+        Data rows in the file, dropped rows included, header and blank lines excluded.
+    dropped : tuple of DroppedRow
+        Rows left out because of missing values.
+    """
+
+    path: str
+    file_name: str
+    sha256: str
+    format: str
+    target_coding: str
+    rows_read: int
+    dropped: tuple[DroppedRow, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """The validated heart data: 13 features, a 0/1 target and where each row came from.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Columns exactly :data:`heartgui.core.schema.FEATURE_NAMES` in that order, float64,
+        RangeIndex; every value passes :meth:`~heartgui.core.schema.Feature.check`.
+    y : numpy.ndarray
+        int64, 1 = heart disease present, 0 = absent (read-only).
+    lines : numpy.ndarray
+        int64, the 1-based file line of each row (read-only).
+    provenance : Provenance
+        The file, its hash, its format and the rows that were dropped.
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    lines: np.ndarray
+    provenance: Provenance
+
+    def __post_init__(self) -> None:
+        if tuple(self.X.columns) != schema.FEATURE_NAMES:
+            raise ValueError("Dataset.X must have the columns of schema.FEATURE_NAMES, in order")
+        if not (len(self.X) == len(self.y) == len(self.lines)):
+            raise ValueError("Dataset.X, y and lines must have the same length")
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows (patients)."""
+        return len(self.y)
+
+    @property
+    def class_counts(self) -> dict[int, int]:
+        """Rows per class: ``{0: n_absent, 1: n_present}``."""
+        return {0: int(np.sum(self.y == 0)), 1: int(np.sum(self.y == 1))}
+
+    def summary(self) -> pd.DataFrame:
+        """Return the minimum, median and maximum of each feature.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: the feature names; columns ``min``, ``median``, ``max``.
+        """
+        return pd.DataFrame(
+            {"min": self.X.min(), "median": self.X.median(), "max": self.X.max()},
+            index=pd.Index(schema.FEATURE_NAMES),
+        )
+
+    def row(self, i: int) -> dict[str, float]:
+        """Return row ``i`` (0-based position, not file line) as ``{feature name: value}``.
+
+        Raises
+        ------
+        IndexError
+            When ``i`` is outside the dataset.
+        """
+        values = self.X.iloc[int(i)]
+        return {name: float(values[name]) for name in schema.FEATURE_NAMES}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading the file
+# ----------------------------------------------------------------------------------------------------
+
+
+def load_dataset(path: str | os.PathLike[str], *, drop_missing: bool = True) -> Dataset:
+    """Read a Statlog, Cleveland or CSV heart-data file and validate every value.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read.
+    drop_missing : bool, default True
+        Drop rows with missing values (recorded in ``provenance.dropped``); when ``False`` each
+        such row is a problem.
+
+    Returns
+    -------
+    Dataset
+        At least :data:`MIN_ROWS` rows, both classes present.
+
+    Raises
+    ------
+    DataFileError
+        For anything wrong with the file — and for nothing else: no other exception escapes.
+    """
+    try:
+        shown = os.fspath(path)
+    except TypeError:
+        shown = repr(path)
+        raise _fail(shown, f"{shown} is not a file path") from None
+    if isinstance(shown, bytes):
+        shown = os.fsdecode(shown)
+    try:
+        return _load(shown, drop_missing)
+    except DataFileError:
+        raise
+    except Exception as exc:  # the contract: only DataFileError leaves this function
+        raise _fail(
+            shown,
+            f"unexpected error while reading the file ({type(exc).__name__}: {exc}); "
+            "this is a bug in heartgui, please report it",
+        ) from exc
+
+
+def _load(path: str, drop_missing: bool) -> Dataset:
+    data = _read_bytes(path)
+    text = _decode(path, data)
+    lines = _LINE_BREAK.split(text)
+    numbered = [(i, line) for i, line in enumerate(lines, start=1) if line.strip()]
+    if not numbered:
+        raise _fail(path, "the file is empty: it has no data lines")
+
+    first_no, first = numbered[0]
+    delimiter = _detect_delimiter(first)
+    problems = _Collector()
+    first_fields = _split(first, delimiter, problems, first_no)
+    if first_fields is None:
+        raise problems.error(path)
+    if _is_header(first_fields):
+        order = _header_order(first_fields, first_no, problems)
+        if problems:
+            raise problems.error(path, _ADVICE_HEADER)
+        fmt = "csv"
+        body = numbered[1:]
+        if not body:
+            raise _fail(path, "the file has a header line but no data rows")
+    else:
+        order = list(range(len(_COLUMNS)))
+        if delimiter == "\t":  # Statlog style: any run of spaces and tabs separates fields
+            delimiter = None
+        fmt = {None: "statlog", ",": "cleveland"}.get(delimiter, "csv")
+        body = numbered
+
+    cells: list[list[str]] = []
+    line_numbers: list[int] = []
+    width = len(order)
+    for number, line in body:
+        fields = _split(line, delimiter, problems, number)
+        if fields is None:
+            continue
+        if len(fields) != width:
+            problems.add(
+                number,
+                None,
+                f"has {len(fields)} fields where {width} are expected ({_describe_delimiter(delimiter)})",
+            )
+            continue
+        cells.append([fields[j] for j in order])
+        line_numbers.append(number)
+
+    table = pd.DataFrame(cells, columns=list(_COLUMNS), dtype=object)
+    values, missing, text_bad = _parse_numbers(table, decimal_comma=delimiter == ";")
+    dataset = _validate(
+        values,
+        missing,
+        text_bad,
+        np.asarray(line_numbers, dtype=np.int64),
+        problems,
+        drop_missing=drop_missing,
+        raw=table,
+    )
+    if problems:
+        raise problems.error(path)
+    X, y, kept_lines, coding, dropped = dataset
+    absolute = os.path.abspath(path)
+    provenance = Provenance(
+        path=absolute,
+        file_name=os.path.basename(absolute),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=fmt,
+        target_coding=coding,
+        rows_read=len(body),
+        dropped=dropped,
+    )
+    return _make_dataset(X, y, kept_lines, provenance)
+
+
+def _read_bytes(path: str) -> bytes:
+    """Read the whole file after checking it is a regular, not too large file."""
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise _fail(path, "this is a folder, not a data file")
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, "this is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _fail(
+                path,
+                f"the file is {info.st_size / 1024 / 1024:.1f} MB, more than the "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB heartgui reads; the heart data sets are a few "
+                "kilobytes",
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except DataFileError:
+        raise
+    except FileNotFoundError:
+        raise _fail(
+            path, "the file does not exist", "Check the file name and folder and try again."
+        ) from None
+    except IsADirectoryError:
+        raise _fail(path, "this is a folder, not a data file") from None
+    except PermissionError:
+        raise _fail(
+            path,
+            "permission denied: heartgui may not read this file",
+            "Copy the file somewhere you may read it, or change its permissions, and try again.",
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in the path
+        raise _fail(path, f"the file cannot be read ({exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _fail(path, f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+    return data
+
+
+def _decode(path: str, data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM); refuse binary files with the line of the bad byte."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _fail(path, 'the file is UTF-16 text; save it as UTF-8 ("CSV UTF-8" in a spreadsheet)')
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise DataFileError(
+            path,
+            (Problem(line, None, "contains a NUL byte: this is a binary file, not text"),),
+            _ADVICE_FILE,
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            path,
+            (
+                Problem(
+                    line,
+                    None,
+                    f"byte 0x{data[exc.start]:02x} is not UTF-8 text; this is a binary "
+                    "file or text in another encoding",
+                ),
+            ),
+            'Save the file as UTF-8 text ("CSV UTF-8" in a spreadsheet) and try again.',
+        ) from None
+
+
+def _detect_delimiter(line: str) -> str | None:
+    """Pick comma, semicolon or tab by counting them in the first line; ``None`` means spaces."""
+    counts = {d: line.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
+def _describe_delimiter(delimiter: str | None) -> str:
+    return {",": "separated by commas", ";": "separated by semicolons", "\t": "separated by tabs"}.get(
+        delimiter or "", "separated by spaces"
+    )
+
+
+def _split(line: str, delimiter: str | None, problems: _Collector, number: int) -> list[str] | None:
+    """Split one line into stripped fields; record a problem and return ``None`` if impossible."""
+    if delimiter is None:
+        return line.split()
+    try:
+        rows = list(csv.reader([line], delimiter=delimiter, skipinitialspace=True, strict=True))
+    except csv.Error as exc:
+        problems.add(number, None, f"cannot be split into fields ({exc})")
+        return None
+    fields = rows[0] if rows else []
+    return [field.strip() for field in fields]
+
+
+def _is_missing_text(field: str) -> bool:
+    return field.strip().lower() in _MISSING_TEXT
+
+
+def _is_header(fields: Sequence[str]) -> bool:
+    """Whether the first line is a header.
+
+    A header has fields with letters that are neither numbers (``1e3``) nor missing markers, and
+    more of them than numbers, so that a first data row with one typo (``abc`` for a cholesterol)
+    is reported as a bad value, not as fourteen unknown column names.
+    """
+    numbers = pd.to_numeric(pd.Series(list(fields), dtype=object), errors="coerce").notna()
+    words = sum(
+        1
+        for field, is_number in zip(fields, numbers)
+        if not is_number and not _is_missing_text(field) and _LETTER.search(field)
+    )
+    return words > 0 and words >= int(numbers.sum())
+
+
+def _header_order(fields: Sequence[str], line: int, problems: _Collector) -> list[int]:
+    """Map header cells to canonical columns; return, per canonical column, the field index."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(fields):
+        name = schema.canonical_name(cell)
+        if name is None:
+            guess = difflib.get_close_matches(schema.normalise_column_name(cell), schema.ALIASES, n=1)
+            hint = f"; did you mean '{schema.ALIASES[guess[0]]}'?" if guess else ""
+            shown = cell if cell else f"(empty, field {index + 1})"
+            problems.add(line, shown, f"unknown column{hint}")
+        elif name in found:
+            problems.add(
+                line,
+                cell,
+                f"is a second column for {_column_words(name)} (field {index + 1}; the first is "
+                f"field {found[name] + 1} '{fields[found[name]]}')",
+            )
+        else:
+            found[name] = index
+    absent = [name for name in _COLUMNS if name not in found]
+    if absent:
+        if schema.TARGET_NAME in absent:
+            problems.add(
+                None,
+                schema.TARGET_NAME,
+                "the file has no target column (heart disease); name it one of: "
+                + ", ".join(schema.TARGET_ALIASES),
+            )
+        features = [n for n in absent if n != schema.TARGET_NAME]
+        if features:
+            problems.add(
+                None,
+                None,
+                "missing columns: "
+                + ", ".join(_column_words(n) for n in features)
+                + "; heartgui knows the columns "
+                + ", ".join(_COLUMNS),
+            )
+    return [found.get(name, 0) for name in _COLUMNS]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Numbers and validation (shared by files and in-memory frames)
+# ----------------------------------------------------------------------------------------------------
+
+
+def _parse_numbers(
+    table: pd.DataFrame, *, decimal_comma: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn a table of text cells into floats.
+
+    Returns
+    -------
+    values : ndarray (n, 14)
+        Floats, NaN where missing or not a number.
+    missing : ndarray of bool (n, 14)
+        ``?``, empty, ``NA``, ``NaN`` or ``-9``.
+    text_bad : ndarray of bool (n, 14)
+        Text where a number belongs.
+    """
+    n = len(table)
+    values = np.full((n, len(_COLUMNS)), np.nan)
+    missing = np.zeros((n, len(_COLUMNS)), dtype=bool)
+    for j, name in enumerate(_COLUMNS):
+        cells = table[name].astype(str).str.strip()
+        if decimal_comma:
+            cells = cells.str.replace(",", ".", regex=False)
+        marker = np.array(cells.str.lower().isin(_MISSING_TEXT), dtype=bool)
+        numbers = pd.to_numeric(cells.where(~marker, None), errors="coerce")
+        column = np.array(numbers, dtype=np.float64)
+        marker |= column == _MISSING_NUMBER
+        column[marker] = np.nan
+        values[:, j] = column
+        missing[:, j] = marker
+    text_bad = np.isnan(values) & ~missing
+    return values, missing, text_bad
+
+
+def _valid_mask(values: np.ndarray) -> np.ndarray:
+    """Where each feature value passes :meth:`Feature.check` (vectorised, same rule)."""
+    ok = np.zeros(values.shape, dtype=bool)
+    for j, feature in enumerate(schema.FEATURES):
+        column = values[:, j]
+        if feature.codes is not None:
+            ok[:, j] = np.isin(column, np.array(list(feature.codes), dtype=np.float64))
+        else:
+            assert feature.limits is not None
+            low, high = feature.limits
+            ok[:, j] = (column >= low) & (column <= high)
+    return ok
+
+
+def _decode_target(values: np.ndarray, lines: np.ndarray) -> tuple[str | None, str]:
+    """Decide how the target is coded; return ``(coding, "")`` or ``(None, why not)``."""
+    present = ~np.isnan(values)
+    found = np.unique(values[present])
+    classes = {float(v) for v in found}
+    if classes and classes <= {0.0, 1.0} and len(classes) == 2:
+        return _CODING_01, ""
+    if classes <= {1.0, 2.0} and len(classes) == 2:
+        return _CODING_STATLOG, ""
+    if classes <= {0.0, 1.0, 2.0, 3.0, 4.0} and (
+        3.0 in classes or 4.0 in classes or classes == {0.0, 1.0, 2.0}
+    ):
+        return _CODING_CLEVELAND, ""
+    if not classes:
+        return None, "target is not two classes: no row has a target value"
+    shown = []
+    for v in found[:12]:
+        first = int(lines[present][values[present] == v][0])
+        shown.append(f"{v:g} (first on line {first})")
+    more = f" and {len(found) - 12} other values" if len(found) > 12 else ""
+    return None, (
+        "target is not two classes: found the values "
+        + ", ".join(shown)
+        + more
+        + "; heartgui reads 0/1 (1 = disease), 1/2 (Statlog, 2 = disease) or 0–4 "
+        "(Cleveland, above 0 = disease)"
+    )
+
+
+def _to_binary(values: np.ndarray, coding: str) -> np.ndarray:
+    if coding == _CODING_STATLOG:
+        return (values == 2.0).astype(np.int64)
+    return (values > 0.0).astype(np.int64)
+
+
+def _recoding_hint(feature: schema.Feature, observed: np.ndarray) -> str | None:
+    """Explain a whole column that uses other codes than heart.doc (cp 0–3 instead of 1–4)."""
+    assert feature.codes is not None
+    codes = sorted(feature.codes)
+    seen = {float(v) for v in observed}
+    label = _label_words(feature.label)
+    contiguous = codes == list(range(codes[0], codes[-1] + 1))
+    if contiguous and seen <= {c - 1.0 for c in codes} and codes[0] - 1.0 in seen:
+        return (
+            f"this file seems to code {label} {codes[0] - 1}–{codes[-1] - 1}; heartgui expects "
+            f"{codes[0]}–{codes[-1]} as in heart.doc ("
+            + ", ".join(f"{c} = {m}" for c, m in feature.codes.items())
+            + ")"
+        )
+    if not contiguous and seen <= {float(c) for c in range(len(codes) + 1)}:
+        meanings = ", ".join(f"{c} = {m}" for c, m in feature.codes.items())
+        return (
+            f"this file seems to code {label} 0–{len(codes)} (as some copies of the data do); "
+            f"heartgui expects {meanings} as in heart.doc"
+        )
+    return None
+
+
+def _validate(
+    values: np.ndarray,
+    missing: np.ndarray,
+    text_bad: np.ndarray,
+    lines: np.ndarray,
+    problems: _Collector,
+    *,
+    drop_missing: bool,
+    raw: pd.DataFrame | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...]]:
+    """Check every value; record problems; return ``(X, y, lines, target coding, dropped rows)``."""
+    n = len(lines)
+    features = values[:, :_N_FEATURES]
+    target = values[:, _N_FEATURES]
+    invalid = np.zeros(values.shape, dtype=bool)
+    unreadable = missing[:, :_N_FEATURES] | text_bad[:, :_N_FEATURES]
+    invalid[:, :_N_FEATURES] = ~_valid_mask(features) & ~unreadable
+
+    # Whole-column hints go first: one sentence explains hundreds of rows.
+    for j, feature in enumerate(schema.FEATURES):
+        if feature.codes is not None and invalid[:, j].any():
+            column = features[:, j]
+            hint = _recoding_hint(feature, column[~np.isnan(column)])
+            if hint:
+                problems.add(None, feature.name, hint)
+
+    coding, why = _decode_target(target, lines)
+    if coding is None:
+        problems.add(None, schema.TARGET_NAME, why)
+
+    has_missing = missing.any(axis=1)
+    has_problem = text_bad.any(axis=1) | invalid.any(axis=1)
+    report_missing = has_missing & ~has_problem if not drop_missing else np.zeros(n, dtype=bool)
+
+    bad_rows = np.flatnonzero(has_problem | report_missing)
+    for i in bad_rows:
+        if problems.total >= KEPT_PROBLEMS * 2:  # count the rest without building messages
+            problems.total += int(text_bad[i].sum() + invalid[i].sum() + report_missing[i])
+            continue
+        line = int(lines[i])
+        for j in np.flatnonzero(text_bad[i] | invalid[i]):
+            name = _COLUMNS[j]
+            if text_bad[i, j]:
+                cell = str(raw.iat[i, j]).strip() if raw is not None else "?"
+                problems.add(line, name, f"'{_shorten(cell)}' is not a number")
+            else:
+                message = schema.FEATURES[j].check(float(values[i, j]))
+                problems.add(line, name, message or "is not an allowed value")
+        if report_missing[i]:
+            cols = [_COLUMNS[j] for j in np.flatnonzero(missing[i])]
+            problems.add(line, cols[0], f"missing value in {', '.join(cols)}")
+
+    dropped_mask = has_missing & ~has_problem if drop_missing else np.zeros(n, dtype=bool)
+    dropped = tuple(
+        DroppedRow(
+            int(lines[i]),
+            "missing value in " + ", ".join(_COLUMNS[j] for j in np.flatnonzero(missing[i])),
+        )
+        for i in np.flatnonzero(dropped_mask)
+    )
+    keep = ~(has_missing | has_problem)
+    if problems or coding is None:
+        return features[:0], np.zeros(0, np.int64), lines[:0], "", dropped
+
+    y = _to_binary(target[keep], coding)
+    n_keep = int(keep.sum())
+    after = " after dropping rows with missing values" if dropped else ""
+    if n_keep and len(np.unique(y)) < 2:
+        only = schema.CLASS_WORDS[int(y[0])]
+        problems.add(
+            None,
+            schema.TARGET_NAME,
+            f"target is not two classes: every usable row{after} has heart disease {only}",
+        )
+    if n_keep < MIN_ROWS:
+        problems.add(
+            None,
+            None,
+            f"only {n_keep} usable row{'s' if n_keep != 1 else ''}{after}; heartgui needs at least "
+            f"{MIN_ROWS}",
+        )
+    return features[keep], y, lines[keep], coding, dropped
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _make_dataset(X: np.ndarray, y: np.ndarray, lines: np.ndarray, provenance: Provenance) -> Dataset:
+    frame = pd.DataFrame(np.array(X, dtype=np.float64), columns=list(schema.FEATURE_NAMES))
+    y = np.array(y, dtype=np.int64)
+    lines = np.array(lines, dtype=np.int64)
+    y.flags.writeable = False
+    lines.flags.writeable = False
+    return Dataset(X=frame, y=y, lines=lines, provenance=provenance)
+
+
+# ----------------------------------------------------------------------------------------------------
+# In-memory tables
+# ----------------------------------------------------------------------------------------------------
+
+
+def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> Dataset:
+    """Validate a table with the canonical feature columns and a target, as :func:`load_dataset` does.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Exactly the 13 canonical feature columns, in any order; numbers (or numeric text).
+    y : array-like
+        One target per row, coded 0/1, 1/2 (Statlog) or 0–4 (Cleveland).
+    name : str, default "in-memory"
+        What error messages and the provenance call the table.
+
+    Returns
+    -------
+    Dataset
+        With ``lines`` = 1…n (row positions) and provenance format ``"frame"``.
+
+    Raises
+    ------
+    DataFileError
+        With problems naming row (as ``line``, 1-based position) and column. Missing values are
+        problems here, not dropped.
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise _fail(name, "X must be a pandas DataFrame with the 13 feature columns")
+    problems = _Collector()
+    columns = [str(c) for c in X.columns]
+    unknown = [c for c in columns if c not in schema.FEATURE_NAMES]
+    absent = [c for c in schema.FEATURE_NAMES if c not in columns]
+    for c in unknown:
+        problems.add(None, c, "unknown column; X must use the canonical feature names")
+    if absent:
+        problems.add(None, None, "missing columns: " + ", ".join(absent))
+    if len(set(columns)) != len(columns):
+        problems.add(None, None, "duplicate column names")
+    y_array = np.asarray(y).reshape(-1) if np.ndim(y) else np.asarray([y])
+    if len(y_array) != len(X):
+        problems.add(None, schema.TARGET_NAME, f"y has {len(y_array)} values for {len(X)} rows of X")
+    if problems:
+        raise problems.error(name, "Pass X with the canonical columns and one y per row.")
+
+    table = X.loc[:, list(schema.FEATURE_NAMES)].reset_index(drop=True).copy()
+    table[schema.TARGET_NAME] = y_array
+    table = table.astype(object).where(table.notna(), "")
+    values, missing, text_bad = _parse_numbers(table)
+    lines = np.arange(1, len(table) + 1, dtype=np.int64)
+    X_ok, y_ok, lines_ok, coding, _ = _validate(
+        values, missing, text_bad, lines, problems, drop_missing=False, raw=table
+    )
+    if problems:
+        raise problems.error(name, "Correct the listed rows (line = 1-based row position).")
+    digest = hashlib.sha256(np.ascontiguousarray(values).tobytes()).hexdigest()
+    provenance = Provenance(
+        path=name,
+        file_name=name,
+        sha256=digest,
+        format="frame",
+        target_coding=coding,
+        rows_read=len(table),
+        dropped=(),
+    )
+    return _make_dataset(X_ok, y_ok, lines_ok, provenance)

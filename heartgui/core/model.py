@@ -1,0 +1,179 @@
+"""The heart-risk model: preprocessing fitted on training rows, then the from-scratch network.
+
+:class:`HeartModel` is a scikit-learn-style estimator over the 13 clinical features (a DataFrame with the
+schema's columns). It owns a :class:`~heartgui.core.preprocessing.Preprocessor` and an
+:class:`~heartgui.core.network.MLP`; with ``validation_fraction > 0`` it holds back part of the training
+rows (stratified) to watch for overfitting and stop early with the best weights restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import train_test_split
+
+from heartgui.core.network import MLP, EpochReport
+from heartgui.core.preprocessing import Preprocessor, _as_frame
+from heartgui.core.schema import FEATURE_NAMES, FEATURES
+
+
+class HeartModel:
+    """Preprocessing plus the from-scratch network, with a decision threshold.
+
+    Parameters
+    ----------
+    hidden_layers, learning_rate, epochs, init, gradient, l2, patience, random_state :
+        passed to :class:`~heartgui.core.network.MLP`.
+    one_hot : one-hot encode chest pain type, resting ECG and thallium scan.
+    validation_fraction : share of the training rows held back to watch the validation loss
+        (0 = none). Needed for early stopping (``patience``).
+    threshold : the risk at or above which the model says "disease present".
+    """
+
+    def __init__(
+        self,
+        hidden_layers: Sequence[int] = (8,),
+        *,
+        learning_rate: float = 0.001,
+        epochs: int = 100,
+        init: str = "normal",
+        gradient: str = "sum",
+        l2: float = 0.0,
+        patience: int | None = None,
+        one_hot: bool = False,
+        validation_fraction: float = 0.0,
+        threshold: float = 0.5,
+        random_state: int | None = 1,
+    ) -> None:
+        self.hidden_layers = hidden_layers
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.init = init
+        self.gradient = gradient
+        self.l2 = l2
+        self.patience = patience
+        self.one_hot = one_hot
+        self.validation_fraction = validation_fraction
+        self.threshold = threshold
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {
+            "hidden_layers": tuple(int(h) for h in self.hidden_layers),
+            "learning_rate": self.learning_rate,
+            "epochs": self.epochs,
+            "init": self.init,
+            "gradient": self.gradient,
+            "l2": self.l2,
+            "patience": self.patience,
+            "one_hot": self.one_hot,
+            "validation_fraction": self.validation_fraction,
+            "threshold": self.threshold,
+            "random_state": self.random_state,
+        }
+
+    def set_params(self, **params: Any) -> HeartModel:
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"HeartModel has no parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def _network(self) -> MLP:
+        return MLP(
+            tuple(int(h) for h in self.hidden_layers),
+            learning_rate=self.learning_rate,
+            epochs=self.epochs,
+            init=self.init,
+            gradient=self.gradient,
+            l2=self.l2,
+            patience=self.patience,
+            random_state=self.random_state,
+        )
+
+    # ----------------------------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> HeartModel:
+        for _ in self.iter_fit(X, y):
+            pass
+        return self
+
+    def iter_fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> Iterator[EpochReport]:
+        """Fit the preprocessing, then train the network, yielding one report per epoch.
+
+        Stopping the iteration early leaves a usable model with the weights reached so far.
+        """
+        if not 0.0 <= self.validation_fraction < 0.9:
+            raise ValueError(f"validation_fraction must be in [0, 0.9), got {self.validation_fraction}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        y = np.asarray(y, dtype=np.int64).ravel()
+        if set(np.unique(y)) - {0, 1}:
+            raise ValueError("y must hold 0 (absent) and 1 (present) only")
+
+        if self.validation_fraction > 0:
+            X_fit, X_val, y_fit, y_val = train_test_split(
+                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
+            )
+        else:
+            X_fit, X_val, y_fit, y_val = X, None, y, None
+
+        self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
+        self.feature_names_out_ = self.preprocessor_.feature_names_out_
+        self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in FEATURE_NAMES}
+        self.training_defaults_ = _defaults(X)
+        self.n_train_rows_ = len(X)
+        self.network_ = self._network()
+        Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
+        yield from self.network_.iter_fit(
+            self.preprocessor_.transform(X_fit), y_fit, X_val=Z_val, y_val=y_val
+        )
+
+    # ----------------------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "network_") or not hasattr(self.network_, "coefs_"):
+            raise NotFittedError("This HeartModel is not trained yet: train it or load a model file.")
+
+    def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+        """The network's input for these patients (standardised, one-hot encoded)."""
+        self._check_fitted()
+        return self.preprocessor_.transform(_as_frame(X))
+
+    def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+        """(absent, present) probabilities, one row per patient."""
+        return self.network_.predict_proba(self.transform(X))
+
+    def predict_risk(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+        """The probability of heart disease, one number per patient."""
+        return self.predict_proba(X)[:, 1]
+
+    def predict(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+        """1 (present) where the risk reaches :attr:`threshold`, else 0."""
+        return self.network_.predict(self.transform(X), self.threshold)
+
+    def out_of_range(self, patient: Mapping[str, float]) -> dict[str, tuple[float, float]]:
+        """Features of ``patient`` outside the range seen in training: name → (low, high)."""
+        self._check_fitted()
+        out = {}
+        for name, (low, high) in self.training_ranges_.items():
+            value = float(patient[name])
+            if not low <= value <= high:
+                out[name] = (low, high)
+        return out
+
+
+def _defaults(X: pd.DataFrame) -> dict[str, float]:
+    """A typical patient: the median of each measurement and the most common code of each coded feature."""
+    out = {}
+    for feature in FEATURES:
+        column = X[feature.name]
+        if feature.is_coded:
+            out[feature.name] = float(column.mode().iloc[0])
+        else:
+            out[feature.name] = float(column.median())
+    return out

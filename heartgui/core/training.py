@@ -1,0 +1,125 @@
+"""One training run on a dataset: the train/test split, the per-epoch reports, and what came out.
+
+A :class:`TrainingSession` is what a window's worker thread drives::
+
+    session = TrainingSession(dataset, PRESETS["recommended"])
+    for report in session.epochs():      # one EpochReport per epoch
+        if stop_requested:
+            break                          # the weights reached so far are kept
+    result = session.finish()            # metrics on the held-out test patients
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from heartgui.core.dataset import Dataset
+from heartgui.core.evaluation import Metrics, evaluate
+from heartgui.core.model import HeartModel
+from heartgui.core.network import EpochReport
+from heartgui.core.presets import TrainingSettings
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """The patients used to train and those kept aside to test, with their file lines."""
+
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: np.ndarray
+    y_test: np.ndarray
+    lines_train: np.ndarray
+    lines_test: np.ndarray
+
+
+def split_dataset(dataset: Dataset, test_size: float = 0.2, random_state: int = 2) -> Split:
+    """``train_test_split`` as the tutorial calls it (not stratified), keeping each row's file line."""
+    if not 0.0 < test_size < 1.0:
+        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    X_tr, X_te, y_tr, y_te, l_tr, l_te = train_test_split(
+        dataset.X,
+        np.asarray(dataset.y),
+        np.asarray(dataset.lines),
+        test_size=test_size,
+        random_state=random_state,
+    )
+    for part, name in ((y_tr, "training"), (y_te, "test")):
+        if len(np.unique(part)) < 2:
+            raise ValueError(
+                f"The {name} part of the split has patients of one class only; "
+                "use a larger test fraction or a larger file."
+            )
+    return Split(X_tr.reset_index(drop=True), X_te.reset_index(drop=True), y_tr, y_te, l_tr, l_te)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingResult:
+    """What a finished (or stopped) run produced.
+
+    ``train_metrics`` and ``test_metrics`` are at the model's threshold. ``stopped_early`` is true when the
+    run was stopped before its planned epochs (by the user or by early stopping).
+    """
+
+    settings: TrainingSettings
+    model: HeartModel
+    split: Split
+    train_metrics: Metrics
+    test_metrics: Metrics
+    test_risk: np.ndarray
+    loss_curve: tuple[float, ...]
+    validation_loss_curve: tuple[float, ...]
+    epochs_run: int
+    stopped_early: bool
+    data_sha256: str
+
+    @property
+    def final_train_loss(self) -> float:
+        return self.loss_curve[-1]
+
+
+class TrainingSession:
+    """Split ``dataset`` as ``settings`` say, train, and evaluate on the held-out patients."""
+
+    def __init__(self, dataset: Dataset, settings: TrainingSettings) -> None:
+        self.dataset = dataset
+        self.settings = settings
+        self.split = split_dataset(dataset, settings.test_size, settings.split_seed)
+        self.model = settings.model()
+
+    def epochs(self) -> Iterator[EpochReport]:
+        """Train, yielding one report per epoch; stop iterating to stop training."""
+        return self.model.iter_fit(self.split.X_train, self.split.y_train)
+
+    def finish(self) -> TrainingResult:
+        """Evaluate the model as it is now (after all epochs, or after a stop)."""
+        model, split = self.model, self.split
+        network = model.network_
+        if not network.loss_curve_:
+            raise ValueError("Training was stopped before the first epoch finished.")
+        test_risk = model.predict_risk(split.X_test)
+        return TrainingResult(
+            settings=self.settings,
+            model=model,
+            split=split,
+            train_metrics=evaluate(split.y_train, model.predict_risk(split.X_train), model.threshold),
+            test_metrics=evaluate(split.y_test, test_risk, model.threshold),
+            test_risk=test_risk,
+            loss_curve=tuple(network.loss_curve_),
+            validation_loss_curve=tuple(network.validation_loss_curve_),
+            epochs_run=network.n_epochs_,
+            stopped_early=network.n_epochs_ < int(self.settings.epochs),
+            data_sha256=self.dataset.provenance.sha256,
+        )
+
+
+def train(dataset: Dataset, settings: TrainingSettings) -> TrainingResult:
+    """Run a whole training session without stopping."""
+    session = TrainingSession(dataset, settings)
+    for _ in session.epochs():
+        pass
+    return session.finish()
