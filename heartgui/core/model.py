@@ -134,6 +134,32 @@ class HeartModel:
             self.preprocessor_.transform(X_fit), y_fit, X_val=Z_val, y_val=y_val
         )
 
+    @classmethod
+    def from_fitted(
+        cls,
+        params: Mapping[str, Any],
+        preprocessor: Preprocessor,
+        network: MLP,
+        *,
+        training_ranges: Mapping[str, tuple[float, float]],
+        training_defaults: Mapping[str, float],
+        n_train_rows: int,
+    ) -> HeartModel:
+        """A trained model from its parts (a model file), without training."""
+        model = cls(**dict(params))
+        if network.n_features_in_ != len(preprocessor.feature_names_out_):
+            raise ValueError(
+                f"the network expects {network.n_features_in_} inputs but the preprocessing "
+                f"makes {len(preprocessor.feature_names_out_)}"
+            )
+        model.preprocessor_ = preprocessor
+        model.feature_names_out_ = preprocessor.feature_names_out_
+        model.network_ = network
+        model.training_ranges_ = {n: (float(lo), float(hi)) for n, (lo, hi) in training_ranges.items()}
+        model.training_defaults_ = {n: float(v) for n, v in training_defaults.items()}
+        model.n_train_rows_ = int(n_train_rows)
+        return model
+
     # ----------------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_") or not hasattr(self.network_, "coefs_"):

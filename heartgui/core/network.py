@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
@@ -386,6 +386,32 @@ class MLP:
             yield EpochReport(epoch, n_epochs, loss, val_loss, time.perf_counter() - start, self.best_epoch_)
             if patience is not None and epoch - self.best_epoch_ >= patience:
                 break
+
+    @classmethod
+    def from_weights(cls, weights: Sequence[Array], biases: Sequence[Array], **params: Any) -> MLP:
+        """A fitted network with the given weights (from a model file); shapes are checked."""
+        if len(weights) != len(biases) or not weights:
+            raise ValueError("need one bias vector per weight matrix")
+        sizes = [int(np.shape(weights[0])[0])]
+        for w, b in zip(weights, biases):
+            w = np.asarray(w)
+            if w.ndim != 2 or w.shape[0] != sizes[-1] or np.shape(b) != (w.shape[1],):
+                raise ValueError(f"layer shapes do not chain: {w.shape} after width {sizes[-1]}")
+            sizes.append(w.shape[1])
+        if sizes[-1] != 1:
+            raise ValueError("the output layer must have one unit")
+        params.setdefault("hidden_layers", tuple(sizes[1:-1]))
+        model = cls(**params)
+        net = _Network(sizes)
+        model._set_layers(
+            net.views(
+                net.pack([np.asarray(w, float) for w in weights], [np.asarray(b, float) for b in biases])
+            )
+        )
+        model.n_features_in_ = sizes[0]
+        model.loss_curve_, model.validation_loss_curve_ = [], []
+        model.n_epochs_ = model.best_epoch_ = 0
+        return model
 
     def _set_layers(self, layers: list[Array]) -> None:
         self._layers = layers
