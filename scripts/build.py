@@ -1,0 +1,130 @@
+"""Build heartgui with PyInstaller from a fresh clone, archive it, and smoke-test the binary.
+
+    python scripts/build.py                         # one-folder app: dist/heartgui/heartgui
+    python scripts/build.py --mode both --smoke-test
+
+The smoke test runs ``heartgui --smoke-test [DATA]`` headless (``QT_QPA_PLATFORM=offscreen``), without
+network where ``unshare -n`` works, and fails on a non-zero exit, on anything but one JSON line on stdout,
+or on anything written to stderr (a Qt warning, a traceback). Modelled on qutebrowser's ``smoke_test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+NAME, VERSION = PROJECT["name"], PROJECT["version"]
+EXE = ".exe" if sys.platform == "win32" else ""
+
+
+def run_pyinstaller(onefile: bool) -> Path:
+    env = {**os.environ, "HEARTGUI_ONEFILE": "1" if onefile else "0"}
+    work = ROOT / "build" / ("onefile" if onefile else "onefolder")
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+           "--workpath", str(work), "--distpath", str(DIST), str(ROOT / "build.spec")]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=ROOT, env=env)
+    binary = DIST / (f"{NAME}-onefile{EXE}" if onefile else f"{NAME}/{NAME}{EXE}")
+    if not binary.exists():
+        raise SystemExit(f"build finished but {binary} is missing")
+    return binary
+
+
+def size_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+def archive_onefolder() -> Path:
+    folder = DIST / NAME
+    if sys.platform == "win32":
+        return Path(shutil.make_archive(str(DIST / f"{NAME}-{VERSION}-windows"), "zip", DIST, NAME))
+    out = DIST / f"{NAME}-{VERSION}-{sys.platform}.tar.gz"
+    with tarfile.open(out, "w:gz") as tar:
+        tar.add(folder, arcname=NAME)
+    return out
+
+
+def smoke_test(binary: Path, data: Path | None) -> dict:
+    """Run the built app's --smoke-test; return its JSON report or exit with the reason."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    with tempfile.TemporaryDirectory(prefix="heartgui-smoke-home-") as home:
+        # A fresh HOME: the app must work on a first start and write only to temp and cache folders.
+        env.update(HOME=home, XDG_CACHE_HOME=str(Path(home) / ".cache"),
+                   XDG_CONFIG_HOME=str(Path(home) / ".config"))
+        cmd = [str(binary), "--smoke-test"] + ([str(data)] if data else [])
+        if sys.platform.startswith("linux") and shutil.which("unshare"):
+            probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+            if probe.returncode == 0:
+                cmd = ["unshare", "-n", *cmd]  # no network at all
+        print("+", " ".join(cmd), flush=True)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        elapsed = time.perf_counter() - start
+        written = sorted(str(p.relative_to(home)) for p in Path(home).rglob("*") if p.is_file())
+    problems = []
+    if proc.returncode != 0:
+        problems.append(f"exit code {proc.returncode}")
+    if proc.stderr.strip():
+        problems.append("unexpected output on stderr:\n" + proc.stderr.strip())
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    report: dict = {}
+    if len(lines) != 1:
+        problems.append(f"expected one JSON line on stdout, got {len(lines)}:\n{proc.stdout}")
+    else:
+        try:
+            report = json.loads(lines[0])
+        except json.JSONDecodeError as exc:
+            problems.append(f"stdout is not JSON ({exc}): {lines[0]!r}")
+    outside_cache = [p for p in written if not p.startswith(".cache/")]
+    if outside_cache:
+        problems.append(f"wrote files outside the cache folder: {outside_cache}")
+    if problems:
+        raise SystemExit(f"smoke test of {binary} FAILED:\n- " + "\n- ".join(problems))
+    print(f"smoke test of {binary} passed in {elapsed:.1f} s: {json.dumps(report)}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["onefolder", "onefile", "both"], default="onefolder")
+    parser.add_argument("--smoke-test", action="store_true", help="run the built app's --smoke-test")
+    parser.add_argument("--no-build", action="store_true", help="only smoke-test an existing build")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="data file for the smoke test (default: the bundled sample)")
+    args = parser.parse_args(argv)
+
+    modes = ["onefolder", "onefile"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        onefile = mode == "onefile"
+        if args.no_build:
+            binary = DIST / (f"{NAME}-onefile{EXE}" if onefile else f"{NAME}/{NAME}{EXE}")
+        else:
+            start = time.perf_counter()
+            binary = run_pyinstaller(onefile)
+            print(f"built {binary} in {time.perf_counter() - start:.0f} s")
+        target = binary if onefile else binary.parent
+        print(f"{mode}: {size_mb(target):.0f} MB ({target})")
+        if not onefile and not args.no_build:
+            archive = archive_onefolder()
+            print(f"archive: {archive} ({size_mb(archive):.0f} MB)")
+        if args.smoke_test:
+            smoke_test(binary, args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
