@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 SCHEMA_VERSION = 1
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a feature is measured, which decides how it is encoded and shown."""
 
     CONTINUOUS = "continuous"
