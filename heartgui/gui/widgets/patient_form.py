@@ -1,0 +1,221 @@
+"""A form for one patient, generated from the schema: one editor per feature, clinical words and units.
+
+Measurements get a spin box whose range is the feature's hard ``limits`` (an impossible value cannot be
+typed) and whose suffix is the unit; coded features get a combo box showing the clinical words and holding
+the code as item data. Cholesterol can be shown in mg/dl or mmol/L; :meth:`PatientForm.values` always
+returns mg/dl, the unit the model was trained on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QWidget,
+)
+
+from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
+
+CHOLESTEROL = "chol"
+MG_DL = "mg/dl"
+MMOL_L = "mmol/L"
+#: Decimals of cholesterol shown in mmol/L (5.17 mmol/L is how labs report it).
+MMOL_L_DECIMALS = 2
+
+
+def typical_patient() -> dict[str, float]:
+    """A neutral starting patient without a model: the middle of each ``typical`` range, the first code."""
+    out = {}
+    for feature in FEATURES:
+        if feature.codes is not None:
+            out[feature.name] = float(next(iter(feature.codes)))
+        else:
+            assert feature.typical is not None
+            low, high = feature.typical
+            out[feature.name] = round((low + high) / 2, feature.decimals)
+    return out
+
+
+class PatientForm(QWidget):
+    """One editor per feature of :data:`heartgui.core.schema.FEATURES`.
+
+    Signals
+    -------
+    changed(dict) : emitted after any edit (and once after :meth:`set_values`) with :meth:`values`.
+    """
+
+    changed = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editors: dict[str, QDoubleSpinBox | QComboBox] = {}
+        self.labels: dict[str, QLabel] = {}
+        # Cholesterol in mg/dl as last set or typed, so a round trip through mmol/L loses nothing.
+        self._chol_mg_dl = 0.0
+
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        for feature in FEATURES:
+            editor = self._make_editor(feature)
+            editor.setObjectName(f"field_{feature.name}")
+            editor.setToolTip(feature.help)
+            # Every editor fills the field column: one even column reads better than ragged widths.
+            editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            label = QLabel(feature.label)
+            label.setToolTip(feature.help)
+            label.setBuddy(editor)
+            self.editors[feature.name] = editor
+            self.labels[feature.name] = label
+            if feature.name == CHOLESTEROL:
+                row = QWidget()
+                row_layout = QHBoxLayout(row)
+                row_layout.setContentsMargins(0, 0, 0, 0)
+                row_layout.addWidget(editor, 1)
+                self.chol_unit = QComboBox()
+                self.chol_unit.setObjectName("chol_unit")
+                self.chol_unit.addItems([MG_DL, MMOL_L])
+                self.chol_unit.setToolTip(
+                    f"Show cholesterol in mg/dl or mmol/L (1 mmol/L = {MG_DL_PER_MMOL_L_CHOLESTEROL} mg/dl). "
+                    "The model always receives mg/dl."
+                )
+                self.chol_unit.setAccessibleName("Cholesterol unit")
+                self.chol_unit.currentTextChanged.connect(self._on_chol_unit_changed)
+                row_layout.addWidget(self.chol_unit)
+                layout.addRow(label, row)
+            else:
+                layout.addRow(label, editor)
+        self.set_values(typical_patient())
+
+    # ----------------------------------------------------------------------------------------------
+    def _make_editor(self, feature: Feature) -> QDoubleSpinBox | QComboBox:
+        if feature.codes is not None:
+            combo = QComboBox()
+            for code, words in feature.codes.items():
+                combo.addItem(words, code)
+            combo.setAccessibleName(feature.label)
+            combo.currentIndexChanged.connect(self._emit_changed)
+            return combo
+        assert feature.limits is not None
+        spin = QDoubleSpinBox()
+        spin.setDecimals(feature.decimals)
+        spin.setRange(*feature.limits)
+        spin.setSingleStep(10**-feature.decimals)
+        if feature.unit:
+            spin.setSuffix(f" {feature.unit}")
+        spin.setAccessibleName(feature.label)
+        if feature.name == CHOLESTEROL:
+            spin.valueChanged.connect(self._on_chol_edited)
+        else:
+            spin.valueChanged.connect(self._emit_changed)
+        return spin
+
+    @property
+    def cholesterol_unit(self) -> str:
+        """``"mg/dl"`` or ``"mmol/L"``: the unit cholesterol is shown in."""
+        return self.chol_unit.currentText()
+
+    def set_cholesterol_unit(self, unit: str) -> None:
+        if unit not in (MG_DL, MMOL_L):
+            raise ValueError(f"cholesterol unit must be {MG_DL!r} or {MMOL_L!r}, got {unit!r}")
+        self.chol_unit.setCurrentText(unit)
+
+    # ----------------------------------------------------------------------------------------------
+    def values(self) -> dict[str, float]:
+        """The patient as ``{feature name: value}``, cholesterol in mg/dl."""
+        out = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QComboBox):
+                out[name] = float(editor.currentData())
+            elif name == CHOLESTEROL:
+                out[name] = self._chol_mg_dl
+            else:
+                out[name] = float(editor.value())
+        return out
+
+    def set_values(self, values: Mapping[str, float]) -> None:
+        """Show ``values`` (cholesterol in mg/dl); features not given keep their value.
+
+        Raises
+        ------
+        ValueError
+            When a value is impossible for its feature (a spin box would silently clamp it).
+        """
+        problems = [
+            f"{BY_NAME[name].label} {why}"
+            for name, value in values.items()
+            if name in BY_NAME and (why := BY_NAME[name].check(float(value)))
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        for name, value in values.items():
+            editor = self.editors.get(name)
+            if editor is None:
+                continue
+            editor.blockSignals(True)
+            try:
+                if isinstance(editor, QComboBox):
+                    editor.setCurrentIndex(editor.findData(int(value)))
+                elif name == CHOLESTEROL:
+                    self._chol_mg_dl = float(value)
+                    self._show_cholesterol()
+                else:
+                    editor.setValue(float(value))
+            finally:
+                editor.blockSignals(False)
+        self._emit_changed()
+
+    # ----------------------------------------------------------------------------------------------
+    def _show_cholesterol(self) -> None:
+        """Put the stored mg/dl value into the spin box in the unit chosen, with that unit's range."""
+        spin = self.editors[CHOLESTEROL]
+        assert isinstance(spin, QDoubleSpinBox)
+        low, high = BY_NAME[CHOLESTEROL].limits or (0.0, 0.0)
+        blocked = spin.blockSignals(True)
+        if self.cholesterol_unit == MMOL_L:
+            factor = MG_DL_PER_MMOL_L_CHOLESTEROL
+            spin.setDecimals(MMOL_L_DECIMALS)
+            spin.setSingleStep(0.1)
+            # Round the limits inwards so the mmol/L range never allows an impossible mg/dl value.
+            step = 10**-MMOL_L_DECIMALS
+            spin.setRange(_ceil_to(low / factor, step), _floor_to(high / factor, step))
+            spin.setSuffix(f" {MMOL_L}")
+            spin.setValue(self._chol_mg_dl / factor)
+        else:
+            spin.setDecimals(BY_NAME[CHOLESTEROL].decimals)
+            spin.setSingleStep(1)
+            spin.setRange(low, high)
+            spin.setSuffix(f" {MG_DL}")
+            spin.setValue(self._chol_mg_dl)
+        spin.blockSignals(blocked)
+
+    @Slot(str)
+    def _on_chol_unit_changed(self, _unit: str) -> None:
+        # Same patient, other unit: the value the model gets does not change, so no `changed`.
+        self._show_cholesterol()
+
+    @Slot(float)
+    def _on_chol_edited(self, shown: float) -> None:
+        factor = MG_DL_PER_MMOL_L_CHOLESTEROL if self.cholesterol_unit == MMOL_L else 1.0
+        self._chol_mg_dl = shown * factor
+        self._emit_changed()
+
+    @Slot()
+    def _emit_changed(self, *_args: object) -> None:
+        self.changed.emit(self.values())
+
+
+def _ceil_to(x: float, step: float) -> float:
+    return math.ceil(round(x / step, 6)) * step
+
+
+def _floor_to(x: float, step: float) -> float:
+    return math.floor(round(x / step, 6)) * step
