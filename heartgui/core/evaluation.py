@@ -1,19 +1,27 @@
-"""How good a risk model is, in the numbers a clinician asks for: metrics at a threshold and the Statlog cost.
+"""How good a risk model is, in the numbers a clinician asks for: metrics at a threshold and the Statlog cost,
+how sure we can be of them (confidence intervals), and the ROC and calibration curves.
 
-Everything is computed with :mod:`sklearn.metrics`. The Statlog cost matrix (``heart.doc``) charges 5 for a
-missed disease and 1 for a false alarm; the cost reported is the average per patient.
+Everything is computed with :mod:`sklearn.metrics` and :mod:`sklearn.calibration`, except the Wilson
+interval (a formula) and the bootstrap AUC, vectorised from the AUC's definition for speed.
+
+The Statlog cost matrix (``heart.doc``) charges 5 for a missed disease and 1 for a false alarm; the cost
+reported is the average per patient.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+from statistics import NormalDist
 
 import numpy as np
+from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     accuracy_score,
     brier_score_loss,
     confusion_matrix,
     roc_auc_score,
+    roc_curve,
 )
 
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
@@ -117,3 +125,191 @@ def statlog_cost(
         np.asarray(y_true).ravel(), np.asarray(y_pred).ravel(), labels=[0, 1]
     ).ravel()
     return float((cost_missed * fn + cost_false_alarm * fp) / len(np.asarray(y_true).ravel()))
+
+
+# --------------------------------------------------------------------------------------------------
+# How sure we can be: confidence intervals
+# --------------------------------------------------------------------------------------------------
+def _normal_quantile(confidence: float) -> float:
+    """The two-sided standard-normal quantile (1.959963984540054 for 95 %)."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n`` (e.g. accuracy on ``n`` test patients).
+
+    Unlike the textbook ``p ± 1.96·√(p(1-p)/n)`` it stays inside [0, 1] and does not collapse to a
+    single point at 0/n or n/n, which matters on 54 test patients. ``(nan, nan)`` when ``n`` is 0.
+    """
+    if n < 0 or not 0 <= successes <= max(n, 0):
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return float("nan"), float("nan")
+    z = _normal_quantile(confidence)
+    p = successes / n
+    z2n = z * z / n
+    centre = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
+    # At 0/n and n/n the bound is exactly 0 or 1; the formula only gets there up to rounding.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
+
+
+def bootstrap_auc_interval(
+    y_true: np.ndarray,
+    risk: np.ndarray,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | None = 0,
+) -> tuple[float, float]:
+    """Percentile interval of the ROC AUC over stratified bootstrap resamples of the patients.
+
+    Each resample draws, with replacement, as many diseased patients from the diseased and as many
+    healthy from the healthy as the data hold (stratified, as pROC does by default), so every resample
+    has both classes and none is skipped. ``(nan, nan)`` when ``y_true`` holds one class only.
+
+    Calling ``roc_auc_score`` 1000 times takes seconds, so the resamples are computed together from the
+    AUC's own definition, P(risk of a diseased > risk of a healthy) + ½ P(tie) (the Mann–Whitney form;
+    ``tests/core/test_evaluation.py`` checks it against ``roc_auc_score``): with ``S[i, j]`` the score of
+    the pair (diseased i, healthy j) and ``a``, ``b`` how often each patient was drawn, a resample's AUC
+    is ``a · S · b / (n₁ n₀)``.
+    """
+    y_true, risk = _check_scores(y_true, risk)
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+    _normal_quantile(confidence)  # validates confidence
+    diseased, healthy = risk[y_true == 1], risk[y_true == 0]
+    if len(diseased) == 0 or len(healthy) == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(random_state)
+    pair_scores = (diseased[:, None] > healthy[None, :]) + 0.5 * (diseased[:, None] == healthy[None, :])
+    draws_diseased = _draw_counts(rng, len(diseased), n_boot)
+    draws_healthy = _draw_counts(rng, len(healthy), n_boot)
+    aucs = np.einsum("bi,ij,bj->b", draws_diseased, pair_scores, draws_healthy, optimize=True)
+    aucs /= len(diseased) * len(healthy)
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(aucs, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def _draw_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
+    """How many times each of ``n`` items is drawn in each of ``n_boot`` resamples of size ``n``."""
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+
+
+def _check_scores(y_true: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.int64).ravel()
+    risk = np.asarray(risk, dtype=float).ravel()
+    if len(y_true) != len(risk) or len(y_true) == 0:
+        raise ValueError("y_true and risk must have the same, non-zero length")
+    if set(np.unique(y_true)) - {0, 1}:
+        raise ValueError("y_true must hold 0 (absent) and 1 (present) only")
+    return y_true, risk
+
+
+def _require_both_classes(y_true: np.ndarray, what: str) -> None:
+    if len(np.unique(y_true)) < 2:
+        raise ValueError(
+            f"A {what} needs patients with and without heart disease; these are all of one class."
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------------------------------
+def roc_points(y_true: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ROC curve: false-positive rate, true-positive rate and the threshold of each point.
+
+    Every point is kept (``drop_intermediate=False``), so the point of any threshold (see
+    :func:`roc_point_at`) is one of the curve's vertices. The first threshold is ``inf`` (nobody called
+    "present", the point (0, 0)).
+    """
+    y_true, risk = _check_scores(y_true, risk)
+    _require_both_classes(y_true, "ROC curve")
+    fpr, tpr, thresholds = roc_curve(y_true, risk, drop_intermediate=False)
+    return fpr, tpr, thresholds
+
+
+def roc_point_at(y_true: np.ndarray, risk: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(false-positive rate, true-positive rate) at ``threshold``, as :func:`evaluate` counts them.
+
+    A patient is "present" when ``risk >= threshold``; roc_curve uses the same rule, so the point is a
+    vertex of :func:`roc_points`.
+    """
+    y_true, risk = _check_scores(y_true, risk)
+    _require_both_classes(y_true, "ROC curve")
+    m = evaluate(y_true, risk, threshold)
+    return 1.0 - m.specificity, m.sensitivity
+
+
+def calibration_points(
+    y_true: np.ndarray, risk: np.ndarray, n_bins: int = 5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean predicted risk, observed fraction with disease, and number of patients in each risk group.
+
+    Patients are grouped by quantiles of their predicted risk (``strategy="quantile"``): a trained network
+    puts most patients near 0 or near 1, so equal-width bins would leave the middle groups with one or two
+    patients and their dots would be noise; equal-count groups give every dot the same weight of
+    evidence. Tied risks can merge groups, so fewer than ``n_bins`` may come back; empty groups are
+    dropped as ``calibration_curve`` drops them.
+    """
+    y_true, risk = _check_scores(y_true, risk)
+    if n_bins < 1:
+        raise ValueError(f"n_bins must be at least 1, got {n_bins}")
+    if risk.min() < 0.0 or risk.max() > 1.0:
+        raise ValueError("risk values must lie between 0 and 1")
+    observed, predicted = calibration_curve(y_true, risk, n_bins=n_bins, strategy="quantile")
+    # calibration_curve does not return the group sizes; these are its own bin edges and assignment.
+    edges = np.percentile(risk, np.linspace(0.0, 100.0, n_bins + 1))
+    counts = np.bincount(np.searchsorted(edges[1:-1], risk), minlength=n_bins)
+    counts = counts[counts > 0]
+    if len(counts) != len(predicted):  # pragma: no cover - only if scikit-learn changes its binning
+        raise RuntimeError("calibration group sizes do not match scikit-learn's calibration_curve")
+    return predicted, observed, counts
+
+
+# --------------------------------------------------------------------------------------------------
+# Metrics with their uncertainty
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetricsWithIntervals:
+    """:class:`Metrics` plus confidence intervals ``(low, high)``.
+
+    Accuracy, sensitivity and specificity get Wilson intervals (they are proportions of patients);
+    the ROC AUC gets a stratified bootstrap percentile interval. An interval is ``(nan, nan)`` when its
+    proportion has no patients (e.g. sensitivity without diseased patients).
+    """
+
+    metrics: Metrics
+    confidence: float
+    accuracy_interval: tuple[float, float]
+    sensitivity_interval: tuple[float, float]
+    specificity_interval: tuple[float, float]
+    roc_auc_interval: tuple[float, float]
+
+
+def metrics_with_intervals(
+    y_true: np.ndarray,
+    risk: np.ndarray,
+    threshold: float = 0.5,
+    *,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    random_state: int | None = 0,
+    cost_missed: float = STATLOG_COST_MISSED,
+    cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
+) -> MetricsWithIntervals:
+    """:func:`evaluate` at ``threshold`` with 95 % (by default) intervals on the main figures."""
+    y_true, risk = _check_scores(y_true, risk)
+    m = evaluate(y_true, risk, threshold, cost_missed=cost_missed, cost_false_alarm=cost_false_alarm)
+    return MetricsWithIntervals(
+        metrics=m,
+        confidence=float(confidence),
+        accuracy_interval=wilson_interval(m.tp + m.tn, m.n, confidence),
+        sensitivity_interval=wilson_interval(m.tp, m.tp + m.fn, confidence),
+        specificity_interval=wilson_interval(m.tn, m.tn + m.fp, confidence),
+        roc_auc_interval=bootstrap_auc_interval(y_true, risk, n_boot, confidence, random_state),
+    )
