@@ -1,0 +1,511 @@
+"""``heartgui-cli``: check a data file, train, evaluate and predict from a terminal, without the window.
+
+Every subcommand uses the core only (no Qt, no matplotlib). Results go to stdout (``train`` and
+``predict`` print one JSON object); a user mistake (missing file, bad JSON, impossible value, damaged
+model file) prints ONE line ``heartgui-cli: error: ...`` on stderr and exits with status 2; an unexpected
+internal error exits with status 1, also in one line, never with a traceback.
+
+Examples::
+
+    heartgui-cli check heart.dat
+    heartgui-cli train heart.dat --preset recommended --out heart.heartmodel
+    heartgui-cli evaluate heart.dat --folds 9 --repeats 5
+    heartgui-cli predict heart.heartmodel --patient example_patient.json
+    heartgui-cli predict heart.heartmodel age=63 sex=1 cp=4 trestbps=145 ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+PROG = "heartgui-cli"
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as a :class:`UsageError` (one line) instead of usage + exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+# --------------------------------------------------------------------------------------------------
+# argument types (each raises ArgumentTypeError with a readable message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1 (e.g. 0.2)")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1 (e.g. 0.5)")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 4294967295")
+    return value
+
+
+def _hidden_layers(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of layer sizes (e.g. 8 or 8,4)") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: every layer needs at least 1 unit")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="heartgui without the window: check data, train, evaluate, predict heart-disease risk.",
+    )
+    from heartgui import __version__
+
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="validate a data file and say what was read")
+    check.add_argument("data", metavar="DATA", help="heart.dat, processed.cleveland.data or a CSV file")
+    check.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    train = commands.add_parser("train", help="train on a data file and print the results as JSON")
+    train.add_argument("data", metavar="DATA")
+    train.add_argument("--preset", choices=("tutorial", "recommended"), default="tutorial")
+    train.add_argument("--hidden", type=_hidden_layers, metavar="8[,4]", help="hidden layer sizes")
+    train.add_argument("--lr", type=_positive_number, metavar="RATE", help="learning rate")
+    train.add_argument("--epochs", type=_positive_int, metavar="N")
+    train.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
+    train.add_argument("--test-size", type=_fraction, metavar="FRACTION", help="share kept aside to test")
+    train.add_argument("--threshold", type=_probability, metavar="RISK", help="risk that says 'present'")
+    train.add_argument("--out", metavar="MODEL", help="save the trained model to this .heartmodel file")
+
+    evaluate = commands.add_parser("evaluate", help="cross-validate the network against simple baselines")
+    evaluate.add_argument("data", metavar="DATA")
+    evaluate.add_argument("--folds", type=_positive_int, default=9)
+    evaluate.add_argument("--repeats", type=_positive_int, default=5)
+    evaluate.add_argument("--json", action="store_true", help="print the table as JSON records")
+
+    predict = commands.add_parser("predict", help="the risk of one patient, from a model file")
+    predict.add_argument("model", metavar="MODEL", help="a .heartmodel file saved by heartgui")
+    predict.add_argument("--patient", metavar="FILE.json", help="the patient's 13 features as a JSON object")
+    predict.add_argument("values", nargs="*", metavar="NAME=VALUE", help="features, e.g. age=63 sex=1")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _json_value(value: Any) -> Any:
+    """Plain JSON: NumPy numbers become Python numbers, NaN becomes null."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(_json_value(obj), indent=2, allow_nan=False))
+
+
+def _data_error(error: Any) -> str:
+    """A DataFileError in one self-contained line: the file, its first problem, how many more."""
+    name = os.path.basename(error.path) or error.path
+    first = str(error.problems[0]) if error.problems else "it cannot be used"
+    more = error.total - 1
+    tail = (
+        f" (and {more} more problem{'s' if more != 1 else ''}; run '{PROG} check' to list them)"
+        if more
+        else ""
+    )
+    return f"cannot load '{name}': {first}{tail}"
+
+
+def _load_data(path: str) -> Any:
+    from heartgui.core.dataset import DataFileError, load_dataset
+
+    try:
+        return load_dataset(path)
+    except DataFileError as error:
+        raise UsageError(_data_error(error)) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# check
+
+
+def _check(args: argparse.Namespace) -> int:
+    from heartgui.core.dataset import DataFileError, load_dataset
+
+    try:
+        dataset = load_dataset(args.data)
+    except DataFileError as error:
+        # check is the command that lists problems: the details go to stdout, the one-line error to stderr.
+        print(str(error))
+        raise UsageError(_data_error(error)) from None
+    prov = dataset.provenance
+    counts = dataset.class_counts
+    summary = {
+        "file": prov.path,
+        "format": prov.format,
+        "target_coding": prov.target_coding,
+        "rows_read": prov.rows_read,
+        "rows_used": dataset.n_rows,
+        "classes": {"absent": counts.get(0, 0), "present": counts.get(1, 0)},
+        "dropped": [{"line": d.line, "reason": d.reason} for d in prov.dropped],
+        "sha256": prov.sha256,
+    }
+    if args.json:
+        _print_json(summary)
+        return EXIT_OK
+    print(f"File:     {prov.path}")
+    print(f"Format:   {prov.format} (class coded {prov.target_coding})")
+    print(f"Rows:     {dataset.n_rows} used of {prov.rows_read} read")
+    print(f"Classes:  {summary['classes']['absent']} absent, {summary['classes']['present']} present")
+    if prov.dropped:
+        print(f"Dropped:  {len(prov.dropped)} row{'s' if len(prov.dropped) != 1 else ''}")
+        for row in prov.dropped:
+            print(f"  line {row.line}: {row.reason}")
+    else:
+        print("Dropped:  none")
+    print(f"SHA-256:  {prov.sha256}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# train
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from heartgui.core.presets import PRESETS
+
+    base = PRESETS[args.preset]
+    options = {
+        "hidden_layers": args.hidden,
+        "learning_rate": args.lr,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "test_size": args.test_size,
+        "threshold": args.threshold,
+    }
+    changes = {key: value for key, value in options.items() if value is not None}
+    return base.replace(**changes) if changes else base
+
+
+def _train(args: argparse.Namespace) -> int:
+    from heartgui.core.network import TrainingDiverged
+    from heartgui.core.training import train
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        _check_writable(out)
+    dataset = _load_data(args.data)
+    try:
+        result = train(dataset, settings)
+    except TrainingDiverged as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # e.g. a split with one class only
+        raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
+    if out is not None:
+        _save(out, result, dataset)
+    test, tr = result.test_metrics, result.train_metrics
+    _print_json(
+        {
+            "preset": settings.preset,
+            "settings": settings.as_dict(),
+            "data_file": dataset.provenance.path,
+            "data_sha256": result.data_sha256,
+            "n_train": int(tr.n),
+            "n_test": int(test.n),
+            "epochs_run": result.epochs_run,
+            "stopped_early": result.stopped_early,
+            "final_train_loss": result.final_train_loss,
+            "threshold": result.model.threshold,
+            "train_accuracy": tr.accuracy,
+            "test_accuracy": test.accuracy,
+            "test_auc": test.roc_auc,
+            "test_sensitivity": test.sensitivity,
+            "test_specificity": test.specificity,
+            "test_statlog_cost": test.statlog_cost,
+            "test_confusion": {"tp": test.tp, "fn": test.fn, "fp": test.fp, "tn": test.tn},
+            "model_file": None if out is None else str(out.resolve()),
+        }
+    )
+    return EXIT_OK
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an --out path that cannot be written before spending time on training."""
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise UsageError(f"cannot save the model to '{out}': it is a folder; give a file name")
+    if not folder.is_dir():
+        raise UsageError(f"cannot save the model to '{out}': the folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot save the model to '{out}': the folder '{folder}' is not writable")
+
+
+def _save(out: Path, result: Any, dataset: Any) -> None:
+    from heartgui.core.model_file import save_model
+
+    try:
+        save_model(
+            out,
+            result.model,
+            settings=result.settings,
+            metrics=result.test_metrics,
+            data_sha256=result.data_sha256,
+            data_name=dataset.provenance.file_name,
+        )
+    except OSError as error:
+        raise UsageError(f"cannot save the model to '{out}': {error.strerror or error}") from None
+
+
+# --------------------------------------------------------------------------------------------------
+# evaluate
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    try:
+        from heartgui.core.crossval import cross_validate
+    except ImportError:  # pragma: no cover - only while crossval is being written
+        raise UsageError("evaluate is not available in this build of heartgui") from None
+
+    dataset = _load_data(args.data)
+    try:
+        result = cross_validate(dataset, folds=args.folds, repeats=args.repeats)
+    except ValueError as error:  # e.g. more folds than patients of a class
+        raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
+    table = result.summary()
+    if args.json:
+        _print_json(table.reset_index().to_dict(orient="records"))
+    else:
+        print(f"{args.folds}-fold cross-validation × {args.repeats} on {dataset.provenance.file_name}")
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# predict
+
+
+def _feature_lookup() -> dict[str, str]:
+    from heartgui.core.schema import FEATURES
+
+    names: dict[str, str] = {}
+    for feature in FEATURES:
+        names[feature.name.lower()] = feature.name
+        for alias in feature.aliases:
+            names[alias.lower()] = feature.name
+    return names
+
+
+def _read_patient_file(path: str) -> dict[str, Any]:
+    name = os.path.basename(path) or path
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"cannot read the patient file '{path}': it does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read the patient file '{path}': it is a folder") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read the patient file '{name}': it is not a UTF-8 text file") from None
+    except OSError as error:
+        raise UsageError(f"cannot read the patient file '{path}': {error.strerror or error}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"'{name}' is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(f'\'{name}\' must hold one JSON object like {{"age": 63, "sex": 1, ...}}')
+    values = {}
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UsageError(f"'{name}': {key} is {json.dumps(value)}, not a number")
+        values[str(key)] = float(value)
+    return values
+
+
+def _parse_pairs(pairs: Sequence[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"'{pair}' is not NAME=VALUE (e.g. age=63)")
+        try:
+            value = float(text)
+        except ValueError:
+            raise UsageError(f"{pair}: '{text}' is not a number") from None
+        if key.strip() in values:
+            raise UsageError(f"{key.strip()} is given twice")
+        values[key.strip()] = value
+    return values
+
+
+def _patient(args: argparse.Namespace) -> dict[str, float]:
+    """The 13 canonical features from --patient and NAME=VALUE pairs (pairs win), each checked."""
+    from heartgui.core.schema import BY_NAME, FEATURE_NAMES
+
+    if args.patient is None and not args.values:
+        raise UsageError("give the patient: --patient FILE.json or NAME=VALUE pairs (e.g. age=63 sex=1 ...)")
+    lookup = _feature_lookup()
+    patient: dict[str, float] = {}
+    sources = []
+    if args.patient is not None:
+        sources.append((f"in '{os.path.basename(args.patient)}': ", _read_patient_file(args.patient), False))
+    if args.values:
+        sources.append(("", _parse_pairs(args.values), True))
+    for where, values, override in sources:
+        seen: dict[str, str] = {}
+        for key, value in values.items():
+            name = lookup.get(key.strip().lower())
+            if name is None:
+                raise UsageError(
+                    f"{where}unknown feature '{key}'; the features are {', '.join(FEATURE_NAMES)}"
+                )
+            if name in seen:
+                raise UsageError(f"{where}{name} is given twice (as '{seen[name]}' and '{key}')")
+            seen[name] = key
+            problem = BY_NAME[name].check(value)
+            if problem is not None:
+                raise UsageError(f"{where}{name} {problem}")
+            if override or name not in patient:
+                patient[name] = value
+    missing = [n for n in FEATURE_NAMES if n not in patient]
+    if missing:
+        raise UsageError(
+            f"missing feature{'s' if len(missing) != 1 else ''} {', '.join(missing)}: all 13 are needed"
+        )
+    return {n: patient[n] for n in FEATURE_NAMES}
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from heartgui.core.model_file import ModelFileError, load_model
+
+    patient = _patient(args)
+    try:
+        saved = load_model(args.model)
+    except ModelFileError as error:
+        raise UsageError(str(error)) from None
+    model = saved.model
+    risk = float(model.predict_risk(patient)[0])
+    present = bool(model.predict(patient)[0])
+    _print_json(
+        {
+            "risk": risk,
+            "decision": "present" if present else "absent",
+            "threshold": model.threshold,
+            "out_of_range": {
+                name: {"value": patient[name], "low": low, "high": high}
+                for name, (low, high) in model.out_of_range(patient).items()
+            },
+            "patient": patient,
+            "model_file": saved.path,
+        }
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot take NAME=VALUE pairs after --patient FILE: collect them here.
+    if args.command == "predict":
+        args.values += [e for e in extra if "=" in e and not e.startswith("-")]
+        extra = [e for e in extra if e not in args.values]
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+_COMMANDS = {"check": _check, "train": _train, "evaluate": _evaluate, "predict": _predict}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``heartgui-cli`` with ``argv`` (default: the process's arguments); return the exit status."""
+    try:
+        args = _parse(argv)
+        return _COMMANDS[args.command](args)
+    except UsageError as error:
+        _fail(str(error))
+        return EXIT_USAGE
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except Exception as error:  # never a traceback for the user; one line that can be reported
+        _fail(f"internal error ({type(error).__name__}: {error}); please report this")
+        return EXIT_INTERNAL
+
+
+def _fail(message: str) -> None:
+    sys.stdout.flush()
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
