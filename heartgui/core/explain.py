@@ -1,0 +1,333 @@
+"""Teaching views of one prediction: every number on the way, why this risk, what if, how sure.
+
+* :func:`walk_through` — raw values → standardised values (with the training mean and sd) → each layer's
+  Z = A·W + b and A = ReLU(Z) (which units are switched off) → output logit → risk = sigmoid(Z).
+* :func:`contributions` — integrated gradients (Sundararajan et al., 2017) from a reference patient (the
+  training median/mode) to this patient, on the output logit, summed per clinical feature, computed
+  exactly for the piecewise-linear ReLU network. They add up to logit(patient) − logit(reference)
+  ("completeness"), which the tests check.
+* :func:`what_if` — the risk as one feature moves across its plausible range, everything else fixed.
+* :func:`iter_ensemble` / :func:`ensemble_spread` — models trained with different seeds on the same
+  patients, and the spread of one patient's risk across them.
+* :class:`NoveltyReference` — how far a patient is from the training patients (Mahalanobis distance in
+  the standardised feature space, compared with the training patients' own distances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from heartgui.core.model import HeartModel
+from heartgui.core.network import sigmoid
+from heartgui.core.preprocessing import _as_frame
+from heartgui.core.presets import TrainingSettings
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, Kind
+
+Patient = Mapping[str, float]
+
+
+# --------------------------------------------------------------------------------------------------
+# One prediction, walked through
+@dataclass(frozen=True)
+class ScaledValue:
+    """z = (x − mean) / sd for one standardised feature."""
+
+    name: str
+    raw: float
+    mean: float
+    sd: float
+    z: float
+
+
+@dataclass(frozen=True)
+class LayerStep:
+    """One layer for one patient: Z = A_prev·W + b, then A = ReLU(Z) (hidden) or sigmoid(Z) (output)."""
+
+    index: int  # 1-based layer number
+    z: np.ndarray
+    a: np.ndarray
+    activation: str  # "relu" or "sigmoid"
+
+    @property
+    def switched_off(self) -> tuple[int, ...]:
+        """1-based numbers of the hidden units whose ReLU output is 0 for this patient."""
+        if self.activation != "relu":
+            return ()
+        return tuple(int(i) + 1 for i in np.flatnonzero(self.a <= 0))
+
+
+@dataclass(frozen=True)
+class WalkThrough:
+    """Every number between a patient's raw values and the predicted risk."""
+
+    raw: dict[str, float]
+    scaled: tuple[ScaledValue, ...]
+    one_hot: dict[str, float]  # e.g. {"cp=4": 1.0, ...}; empty without one-hot encoding
+    inputs: np.ndarray  # the network's input row, in model.feature_names_out_ order
+    input_names: tuple[str, ...]
+    layers: tuple[LayerStep, ...]
+    logit: float
+    risk: float
+
+
+def walk_through(model: HeartModel, patient: Patient) -> WalkThrough:
+    """The forward pass for one patient with all intermediate numbers (the tutorial's formulas)."""
+    model._check_fitted()
+    raw = {n: float(patient[n]) for n in FEATURE_NAMES}
+    x = model.transform(raw)[0]
+    pre = model.preprocessor_
+    scaled = tuple(
+        ScaledValue(n, raw[n], float(m), float(s), float(z))
+        for n, m, s, z in zip(pre.scaled_names, pre.scaler_.mean_, pre.scaler_.scale_, x, strict=False)
+    )
+    names = tuple(model.feature_names_out_)
+    one_hot = {name: float(v) for name, v in zip(names, x) if "=" in name}
+    steps = model.network_.forward_steps(x[None, :])
+    last = len(steps) - 1
+    layers = tuple(
+        LayerStep(i + 1, z[0].copy(), a[0].copy(), "sigmoid" if i == last else "relu")
+        for i, (z, a) in enumerate(steps)
+    )
+    logit = float(layers[-1].z[0])
+    return WalkThrough(raw, scaled, one_hot, x, names, layers, logit, float(layers[-1].a[0]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Why this risk
+def _logit_and_input_gradient(model: HeartModel, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Output logit and its gradient with respect to the network's inputs, for each row of X."""
+    net = model.network_
+    a = X
+    masks = []
+    for w, b in zip(net.coefs_[:-1], net.intercepts_[:-1]):
+        z = a @ w + b
+        masks.append(z > 0)
+        a = np.maximum(z, 0.0)
+    logit = (a @ net.coefs_[-1] + net.intercepts_[-1]).ravel()
+    grad = np.repeat(net.coefs_[-1].T, len(X), axis=0)  # d logit / d A_last
+    for w, mask in zip(reversed(net.coefs_[:-1]), reversed(masks)):
+        grad = (grad * mask) @ w.T
+    return logit, grad
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """Per-feature contributions to the output logit, relative to a reference patient.
+
+    ``by_feature[name]`` is positive when this patient's value of ``name`` raised the risk compared with
+    the reference. ``sum(by_feature.values()) ≈ logit − reference_logit`` (completeness).
+    """
+
+    by_feature: dict[str, float]
+    logit: float
+    reference_logit: float
+    reference: dict[str, float]
+    method: str = "integrated gradients"
+
+    @property
+    def risk(self) -> float:
+        return float(sigmoid(np.array(self.logit)))
+
+    @property
+    def reference_risk(self) -> float:
+        return float(sigmoid(np.array(self.reference_logit)))
+
+    def sorted(self) -> list[tuple[str, float]]:
+        """(feature, contribution) from the largest rise in risk to the largest fall."""
+        return sorted(self.by_feature.items(), key=lambda item: -item[1])
+
+
+def _hidden_preactivations(model: HeartModel, X: np.ndarray) -> list[np.ndarray]:
+    net = model.network_
+    out = []
+    a = X
+    for w, b in zip(net.coefs_[:-1], net.intercepts_[:-1]):
+        z = a @ w + b
+        out.append(z)
+        a = np.maximum(z, 0.0)
+    return out
+
+
+def _path_breakpoints(model: HeartModel, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    """Every α in [0, 1] where a hidden ReLU switches on or off along x0 + α(x1 − x0).
+
+    Layer by layer: between the breakpoints found so far, all earlier layers are linear, so each unit's
+    pre-activation in this layer is linear in α and crosses zero at most once.
+    """
+    breaks = np.array([0.0, 1.0])
+    n_hidden = len(model.network_.coefs_) - 1
+    for layer in range(n_hidden):
+        path = x0[None, :] + breaks[:, None] * (x1 - x0)[None, :]
+        z = _hidden_preactivations(model, path)[layer]
+        za, zb = z[:-1], z[1:]
+        crossing = (za * zb) < 0
+        seg_start = np.broadcast_to(breaks[:-1, None], za.shape)[crossing]
+        seg_len = np.broadcast_to(np.diff(breaks)[:, None], za.shape)[crossing]
+        alphas = seg_start + seg_len * za[crossing] / (za[crossing] - zb[crossing])
+        breaks = np.unique(np.concatenate([breaks, alphas]))
+    return breaks
+
+
+def contributions(model: HeartModel, patient: Patient, reference: Patient | None = None) -> Contributions:
+    """Integrated gradients of the output logit, from ``reference`` (default: the training median or
+    mode of each feature) to ``patient``, summed over the one-hot parts of each clinical feature.
+
+    Along the straight path from reference to patient the ReLU network is piecewise linear, so the
+    integral is computed exactly: the gradient is constant between the points where a hidden unit
+    switches on or off, and each piece is weighted by its length. The contributions therefore add up to
+    logit(patient) − logit(reference) up to rounding.
+    """
+    model._check_fitted()
+    reference = dict(reference if reference is not None else model.training_defaults_)
+    x = model.transform({n: float(patient[n]) for n in FEATURE_NAMES})[0]
+    x0 = model.transform({n: float(reference[n]) for n in FEATURE_NAMES})[0]
+    breaks = _path_breakpoints(model, x0, x)
+    midpoints = (breaks[:-1] + breaks[1:]) / 2
+    _, grads = _logit_and_input_gradient(model, x0[None, :] + midpoints[:, None] * (x - x0)[None, :])
+    attributions = (x - x0) * (np.diff(breaks) @ grads)
+    logits, _ = _logit_and_input_gradient(model, np.vstack([x, x0]))
+    by_feature = dict.fromkeys(FEATURE_NAMES, 0.0)
+    for name, value in zip(model.feature_names_out_, attributions):
+        by_feature[name.split("=")[0]] += float(value)
+    return Contributions(by_feature, float(logits[0]), float(logits[1]), reference)
+
+
+# --------------------------------------------------------------------------------------------------
+# What if
+@dataclass(frozen=True)
+class WhatIfCurve:
+    feature: str
+    values: np.ndarray
+    risks: np.ndarray
+    current_value: float
+    current_risk: float
+    labels: tuple[str, ...]  # the value in words, for coded features
+
+
+def what_if(model: HeartModel, patient: Patient, feature: str, points: int = 60) -> WhatIfCurve:
+    """The risk as ``feature`` moves across its plausible range (each code, for coded features)."""
+    spec = BY_NAME[feature]
+    if spec.codes is not None:
+        values = np.array(sorted(spec.codes), dtype=float)
+        labels = tuple(spec.codes[int(v)] for v in values)
+    else:
+        low, high = spec.typical or spec.limits or (0.0, 1.0)
+        current = float(patient[feature])
+        values = np.linspace(min(low, current), max(high, current), points)
+        labels = tuple(spec.describe_value(v) for v in values)
+    rows = pd.DataFrame([{n: float(patient[n]) for n in FEATURE_NAMES}] * len(values))
+    rows[feature] = values
+    risks = model.predict_risk(rows)
+    current_risk = float(model.predict_risk({n: float(patient[n]) for n in FEATURE_NAMES})[0])
+    return WhatIfCurve(feature, values, risks, float(patient[feature]), current_risk, labels)
+
+
+# --------------------------------------------------------------------------------------------------
+# How sure
+@dataclass(frozen=True)
+class EnsembleProgress:
+    """One more ensemble member trained (``index`` of ``n_models``, 1-based)."""
+
+    index: int
+    n_models: int
+    seed: int
+    model: HeartModel
+
+
+def iter_ensemble(
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    settings: TrainingSettings,
+    n_models: int = 10,
+    base_seed: int = 1000,
+) -> Iterator[EnsembleProgress]:
+    """Train ``n_models`` copies of ``settings`` on the same patients, seeds base_seed, base_seed+1, …
+
+    Only the initial weights (and validation split) differ, so the spread shows how much of a risk is
+    an accident of the starting point. Stop iterating to stop early; reproducible for a fixed base_seed.
+    """
+    if n_models < 2:
+        raise ValueError("an ensemble needs at least 2 models")
+    for i in range(n_models):
+        seed = base_seed + i
+        model = settings.replace(seed=seed, preset=settings.preset).model().fit(X_train, y_train)
+        yield EnsembleProgress(i + 1, n_models, seed, model)
+
+
+@dataclass(frozen=True)
+class RiskSpread:
+    """One patient's risk across an ensemble."""
+
+    risks: np.ndarray
+    low: float  # 10th percentile
+    median: float
+    high: float  # 90th percentile
+
+
+def ensemble_spread(models: Sequence[HeartModel], patient: Patient | pd.DataFrame) -> RiskSpread:
+    """The 10th, 50th and 90th percentile of the patient's risk across ``models``."""
+    X = _as_frame(patient) if not isinstance(patient, pd.DataFrame) else patient
+    risks = np.array([float(m.predict_risk(X)[0]) for m in models])
+    low, median, high = np.percentile(risks, [10, 50, 90])
+    return RiskSpread(risks, float(low), float(median), float(high))
+
+
+# --------------------------------------------------------------------------------------------------
+# Is this patient like the training patients?
+@dataclass(frozen=True)
+class NoveltyReference:
+    """Mahalanobis distances in the standardised space of the continuous and ordinal features.
+
+    ``threshold`` is the 99th percentile of the training patients' own distances: a patient farther
+    than that is less typical than 99 % of the patients the model learned from.
+    """
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    precision: np.ndarray  # pseudo-inverse of the covariance
+    threshold: float
+
+    @classmethod
+    def fit(cls, X_train: pd.DataFrame) -> NoveltyReference:
+        names = tuple(f for f in FEATURE_NAMES if BY_NAME[f].kind in (Kind.CONTINUOUS, Kind.ORDINAL))
+        data = X_train[list(names)].to_numpy(dtype=float)
+        mean = data.mean(axis=0)
+        precision = np.linalg.pinv(np.cov(data, rowvar=False))
+        reference = cls(names, mean, precision, float("inf"))
+        threshold = float(np.percentile(reference.distances(X_train), 99))
+        return cls(names, mean, precision, threshold)
+
+    def distances(self, X: pd.DataFrame | Patient) -> np.ndarray:
+        data = _as_frame(X)[list(self.names)].to_numpy(dtype=float) - self.mean
+        return np.sqrt(np.einsum("ij,jk,ik->i", data, self.precision, data))
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """Why the model may be extrapolating for this patient (empty when it is not)."""
+
+    out_of_range: dict[str, tuple[float, float]]  # feature → training (min, max)
+    distance: float | None
+    threshold: float | None
+
+    @property
+    def far_from_training(self) -> bool:
+        return self.distance is not None and self.threshold is not None and self.distance > self.threshold
+
+    @property
+    def warning(self) -> bool:
+        return bool(self.out_of_range) or self.far_from_training
+
+
+def extrapolation(
+    model: HeartModel, patient: Patient, reference: NoveltyReference | None = None
+) -> Extrapolation:
+    """Range check against the training data, plus the distance check when a reference is given."""
+    distance = None if reference is None else float(reference.distances(patient)[0])
+    return Extrapolation(
+        model.out_of_range(patient), distance, None if reference is None else reference.threshold
+    )

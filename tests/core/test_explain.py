@@ -1,0 +1,144 @@
+"""Teaching views: walk-through numbers, contributions that add up, what-if, ensembles, novelty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from heartgui.core.explain import (
+    NoveltyReference,
+    contributions,
+    ensemble_spread,
+    extrapolation,
+    iter_ensemble,
+    walk_through,
+    what_if,
+)
+from heartgui.core.presets import RECOMMENDED, TUTORIAL
+from heartgui.core.schema import FEATURE_NAMES
+from heartgui.core.training import train
+
+
+@pytest.fixture(scope="module", params=["tutorial", "recommended", "two-hidden-layers"])
+def trained(request, heart):
+    settings = {
+        "tutorial": TUTORIAL,
+        "recommended": RECOMMENDED,
+        "two-hidden-layers": RECOMMENDED.replace(hidden_layers=(16, 8), epochs=200),
+    }[request.param]
+    return train(heart, settings)
+
+
+def test_walk_through_reproduces_the_prediction_step_by_step(trained, heart):
+    model = trained.model
+    patient = heart.row(5)
+    steps = walk_through(model, patient)
+    assert steps.risk == pytest.approx(float(model.predict_risk(patient)[0]), abs=1e-12)
+    for value in steps.scaled:  # z = (x - mean) / sd with the training mean and sd
+        assert value.z == pytest.approx((value.raw - value.mean) / value.sd, abs=1e-12)
+        assert value.raw == patient[value.name]
+    a = steps.inputs
+    for layer in steps.layers:
+        w = model.network_.coefs_[layer.index - 1]
+        b = model.network_.intercepts_[layer.index - 1]
+        np.testing.assert_allclose(layer.z, a @ w + b, rtol=1e-12)
+        a = layer.a
+        if layer.activation == "relu":
+            np.testing.assert_array_equal(layer.a, np.maximum(layer.z, 0))
+            assert set(layer.switched_off) == {i + 1 for i in np.flatnonzero(layer.z <= 0)}
+    assert steps.risk == pytest.approx(1 / (1 + np.exp(-steps.logit)))
+    if model.one_hot:
+        assert steps.one_hot[f"cp={int(patient['cp'])}"] == 1.0
+        assert sum(v for k, v in steps.one_hot.items() if k.startswith("cp=")) == 1.0
+
+
+def test_contributions_add_up_to_the_change_in_logit(trained, heart):
+    for i in (0, 17, 101, 230):
+        patient = heart.row(i)
+        c = contributions(trained.model, patient)
+        total = sum(c.by_feature.values())
+        assert total == pytest.approx(c.logit - c.reference_logit, abs=1e-9)
+        assert c.logit == pytest.approx(
+            float(trained.model.network_.decision_function(trained.model.transform(patient))[0]), abs=1e-9
+        )
+        assert set(c.by_feature) == set(FEATURE_NAMES)
+
+
+def test_a_feature_equal_to_the_reference_contributes_nothing(trained, heart):
+    patient = dict(heart.row(3))
+    reference = dict(trained.model.training_defaults_)
+    patient["chol"] = reference["chol"]
+    patient["cp"] = reference["cp"]
+    c = contributions(trained.model, patient)
+    assert c.by_feature["chol"] == 0.0
+    assert c.by_feature["cp"] == 0.0
+
+
+def test_what_if_marks_the_current_value_and_covers_the_range(trained, heart):
+    patient = heart.row(10)
+    curve = what_if(trained.model, patient, "thalach")
+    assert curve.values.min() <= patient["thalach"] <= curve.values.max()
+    at_current = np.interp(patient["thalach"], curve.values, curve.risks)
+    assert curve.current_risk == pytest.approx(float(trained.model.predict_risk(patient)[0]))
+    assert abs(at_current - curve.current_risk) < 0.05
+    coded = what_if(trained.model, patient, "cp")
+    assert list(coded.values) == [1, 2, 3, 4]
+    assert coded.labels[3] == "asymptomatic"
+    row = dict(patient)
+    row["cp"] = 4.0
+    assert coded.risks[3] == pytest.approx(float(trained.model.predict_risk(row)[0]))
+
+
+def test_ensemble_is_reproducible_and_spreads(heart):
+    result = train(heart, RECOMMENDED)
+    split = result.split
+    settings = RECOMMENDED.replace(epochs=100)
+    first = [p.model for p in iter_ensemble(split.X_train, split.y_train, settings, n_models=4)]
+    again = [p.model for p in iter_ensemble(split.X_train, split.y_train, settings, n_models=4)]
+    patient = heart.row(0)
+    a, b = ensemble_spread(first, patient), ensemble_spread(again, patient)
+    np.testing.assert_array_equal(a.risks, b.risks)
+    assert a.low <= a.median <= a.high
+    assert len(set(np.round(a.risks, 12))) == 4  # different seeds, different models
+    with pytest.raises(ValueError):
+        next(iter_ensemble(split.X_train, split.y_train, settings, n_models=1))
+
+
+def test_novelty_flags_an_unusual_patient_and_not_a_typical_one(heart):
+    result = train(heart, RECOMMENDED)
+    reference = NoveltyReference.fit(result.split.X_train)
+    typical = dict(result.model.training_defaults_)
+    assert not extrapolation(result.model, typical, reference).warning
+    odd = dict(typical, age=35.0, thalach=80.0, oldpeak=5.5, trestbps=95.0)  # each within range
+    verdict = extrapolation(result.model, odd, reference)
+    assert not verdict.out_of_range and verdict.far_from_training
+    outside = dict(typical, chol=800.0)
+    verdict = extrapolation(result.model, outside, reference)
+    assert "chol" in verdict.out_of_range and verdict.warning
+    fraction_flagged = np.mean(reference.distances(result.split.X_train) > reference.threshold)
+    assert fraction_flagged <= 0.02
+
+
+def test_contributions_match_a_brute_force_integral_of_numerical_gradients(trained, heart):
+    """Independent check: midpoint Riemann sum (4000 steps) of central-difference gradients."""
+    model = trained.model
+    patient = heart.row(42)
+    exact = contributions(model, patient)
+    x = model.transform(patient)[0]
+    x0 = model.transform(model.training_defaults_)[0]
+    steps, eps = 4000, 1e-6
+    alphas = (np.arange(steps) + 0.5) / steps
+    path = x0 + alphas[:, None] * (x - x0)
+    f = model.network_.decision_function
+    grads = np.empty_like(path)
+    for j in range(path.shape[1]):
+        up, down = path.copy(), path.copy()
+        up[:, j] += eps
+        down[:, j] -= eps
+        grads[:, j] = (f(up) - f(down)) / (2 * eps)
+    brute = (x - x0) * grads.mean(axis=0)
+    per_feature = dict.fromkeys(FEATURE_NAMES, 0.0)
+    for name, value in zip(model.feature_names_out_, brute):
+        per_feature[name.split("=")[0]] += value
+    for name in FEATURE_NAMES:
+        assert exact.by_feature[name] == pytest.approx(per_feature[name], abs=5e-3)
