@@ -1,0 +1,189 @@
+"""The Statlog protocol: no leak from test rows, stratified folds shared by all methods, repeatable,
+stoppable, and (on a small protocol) the network beats the default rule."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import StratifiedKFold
+
+from heartgui.core import crossval
+from heartgui.core.crossval import (
+    BASELINE_METHODS,
+    DEFAULT_METHODS,
+    baselines_on_split,
+    cross_validate,
+    fold_indices,
+    iter_cross_validate,
+)
+from heartgui.core.preprocessing import Preprocessor
+from heartgui.core.presets import RECOMMENDED, TUTORIAL
+from heartgui.core.training import split_dataset
+
+RECOMMENDED_NAME = "Neural network (recommended)"
+DEFAULT_RULE = "Default rule (always the majority)"
+
+
+def _row_keys(X: pd.DataFrame) -> list[tuple[float, ...]]:
+    return [tuple(row) for row in X.to_numpy(dtype=float)]
+
+
+@pytest.fixture(scope="module")
+def small_run(heart):
+    """All default methods, 3 folds × 1 shuffle, with Preprocessor.fit watched: (result, reports, fits)."""
+    fitted_on: list[list[tuple[float, ...]]] = []
+    original_fit = Preprocessor.fit
+
+    def spy_fit(self, X):
+        fitted_on.append(_row_keys(X))
+        return original_fit(self, X)
+
+    reports = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Preprocessor, "fit", spy_fit)
+        result = cross_validate(heart, folds=3, repeats=1, progress=reports.append)
+    return result, reports, fitted_on
+
+
+def test_every_method_preprocesses_on_the_fold_training_rows_only(heart, small_run):
+    result, _reports, fitted_on = small_run
+    keys = _row_keys(heart.X)
+    assert len(set(keys)) == heart.n_rows  # patients are distinguishable by their values
+    n_methods = len(DEFAULT_METHODS)
+    assert len(fitted_on) == result.folds_done * n_methods  # every method fits its preprocessing
+    for k, test in enumerate(result.test_rows):
+        test_keys = {keys[i] for i in test}
+        train_keys = set(keys) - test_keys
+        for seen in fitted_on[k * n_methods : (k + 1) * n_methods]:
+            assert not test_keys & set(seen)  # no test patient leaks into the preprocessing
+            assert set(seen) == train_keys  # and the same training rows for every method
+
+
+def test_folds_are_stratified_partitions_as_documented(heart):
+    y = heart.y
+    seen = []
+    for repeat, fold, train, test in fold_indices(y, folds=9, repeats=2):
+        seen.append((repeat, fold, test))
+        assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == len(y)
+        # Stratified: each fold's share of diseased patients is within one patient of the whole file's.
+        assert abs(y[test].sum() - y.mean() * len(test)) <= 1
+    for repeat in range(2):
+        tests = [t for r, _f, t in seen if r == repeat]
+        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(len(y)))
+        expected = StratifiedKFold(9, shuffle=True, random_state=repeat).split(np.zeros(len(y)), y)
+        for (_train, test), mine in zip(expected, tests):
+            assert np.array_equal(test, mine)
+    # Different shuffles make different folds.
+    assert not np.array_equal(seen[0][2], seen[9][2])
+
+
+def test_result_table_and_summary(small_run):
+    result, reports, _ = small_run
+    assert result.complete and result.folds_done == result.folds_planned == 3
+    assert result.methods == tuple(m.name for m in DEFAULT_METHODS)
+    frame = result.to_frame()
+    assert len(frame) == 3 * len(DEFAULT_METHODS)
+    assert (frame.n_test + frame.n_train == 270).all()
+    assert (frame.note == "").all()
+    summary = result.summary()
+    assert list(summary.index) == list(result.methods)
+    assert (summary["folds"] == 3).all()
+    means = frame.groupby("method")["roc_auc"].mean()
+    assert summary.loc[RECOMMENDED_NAME, "roc_auc_mean"] == pytest.approx(means[RECOMMENDED_NAME])
+    # The default rule says "present" for everyone at 1/6: it costs the share of healthy patients.
+    rule = frame[frame.method == DEFAULT_RULE]
+    assert (rule.roc_auc == 0.5).all()
+    assert rule.cost_at_optimal.mean() == pytest.approx(150 / 270, abs=0.01)
+    # CSV round trip.
+    again = pd.read_csv(io.StringIO(result.to_csv()), keep_default_na=False)
+    pd.testing.assert_frame_equal(again, frame, check_dtype=False)
+    # One report per fold, counting up, the last one carrying the final result.
+    assert [r.done for r in reports] == [1, 2, 3]
+    assert [r.result.complete for r in reports] == [False, False, True]
+    assert reports[-1].result is result
+    assert all(len(r.rows) == len(DEFAULT_METHODS) for r in reports)
+
+
+def test_small_protocol_quality(small_run):
+    """Robust facts only: the recommended network ranks well and costs less than saying "present" to all."""
+    summary = small_run[0].summary()
+    assert summary.loc[RECOMMENDED_NAME, "roc_auc_mean"] > 0.85
+    assert (
+        summary.loc[RECOMMENDED_NAME, "cost_at_optimal_mean"]
+        < summary.loc[DEFAULT_RULE, "cost_at_optimal_mean"]
+    )
+    assert summary.loc[RECOMMENDED_NAME, "accuracy_at_half_mean"] > 0.75
+
+
+def test_repeatable_and_independent_of_the_other_methods(heart, small_run):
+    """Same seeds, same figures; a method's figures do not depend on which others run beside it."""
+    alone = cross_validate(heart, folds=3, repeats=1, methods=[RECOMMENDED])
+    columns = ["repeat", "fold", "roc_auc", "accuracy_at_half", "cost_at_half", "cost_at_optimal"]
+    full = small_run[0].to_frame()
+    mine = full[full.method == RECOMMENDED_NAME][columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone.to_frame()[columns], mine)
+    assert alone.test_rows == small_run[0].test_rows
+
+
+def test_settings_become_a_named_network_method(heart):
+    custom = RECOMMENDED.replace(l2=0.0, epochs=20)
+    result = cross_validate(heart, folds=2, repeats=1, methods=[custom, TUTORIAL])
+    assert result.methods == ("Neural network (your settings)", "Neural network (tutorial)")
+    with pytest.raises(ValueError, match="distinct"):
+        cross_validate(heart, folds=2, repeats=1, methods=[TUTORIAL, TUTORIAL])
+
+
+def test_should_stop_stops_between_folds_with_a_partial_result(heart):
+    rule = [m for m in BASELINE_METHODS if m.name == DEFAULT_RULE]
+    reports = []
+    result = cross_validate(
+        heart,
+        folds=9,
+        repeats=5,
+        methods=rule,
+        progress=reports.append,
+        should_stop=lambda: len(reports) >= 4,
+    )
+    assert not result.complete
+    assert result.folds_done == len(reports) == 4
+    assert len(result.rows) == 4 and result.summary().loc[DEFAULT_RULE, "folds"] == 4
+    # Stopped before the first fold: an empty, incomplete result.
+    empty = cross_validate(heart, methods=rule, should_stop=lambda: True)
+    assert not empty.complete and empty.folds_done == 0 and empty.to_frame().empty
+
+
+def test_iteration_can_be_abandoned_midway(heart):
+    rule = [m for m in BASELINE_METHODS if m.name == DEFAULT_RULE]
+    reports = iter_cross_validate(heart, folds=9, repeats=2, methods=rule)
+    first = next(reports)
+    second = next(reports)
+    reports.close()
+    assert (first.done, second.done, second.total) == (1, 2, 18)
+    assert first.result.folds_done == 1 and second.result.folds_done == 2  # reports are not mutated
+
+
+def test_impossible_fold_counts_are_refused(heart):
+    with pytest.raises(ValueError, match="folds"):
+        next(iter_cross_validate(heart, folds=1))
+    with pytest.raises(ValueError, match="folds"):
+        next(iter_cross_validate(heart, folds=500))
+
+
+def test_baselines_on_the_tutorial_split(heart):
+    split = split_dataset(heart, TUTORIAL.test_size, TUTORIAL.split_seed)
+    table = baselines_on_split(split)
+    frame = table.to_frame().set_index("method")
+    assert list(frame.index) == [m.name for m in BASELINE_METHODS]
+    assert (frame.n_test == 54).all() and (frame.n_train == 216).all()
+    assert frame.loc[DEFAULT_RULE, "roc_auc"] == 0.5
+    for name in ("Logistic regression", "Naive Bayes (Gaussian)", "scikit-learn MLPClassifier (8)"):
+        assert frame.loc[name, "roc_auc"] > 0.8
+        assert frame.loc[name, "accuracy_at_half"] > 0.7
+        assert frame.loc[name, "cost_at_optimal"] < frame.loc[DEFAULT_RULE, "cost_at_optimal"]
+
+
+def test_module_is_in_the_core_boundary():
+    assert crossval.__name__.startswith("heartgui.core.")
