@@ -1,0 +1,121 @@
+"""Start the window: the QApplication, its identity, the icon, and a calm answer to any crash.
+
+Only PySide6 and the standard library are imported here, so that the window appears before NumPy,
+pandas, scikit-learn and matplotlib load (the window loads them right after its first paint).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+import heartgui
+from heartgui import paths
+
+__all__ = ["APP_NAME", "ORGANISATION", "app_icon", "configure_application", "install_excepthook", "main"]
+
+ORGANISATION = "heartgui"
+APP_NAME = "heartgui"
+DISPLAY_NAME = "heartgui — heart-disease risk, step by step"
+
+
+def configure_application(app: QApplication) -> None:
+    """Give the application the names QSettings and QStandardPaths use, its version and its icon."""
+    app.setOrganizationName(ORGANISATION)
+    app.setOrganizationDomain("heartgui.invalid")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("heartgui")
+    app.setApplicationVersion(heartgui.__version__)
+    icon = app_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    configure_matplotlib_cache()
+
+
+def app_icon() -> QIcon:
+    """The heartgui icon from ``resources/icons`` (a null icon when the files are missing)."""
+    icon = QIcon()
+    folder = paths.resources_dir() / "icons"
+    for png in sorted(folder.glob("heartgui-*.png")) if folder.is_dir() else ():
+        icon.addFile(str(png))
+    return icon
+
+
+def configure_matplotlib_cache() -> None:
+    """Point matplotlib's cache at a per-user folder, unless the user chose one (``MPLCONFIGDIR``).
+
+    Must run before matplotlib is first imported. The default (~/.matplotlib or ~/.config) may be
+    read-only on a classroom laptop, and matplotlib would then build its font cache on every start.
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    if not cache:
+        return
+    folder = Path(cache) / "matplotlib"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # matplotlib then falls back to a temporary folder by itself
+    os.environ["MPLCONFIGDIR"] = str(folder)
+
+
+_showing_error = False
+
+
+def _calm_excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Log the traceback for a developer and show the student a calm dialog instead of crashing."""
+    global _showing_error
+    traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+    if issubclass(exc_type, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    app = QApplication.instance()
+    if app is None or _showing_error:
+        return
+    _showing_error = True
+    try:
+        parent = QApplication.activeWindow()
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Something went wrong",
+            "heartgui ran into an unexpected problem, but your work is still open. "
+            "If something looks wrong, save your model and restart the app.",
+            QMessageBox.StandardButton.Ok,
+            parent if isinstance(parent, QWidget) else None,
+        )
+        box.setInformativeText(f"Details for your teacher: {exc_type.__name__}: {exc}")
+        box.exec()
+    finally:
+        _showing_error = False
+
+
+def install_excepthook() -> None:
+    """Replace ``sys.excepthook`` so an unexpected error never shows a traceback or kills the window."""
+    sys.excepthook = _calm_excepthook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window (loading ``argv[1]`` when given) and run until it is closed; return the exit code."""
+    argv = list(sys.argv if argv is None else argv)
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    configure_application(app)
+    install_excepthook()
+
+    from heartgui.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    data_file = next((a for a in argv[1:] if not a.startswith("-")), None)
+    # Heavy libraries load after the first paint (in a worker); the file is opened once they are there.
+    QTimer.singleShot(0, lambda: window.begin_startup(data_file))
+    return app.exec()

@@ -1,0 +1,646 @@
+"""The main window: four steps (Data → Train → Results → Predict), menus, status bar, settings.
+
+Only PySide6 and the standard library are imported at module level. The pages (which need NumPy,
+pandas, scikit-learn and matplotlib) are built by :meth:`MainWindow.finish_startup`, which the app calls
+right after the window's first paint; until then each step shows "Loading…".
+
+Slow work runs in :class:`~heartgui.gui.workers.Job` threads. Each job has a run id; a signal from a
+job that is no longer the current one (a stale run) is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+import heartgui
+from heartgui import paths
+
+__all__ = ["DATA_FILTER", "MAX_RECENT_FILES", "MODEL_FILTER", "MainWindow"]
+
+DATA_FILTER = "Heart data (*.dat *.data *.csv *.tsv *.txt);;All files (*)"
+MODEL_FILTER = "heartgui model (*.heartmodel);;All files (*)"
+MAX_RECENT_FILES = 8
+
+PAGE_DATA, PAGE_TRAIN, PAGE_RESULTS, PAGE_PREDICT = range(4)
+_PAGE_TITLES = ("1  Data", "2  Train", "3  Results", "4  Predict")
+_PAGE_TIPS = (
+    "Open the patients' data and look at it.",
+    "Choose the settings and train the network (needs data).",
+    "How good the trained network is on patients it never saw (needs a trained model).",
+    "Enter one patient and see the predicted risk (needs a trained or opened model).",
+)
+_PAGE_ICONS = (
+    QStyle.StandardPixmap.SP_DirOpenIcon,
+    QStyle.StandardPixmap.SP_MediaPlay,
+    QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    QStyle.StandardPixmap.SP_DialogHelpButton,
+)
+
+_KEY_GEOMETRY = "window/geometry"
+_KEY_SPLITTER = "window/splitter"
+_KEY_LAST_FOLDER = "files/last_folder"
+_KEY_RECENT = "files/recent"
+_KEY_TRAINING = "training/settings"
+
+
+class MainWindow(QMainWindow):
+    """The heartgui window.
+
+    Signals (useful to tests and scripts; all in the UI thread)
+    -------
+    dataset_loaded(Dataset), dataset_failed(str) : a file load ended.
+    training_finished(TrainingResult), training_failed(str), training_cancelled() : a run ended.
+    model_opened(SavedModel) : a model file was opened.
+    """
+
+    dataset_loaded = Signal(object)
+    dataset_failed = Signal(str)
+    training_finished = Signal(object)
+    training_failed = Signal(str)
+    training_cancelled = Signal()
+    model_opened = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("heartgui")
+        self.setObjectName("MainWindow")
+        self.setAccessibleName("heartgui main window")
+        self.setMinimumSize(QSize(900, 600))
+        self.setAcceptDrops(True)
+
+        self.dataset: Any = None  # heartgui.core.dataset.Dataset
+        self.result: Any = None  # heartgui.core.training.TrainingResult
+        self.model: Any = None  # heartgui.core.model.HeartModel, trained or opened
+        self.model_settings: Any = None
+        self.threshold = 0.5
+        self.pages_ready = False
+        self._jobs: dict[int, Any] = {}
+        self._next_run_id = 0
+        self._load_run: int | None = None
+        self._training_run: int | None = None
+        self._closing = False
+        self._startup_file: str | None = None
+
+        self._build_shell()
+        self._build_actions()
+        self._build_menus()
+        self._restore_window()
+        self._update_enabled()
+        self.statusBar().showMessage("Starting…")
+
+    # ----------------------------------------------------------------------------------------------
+    # building
+    def _build_shell(self) -> None:
+        style = self.style()
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Steps")
+        self.sidebar.setToolTip("The four steps: Data, Train, Results, Predict. Use the arrow keys to move.")
+        self.sidebar.setIconSize(QSize(24, 24))
+        self.sidebar.setMinimumWidth(150)
+        self.sidebar.setMaximumWidth(220)
+        font = self.sidebar.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.sidebar.setFont(font)
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Current step")
+        for title, tip, pixmap in zip(_PAGE_TITLES, _PAGE_TIPS, _PAGE_ICONS):
+            item = QListWidgetItem(style.standardIcon(pixmap), title)
+            item.setToolTip(tip)
+            item.setSizeHint(QSize(140, 44))
+            self.sidebar.addItem(item)
+            placeholder = QLabel("Loading…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(placeholder)
+        self.sidebar.currentRowChanged.connect(self._on_step_chosen)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.sidebar.setCurrentRow(PAGE_DATA)
+
+    def _action(
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | str | None = None,
+        tip: str = "",
+        icon: Any = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("…", "").replace("&", ""))
+        action.setStatusTip(action.toolTip())
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work whichever page has focus
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.open_data_action = self._action(
+            "&Open data…",
+            self.open_data_dialog,
+            QKeySequence.StandardKey.Open,
+            "Open a heart-data file (heart.dat, processed.cleveland.data or CSV).",
+            sp.SP_DialogOpenButton,
+        )
+        self.open_sample_action = self._action(
+            "Open the &UCI sample",
+            self.open_sample,
+            None,
+            "Open the UCI Statlog heart data that came with the app (270 patients).",
+            sp.SP_FileIcon,
+        )
+        self.save_model_action = self._action(
+            "&Save model…",
+            self.save_model_dialog,
+            QKeySequence.StandardKey.Save,
+            "Save the trained model to a file you can open again or share.",
+            sp.SP_DialogSaveButton,
+        )
+        self.open_model_action = self._action(
+            "Open &model…",
+            self.open_model_dialog,
+            "Ctrl+Shift+O",
+            "Open a model saved by heartgui, to predict without training again.",
+            sp.SP_DirOpenIcon,
+        )
+        self.quit_action = self._action(
+            "&Quit", self.close, "Ctrl+Q", "Close heartgui.", sp.SP_DialogCloseButton
+        )
+        self.start_action = self._action(
+            "&Start training",
+            self.start_training,
+            "F5",
+            "Train a network with the settings on the Train page.",
+            sp.SP_MediaPlay,
+        )
+        self.stop_action = self._action(
+            "S&top training",
+            self.stop_training,
+            "Esc",
+            "Stop after the current epoch, keeping what was learnt.",
+            sp.SP_MediaStop,
+        )
+        self.page_actions = []
+        for index, title in enumerate(_PAGE_TITLES):
+            name = title.split()[-1]
+            action = self._action(
+                f"&{name}", lambda _=False, i=index: self.show_page(i), f"Ctrl+{index + 1}", _PAGE_TIPS[index]
+            )
+            self.page_actions.append(action)
+        self.about_action = self._action(
+            "&About heartgui", self.show_about, None, "Version, data and citation."
+        )
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.open_data_action)
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.setToolTipsVisible(True)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.open_sample_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_model_action)
+        file_menu.addAction(self.open_model_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        train_menu = menu.addMenu("&Training")
+        train_menu.addAction(self.start_action)
+        train_menu.addAction(self.stop_action)
+        view_menu = menu.addMenu("&View")
+        for action in self.page_actions:
+            view_menu.addAction(action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self._fill_recent_menu()
+
+    def begin_startup(self, data_file: str | None = None) -> None:
+        """Import the heavy libraries in a worker, then build the pages (the window stays responsive)."""
+        from heartgui.gui.app import configure_matplotlib_cache
+        from heartgui.gui.workers import warm_up_job
+
+        configure_matplotlib_cache()  # before matplotlib's first import
+        self._startup_file = data_file
+        job = self._new_job(warm_up_job())
+        job.worker.finished.connect(self._on_warmed_up)
+        job.worker.failed.connect(self._on_warmed_up)
+        self.statusBar().showMessage("Loading the numerical libraries…")
+        job.start()
+
+    @Slot(int, object)
+    def _on_warmed_up(self, run_id: int, _: object) -> None:
+        if not self._closing:
+            self.finish_startup(self._startup_file)
+
+    def finish_startup(self, data_file: str | None = None) -> None:
+        """Load the heavy libraries and build the pages (once); then open ``data_file`` if given."""
+        if not self.pages_ready:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            try:
+                self._build_pages()
+            finally:
+                QApplication.restoreOverrideCursor()
+            self.pages_ready = True
+            self._update_enabled()
+            self.statusBar().showMessage("Ready. Open a data file to begin (File → Open data…, Ctrl+O).")
+        if data_file:
+            self.open_data(data_file)
+
+    def _build_pages(self) -> None:
+        from heartgui.gui.app import configure_matplotlib_cache
+
+        configure_matplotlib_cache()  # before matplotlib's first import
+        from heartgui.core.presets import RECOMMENDED, TrainingSettings
+        from heartgui.gui.pages.data_page import DataPage
+        from heartgui.gui.pages.train_page import TrainPage
+
+        self.data_page = DataPage(sample_available=paths.sample_data() is not None)
+        self.data_page.open_requested.connect(self.open_data_dialog)
+        self.data_page.sample_requested.connect(self.open_sample)
+        self._replace_page(PAGE_DATA, self.data_page)
+
+        settings = RECOMMENDED
+        stored = QSettings().value(_KEY_TRAINING, "")
+        if stored:
+            try:
+                settings = TrainingSettings.from_dict(json.loads(str(stored)))
+            except (ValueError, TypeError):
+                settings = RECOMMENDED  # settings from another version: start from the recommended ones
+        self.train_page = TrainPage(settings)
+        self.train_page.start_requested.connect(self.start_training)
+        self.train_page.stop_requested.connect(self.stop_training)
+        self.train_page.settings_changed.connect(self._remember_training_settings)
+        self._replace_page(PAGE_TRAIN, self.train_page)
+
+    def _replace_page(self, index: int, page: QWidget) -> None:
+        old = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.stack.setCurrentIndex(self.sidebar.currentRow())
+
+    # ----------------------------------------------------------------------------------------------
+    # pages and enabling
+    def show_page(self, index: int) -> None:
+        item = self.sidebar.item(index)
+        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.sidebar.setCurrentRow(index)
+
+    @Slot(int)
+    def _on_step_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.stack.setCurrentIndex(index)
+
+    def page_enabled(self, index: int) -> bool:
+        return bool(self.sidebar.item(index).flags() & Qt.ItemFlag.ItemIsEnabled)
+
+    def _update_enabled(self) -> None:
+        ready = self.pages_ready
+        enabled = (
+            True,
+            ready and self.dataset is not None,
+            ready and self.result is not None,
+            ready and self.model is not None and hasattr(self, "predict_page"),
+        )
+        enabled = (enabled[0], enabled[1], enabled[2] and hasattr(self, "results_page"), enabled[3])
+        for index, on in enumerate(enabled):
+            item = self.sidebar.item(index)
+            flags = item.flags()
+            item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if on else flags & ~Qt.ItemFlag.ItemIsEnabled)
+            self.page_actions[index].setEnabled(on)
+        training = self._training_run is not None
+        self.start_action.setEnabled(ready and self.dataset is not None and not training)
+        self.stop_action.setEnabled(training)
+        self.save_model_action.setEnabled(self.model is not None)
+        self.open_model_action.setEnabled(ready)
+        self.open_data_action.setEnabled(ready)
+        self.open_sample_action.setEnabled(ready and paths.sample_data() is not None)
+        self.open_sample_action.setVisible(paths.sample_data() is not None)
+        if ready:
+            self.train_page.set_data_available(self.dataset is not None)
+
+    # ----------------------------------------------------------------------------------------------
+    # jobs
+    def _new_job(self, function: Any) -> Any:
+        from heartgui.gui.workers import Job
+
+        self._next_run_id += 1
+        job = Job(self._next_run_id, function, self)
+        self._jobs[job.run_id] = job
+        job.done.connect(self._on_job_done)
+        return job
+
+    @Slot(int)
+    def _on_job_done(self, run_id: int) -> None:
+        job = self._jobs.pop(run_id, None)
+        if job is not None:
+            job.thread.wait()
+            job.worker.deleteLater()
+            job.thread.deleteLater()
+            job.deleteLater()
+
+    def running_jobs(self) -> int:
+        return sum(1 for job in self._jobs.values() if job.is_running())
+
+    # ----------------------------------------------------------------------------------------------
+    # data
+    def _settings(self) -> QSettings:
+        return QSettings()
+
+    def last_folder(self) -> str:
+        return str(self._settings().value(_KEY_LAST_FOLDER, str(Path.home())))
+
+    @Slot()
+    def open_data_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open heart data", self.last_folder(), DATA_FILTER)
+        if path:
+            self.open_data(path)
+
+    @Slot()
+    def open_sample(self) -> None:
+        sample = paths.sample_data()
+        if sample is not None:
+            self.open_data(str(sample))
+
+    def open_data(self, path: str | Path) -> None:
+        """Load ``path`` in a worker; the current dataset stays until the new one is good."""
+        self.finish_startup()
+        from heartgui.gui.workers import load_job
+
+        path = str(path)
+        job = self._new_job(load_job(path))
+        job.worker.finished.connect(self._on_load_finished)
+        job.worker.failed.connect(self._on_load_failed)
+        self._load_run = job.run_id
+        self._loading_path = path
+        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        job.start()
+
+    @Slot(int, object)
+    def _on_load_finished(self, run_id: int, dataset: Any) -> None:
+        if run_id != self._load_run or self._closing:
+            return
+        self._load_run = None
+        self.set_dataset(dataset)
+        self._add_recent(dataset.provenance.path)
+        self._settings().setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
+        self.dataset_loaded.emit(dataset)
+
+    @Slot(int, str)
+    def _on_load_failed(self, run_id: int, message: str) -> None:
+        if run_id != self._load_run or self._closing:
+            return
+        self._load_run = None
+        kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
+        self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
+        self.dataset_failed.emit(message)
+        QMessageBox.warning(
+            self, "Cannot open the data file", message + ("\n\n" + kept.strip() if kept else "")
+        )
+
+    def set_dataset(self, dataset: Any) -> None:
+        """Show ``dataset`` and make it the one training uses."""
+        self.dataset = dataset
+        self.data_page.show_dataset(dataset)
+        if hasattr(self, "predict_page"):
+            self.predict_page.set_dataset(dataset)
+        prov = dataset.provenance
+        self.setWindowTitle(f"{prov.file_name} — heartgui")
+        self.statusBar().showMessage(
+            f"Opened {prov.file_name}: {dataset.n_rows} patients"
+            + (f", {len(prov.dropped)} rows left out" if prov.dropped else "")
+            + ". Next: Train."
+        )
+        self._update_enabled()
+
+    # recent files
+    def recent_files(self) -> list[str]:
+        """Recently opened data files that still exist, newest first (at most 8)."""
+        stored = self._settings().value(_KEY_RECENT, [])
+        if isinstance(stored, str):
+            stored = [stored]
+        files = [str(f) for f in (stored or []) if f and Path(str(f)).is_file()]
+        return files[:MAX_RECENT_FILES]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self._settings().setValue(_KEY_RECENT, files[:MAX_RECENT_FILES])
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        self._settings().setValue(_KEY_RECENT, files)  # forget files that no longer exist
+        for number, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{number}  {Path(path).name}")
+            action.setToolTip(path)
+            action.setData(path)
+            action.triggered.connect(self._open_recent)
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    @Slot()
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_data(str(action.data()))
+
+    # drag and drop
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if self.pages_ready and any(url.isLocalFile() for url in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_data(files[0])
+
+    # ----------------------------------------------------------------------------------------------
+    # training
+    @property
+    def training(self) -> bool:
+        return self._training_run is not None
+
+    @Slot()
+    @Slot(object)
+    def start_training(self, settings: Any = None) -> None:
+        if not self.pages_ready or self.dataset is None or self._training_run is not None:
+            return
+        if settings is None:
+            try:
+                settings = self.train_page.settings()
+            except ValueError:
+                self.show_page(PAGE_TRAIN)
+                self.statusBar().showMessage("Check the hidden layer sizes on the Train page.")
+                return
+        from heartgui.gui.workers import training_job
+
+        job = self._new_job(training_job(self.dataset, settings))
+        job.worker.progressed.connect(self._on_training_progressed)
+        job.worker.finished.connect(self._on_training_finished)
+        job.worker.failed.connect(self._on_training_failed)
+        job.worker.cancelled.connect(self._on_training_cancelled)
+        self._training_run = job.run_id
+        self._remember_training_settings(settings)
+        self.train_page.training_started(settings)
+        self.show_page(PAGE_TRAIN)
+        self.statusBar().showMessage(
+            f"Training on {self.dataset.provenance.file_name}: {settings.epochs:,} epochs…"
+        )
+        self._update_enabled()
+        job.start()
+
+    @Slot()
+    def stop_training(self) -> None:
+        job = self._jobs.get(self._training_run) if self._training_run is not None else None
+        if job is not None:
+            job.request_stop()
+            self.statusBar().showMessage("Stopping after the current epoch…")
+
+    def _is_current_training(self, run_id: int) -> bool:
+        return run_id == self._training_run and not self._closing
+
+    @Slot(int, object)
+    def _on_training_progressed(self, run_id: int, reports: Any) -> None:
+        if self._is_current_training(run_id):
+            self.train_page.add_reports(reports)
+
+    @Slot(int, object)
+    def _on_training_finished(self, run_id: int, result: Any) -> None:
+        if not self._is_current_training(run_id):
+            return
+        self._training_run = None
+        self.result = result
+        self.model = result.model
+        self.model_settings = result.settings
+        self.threshold = result.settings.threshold
+        metrics = result.test_metrics
+        how = "stopped" if result.stopped_early else "finished"
+        message = (
+            f"Training {how} after {result.epochs_run:,} epochs: "
+            f"final training loss {result.final_train_loss:.5f}; "
+            f"on the {metrics.n} test patients the model was right {metrics.accuracy:.0%} of the time."
+        )
+        self.train_page.training_ended(message, result.epochs_run)
+        self._show_model_pages()
+        self.statusBar().showMessage(message + " See Results.")
+        self._update_enabled()
+        self.training_finished.emit(result)
+
+    @Slot(int, str)
+    def _on_training_failed(self, run_id: int, message: str) -> None:
+        if not self._is_current_training(run_id):
+            return
+        self._training_run = None
+        self.train_page.training_ended(message)
+        self.statusBar().showMessage("Training stopped: " + message)
+        self._update_enabled()
+        self.training_failed.emit(message)
+        QMessageBox.warning(self, "Training stopped", message)
+
+    @Slot(int)
+    def _on_training_cancelled(self, run_id: int) -> None:
+        if not self._is_current_training(run_id):
+            return
+        self._training_run = None
+        self.train_page.training_ended("Training was stopped before the first epoch finished.")
+        self.statusBar().showMessage("Training stopped before it learnt anything.")
+        self._update_enabled()
+        self.training_cancelled.emit()
+
+    def _show_model_pages(self) -> None:
+        """Give the trained (or opened) model to the Results and Predict pages."""
+
+    @Slot(object)
+    def _remember_training_settings(self, settings: Any) -> None:
+        self._settings().setValue(_KEY_TRAINING, json.dumps(settings.as_dict()))
+
+    # ----------------------------------------------------------------------------------------------
+    # models
+    @Slot()
+    def save_model_dialog(self) -> None:
+        """Ask where to save the current model."""
+
+    @Slot()
+    def open_model_dialog(self) -> None:
+        """Ask for a model file and open it."""
+
+    # ----------------------------------------------------------------------------------------------
+    # about, settings, closing
+    @Slot()
+    def show_about(self) -> None:
+        from heartgui.core.schema import DATA_CITATION
+
+        QMessageBox.about(
+            self,
+            "About heartgui",
+            f"<h3>heartgui {heartgui.__version__}</h3>"
+            "<p>A teaching tool: a small neural network, written from scratch in NumPy, learns to predict "
+            "heart-disease risk from 13 clinical findings.</p>"
+            "<p><b>Teaching tool — not for clinical decisions.</b></p>"
+            f"<p><b>Data.</b> {DATA_CITATION}</p>",
+        )
+
+    def _restore_window(self) -> None:
+        settings = self._settings()
+        geometry = settings.value(_KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 800)
+        splitter = settings.value(_KEY_SPLITTER)
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([170, 1030])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop every job and wait for its thread, so closing during training exits cleanly."""
+        self._closing = True
+        for job in list(self._jobs.values()):
+            job.stop_and_wait()
+        self._training_run = None
+        self._load_run = None
+        settings = self._settings()
+        settings.setValue(_KEY_GEOMETRY, self.saveGeometry())
+        settings.setValue(_KEY_SPLITTER, self.splitter.saveState())
+        settings.sync()
+        event.accept()
+        super().closeEvent(event)
+        QTimer.singleShot(0, self._drop_finished_jobs)
+
+    @Slot()
+    def _drop_finished_jobs(self) -> None:
+        for run_id in list(self._jobs):
+            self._on_job_done(run_id)

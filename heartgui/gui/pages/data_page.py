@@ -1,0 +1,205 @@
+"""The Data page: open a heart-data file and see what is in it before training on it."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from heartgui.core import schema
+from heartgui.core.dataset import Dataset
+from heartgui.gui.widgets.dataset_table import DatasetTableModel, SummaryTableModel
+
+__all__ = ["DataPage"]
+
+_FORMAT_WORDS = {
+    "statlog": "UCI Statlog (heart.dat)",
+    "cleveland": "UCI Cleveland (processed.cleveland.data)",
+    "csv": "CSV with a header row",
+    "frame": "table in memory",
+}
+
+
+class DataPage(QWidget):
+    """Shows the loaded dataset: preview, class balance, feature ranges, provenance, dropped rows.
+
+    Signals
+    -------
+    open_requested : the student wants to choose a file.
+    sample_requested : the student wants the bundled UCI sample.
+    """
+
+    open_requested = Signal()
+    sample_requested = Signal()
+
+    def __init__(self, sample_available: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Data page")
+        self.dataset: Dataset | None = None
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self._build_empty(sample_available))
+        self._stack.addWidget(self._build_loaded())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+
+    # ----------------------------------------------------------------------------------------------
+    def _build_empty(self, sample_available: bool) -> QWidget:
+        page = QWidget(self)
+        title = QLabel("<h2>Start with the patients</h2>", page)
+        text = QLabel(
+            "Open a heart-disease data file: the UCI Statlog <i>heart.dat</i>, the UCI Cleveland "
+            "<i>processed.cleveland.data</i>, or a CSV file with a header row. You can also drop a file "
+            "onto this window.",
+            page,
+        )
+        text.setWordWrap(True)
+        text.setMaximumWidth(560)
+        style = self.style()
+        self.open_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Open a data file…"
+        )
+        self.open_button.setAccessibleName("Open a data file")
+        self.open_button.setToolTip("Choose a heart-data file on this computer (Ctrl+O).")
+        self.open_button.clicked.connect(self.open_requested)
+        self.sample_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "Open the UCI sample (heart.dat)"
+        )
+        self.sample_button.setAccessibleName("Open the UCI sample")
+        self.sample_button.setToolTip("Open the UCI Statlog heart data that came with the app: 270 patients.")
+        self.sample_button.clicked.connect(self.sample_requested)
+        self.sample_button.setVisible(sample_available)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.sample_button)
+        buttons.addStretch()
+
+        layout = QVBoxLayout(page)
+        layout.addStretch()
+        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    def _build_loaded(self) -> QWidget:
+        page = QWidget(self)
+        self.title_label = QLabel(page)
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        facts = QFormLayout()
+        facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.rows_label = QLabel(page)
+        self.balance_label = QLabel(page)
+        self.format_label = QLabel(page)
+        self.path_label = QLabel(page)
+        self.sha_label = QLabel(page)
+        for label, name, tip in (
+            (
+                self.rows_label,
+                "Patients",
+                "Patients (rows) that will be used; rows with missing values are left out.",
+            ),
+            (self.balance_label, "Diagnosis", "How many patients have heart disease and how many do not."),
+            (self.format_label, "Format", "How the file was read."),
+            (self.path_label, "File", "Where the file is on this computer."),
+            (
+                self.sha_label,
+                "SHA-256",
+                "A fingerprint of the file's bytes: the same number means the same file.",
+            ),
+        ):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAccessibleName(name)
+            label.setToolTip(tip)
+            label.setWordWrap(True)
+            facts.addRow(f"<b>{name}:</b>", label)
+
+        self.preview = QTableView(page)
+        self.preview_model = DatasetTableModel(parent=self)
+        self.preview.setModel(self.preview_model)
+        self.preview.setAccessibleName("Patients in the file")
+        self.preview.setToolTip("Every patient in the file; the row number is the line in the file.")
+        self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.setWordWrap(False)
+        self.preview.horizontalHeader().setDefaultSectionSize(120)
+        self.preview.verticalHeader().setDefaultSectionSize(22)
+
+        self.summary = QTableView(page)
+        self.summary_model = SummaryTableModel(self)
+        self.summary.setModel(self.summary_model)
+        self.summary.setAccessibleName("Feature ranges")
+        self.summary.setToolTip("The smallest, middle and largest value of each feature in this file.")
+        self.summary.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.summary.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        self.dropped = QListWidget(page)
+        self.dropped.setAccessibleName("Rows left out")
+        self.dropped.setToolTip("Rows of the file that were not used, and why.")
+
+        self.tabs = QTabWidget(page)
+        self.tabs.setAccessibleName("Dataset details")
+        self.tabs.addTab(self.preview, "Patients")
+        self.tabs.addTab(self.summary, "Feature ranges")
+        self.tabs.addTab(self.dropped, "Rows left out")
+
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.title_label)
+        layout.addLayout(facts)
+        layout.addWidget(self.tabs, 1)
+        return page
+
+    # ----------------------------------------------------------------------------------------------
+    def set_sample_available(self, available: bool) -> None:
+        self.sample_button.setVisible(available)
+
+    def show_dataset(self, dataset: Dataset) -> None:
+        """Show ``dataset`` (replacing what was shown)."""
+        self.dataset = dataset
+        prov = dataset.provenance
+        self.title_label.setText(f"<h2>{html.escape(prov.file_name)}</h2>")
+        n = dataset.n_rows
+        dropped = len(prov.dropped)
+        rows = f"{n} patients with 13 features each"
+        if dropped:
+            rows += f" ({prov.rows_read} rows read, {dropped} left out because of missing values)"
+        self.rows_label.setText(rows)
+        counts = dataset.class_counts
+        self.balance_label.setText(
+            f"heart disease {schema.CLASS_WORDS[1]} in {counts[1]} ({counts[1] / n:.0%}), "
+            f"{schema.CLASS_WORDS[0]} in {counts[0]} ({counts[0] / n:.0%})"
+        )
+        self.format_label.setText(
+            f"{_FORMAT_WORDS.get(prov.format, prov.format)}; diagnosis coded {prov.target_coding}"
+        )
+        self.path_label.setText(html.escape(str(Path(prov.path))))
+        self.sha_label.setText(f"<code>{prov.sha256}</code>")
+        self.preview_model.set_dataset(dataset)
+        self.summary_model.set_dataset(dataset)
+        self.dropped.clear()
+        if prov.dropped:
+            for row in prov.dropped:
+                self.dropped.addItem(f"Line {row.line}: {row.reason}")
+        else:
+            self.dropped.addItem("None: every row of the file is used.")
+        self.tabs.setTabText(2, f"Rows left out ({dropped})")
+        self._stack.setCurrentIndex(1)

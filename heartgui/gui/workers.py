@@ -1,0 +1,195 @@
+"""Run slow work (loading a file, training) off the UI thread, so the window never freezes.
+
+One :class:`Worker` (a ``QObject``) is moved to its own ``QThread`` per job; :class:`Job` owns both and
+tears them down. Every signal carries the job's run id, so the window can ignore signals from a run it
+has already abandoned (a stale run).
+
+Training reports arrive at up to thousands of epochs per second; :meth:`Worker.report` batches them and
+emits at most every :data:`EMIT_INTERVAL` seconds, always sending every report since the last emit, so a
+receiver sees each epoch exactly once without flooding the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+__all__ = ["EMIT_INTERVAL", "Cancelled", "Job", "Worker", "load_job", "training_job", "warm_up_job"]
+
+#: Seconds between two ``progressed`` emits (the last batch is always flushed before ``finished``).
+EMIT_INTERVAL = 0.03
+
+
+class Cancelled(Exception):
+    """Raised by a job function when a stop was requested before anything useful was produced."""
+
+
+class Worker(QObject):
+    """Runs one job function in its thread and reports back with past-tense signals.
+
+    Parameters
+    ----------
+    run_id : int
+        Sent with every signal.
+    function : callable
+        ``function(worker) -> result``. It may call :meth:`report` and should check
+        :attr:`stop_requested` between steps. Its exceptions become ``failed`` (``Cancelled`` becomes
+        ``cancelled``).
+    """
+
+    progressed = Signal(int, object)  # run id, tuple of reports since the last emit (latest last)
+    finished = Signal(int, object)  # run id, result
+    failed = Signal(int, str)  # run id, message for the student
+    cancelled = Signal(int)  # run id
+
+    def __init__(self, run_id: int, function: Callable[[Worker], Any]) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self._function = function
+        self._stop = threading.Event()
+        self._pending: list[Any] = []
+        self._last_emit = 0.0
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def request_stop(self) -> None:
+        """Ask the job to stop at its next check (thread-safe)."""
+        self._stop.set()
+
+    def report(self, item: Any) -> None:
+        """Queue a progress item; emit the batch when the last emit is old enough."""
+        self._pending.append(item)
+        now = time.perf_counter()
+        if now - self._last_emit >= EMIT_INTERVAL:
+            self._last_emit = now
+            self.flush()
+
+    def flush(self) -> None:
+        """Emit every queued progress item now."""
+        if self._pending:
+            batch, self._pending = tuple(self._pending), []
+            self.progressed.emit(self.run_id, batch)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._function(self)
+        except Cancelled:
+            self.flush()
+            self.cancelled.emit(self.run_id)
+        except Exception as exc:  # a worker must never take the app down: report it instead
+            traceback.print_exc()
+            self.flush()
+            self.failed.emit(self.run_id, _message(exc))
+        else:
+            self.flush()
+            self.finished.emit(self.run_id, result)
+
+
+def _message(exc: BaseException) -> str:
+    """What to tell a student about an exception from a job."""
+    # The core's exceptions (DataFileError, TrainingDiverged, ValueError from settings) are written for
+    # students; anything else is a bug, said calmly.
+    if isinstance(exc, (ValueError, ArithmeticError, OSError)):
+        return str(exc)
+    return f"An unexpected problem stopped the work ({type(exc).__name__}: {exc})."
+
+
+class Job(QObject):
+    """A :class:`Worker` in its own ``QThread``; lives in the UI thread and owns both.
+
+    Connect to ``job.worker``'s signals (to slots of QObjects in the UI thread, so they are queued)
+    before :meth:`start`.
+    """
+
+    done = Signal(int)  # run id; the thread has finished and the job may be dropped
+
+    def __init__(self, run_id: int, function: Callable[[Worker], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run_id = run_id
+        self.thread = QThread()
+        self.thread.setObjectName(f"heartgui-job-{run_id}")
+        self.worker = Worker(run_id, function)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        for signal in (self.worker.finished, self.worker.failed, self.worker.cancelled):
+            signal.connect(self.thread.quit)
+        self.thread.finished.connect(self._on_thread_finished)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def request_stop(self) -> None:
+        self.worker.request_stop()
+
+    def stop_and_wait(self) -> None:
+        """Stop the job and wait for its thread (the window is closing)."""
+        self.worker.request_stop()
+        self.thread.quit()
+        self.thread.wait()
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self.done.emit(self.run_id)
+
+
+def warm_up_job() -> Callable[[Worker], Any]:
+    """A job that imports the heavy libraries, so the window stays responsive while they load."""
+
+    def run(worker: Worker) -> Any:
+        import matplotlib.figure  # noqa: F401
+
+        import heartgui.core.dataset
+        import heartgui.core.training  # noqa: F401
+
+        return None
+
+    return run
+
+
+def load_job(path: str) -> Callable[[Worker], Any]:
+    """A job that loads a data file and returns the :class:`~heartgui.core.dataset.Dataset`."""
+
+    def run(worker: Worker) -> Any:
+        from heartgui.core.dataset import load_dataset
+
+        return load_dataset(path)
+
+    return run
+
+
+def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
+    """A job that trains on ``dataset`` with ``settings`` and returns the ``TrainingResult``.
+
+    Each ``EpochReport`` is passed to :meth:`Worker.report`. A stop request takes effect after the
+    current epoch and keeps the weights reached so far (the result is marked ``stopped_early``).
+    """
+
+    def run(worker: Worker) -> Any:
+        from heartgui.core.training import TrainingSession
+
+        session = TrainingSession(dataset, settings)
+        epochs = session.epochs()
+        try:
+            for report in epochs:
+                worker.report(report)
+                if worker.stop_requested:
+                    break
+        finally:
+            epochs.close()
+        network = getattr(session.model, "network_", None)
+        if network is None or not network.loss_curve_:
+            raise Cancelled
+        return session.finish()
+
+    return run

@@ -1,0 +1,46 @@
+"""Fixtures for the window tests: settings in a temporary folder, a window with its pages built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp):
+    """Point QSettings and QStandardPaths away from the user's real files, fresh for every test."""
+    from heartgui.gui.app import configure_application
+
+    QStandardPaths.setTestModeEnabled(True)
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    configure_application(qapp)
+    yield folder
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown main window with its pages built; closed (threads joined) after the test."""
+    from heartgui.gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.finish_startup()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def open_file(qtbot):
+    """``open_file(window, path)`` loads a data file and waits until it is shown."""
+
+    def load(window, path: Path | str):
+        with qtbot.waitSignal(window.dataset_loaded, timeout=30_000) as blocker:
+            window.open_data(path)
+        return blocker.args[0]
+
+    return load

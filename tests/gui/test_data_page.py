@@ -1,0 +1,199 @@
+"""The window's shell and the Data page, on the real heart.dat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from heartgui.core import schema
+from heartgui.gui import main_window as main_window_module
+from heartgui.gui.main_window import DATA_FILTER, PAGE_DATA, PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
+
+
+def test_open_heart_dat_through_the_file_dialog(window, qtbot, heart_dat, monkeypatch):
+    calls = []
+
+    def fake_dialog(parent, caption, folder, filters):
+        calls.append(filters)
+        return str(heart_dat), "Heart data"
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_dialog))
+    assert not window.page_enabled(PAGE_TRAIN)
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        window.open_data_action.trigger()
+    assert calls == [DATA_FILTER]
+
+    page = window.data_page
+    model = page.preview.model()
+    assert model.rowCount() == 270
+    assert model.columnCount() == 14
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(14)]
+    assert headers[0] == "Age (years)"
+    assert headers[2] == "Chest pain type"
+    assert headers[3] == "Resting blood pressure (mm Hg)"
+    assert headers[-1] == "Heart disease"
+    # Line 1 of heart.dat: 70 1 4 130 322 0 2 109 0 2.4 2 3 3 2
+    assert model.headerData(0, Qt.Orientation.Vertical) == "1"
+    assert model.data(model.index(0, 0)) == "70"
+    assert model.data(model.index(0, 2)) == "asymptomatic"
+    assert "4" in model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(0, 9)) == "2.4"
+    assert model.data(model.index(0, 13)) == "present"
+    assert "270 patients" in page.rows_label.text()
+    assert "120" in page.balance_label.text() and "150" in page.balance_label.text()
+    assert window.dataset.provenance.sha256 in page.sha_label.text()
+    assert page.summary.model().rowCount() == 13
+    assert page.summary.model().data(page.summary.model().index(0, 0)) == "29 years"
+    assert window.page_enabled(PAGE_TRAIN)
+    assert not window.page_enabled(PAGE_RESULTS) and not window.page_enabled(PAGE_PREDICT)
+    assert "270 patients" in window.statusBar().currentMessage()
+    assert window.recent_files() == [str(heart_dat.resolve())]
+    assert window.last_folder() == str(heart_dat.parent)
+
+
+def test_cleveland_file_shows_dropped_rows(window, open_file, shared_data):
+    dataset = open_file(window, shared_data / "processed.cleveland.data")
+    assert dataset.n_rows == 297
+    page = window.data_page
+    assert page.dropped.count() == 6
+    assert page.dropped.item(0).text().startswith("Line ")
+    assert "missing" in page.dropped.item(0).text()
+    assert "(6)" in page.tabs.tabText(2)
+
+
+def test_bad_file_shows_a_message_and_keeps_the_old_dataset(
+    window, open_file, qtbot, heart_dat, tmp_path, monkeypatch
+):
+    old = open_file(window, heart_dat)
+    broken = tmp_path / "broken.dat"
+    lines = heart_dat.read_text().splitlines()[:40]  # only reads; nothing copied into the repository
+    lines[4] = "70 1 banana 130 322 0 2 109 0 2.4 2 3 3 2"
+    broken.write_text("\n".join(lines) + "\n")
+    shown = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: shown.append(text))
+    )
+    with qtbot.waitSignal(window.dataset_failed, timeout=30_000):
+        window.open_data(broken)
+    assert len(shown) == 1
+    assert "broken.dat" in shown[0] and "line 5" in shown[0]
+    assert "heart.dat is still open" in shown[0]
+    assert window.dataset is old
+    assert window.data_page.preview.model().rowCount() == 270
+    assert window.recent_files() == [str(heart_dat.resolve())]
+
+
+def test_recent_files_menu_drops_missing_files(window, open_file, heart_dat, tmp_path):
+    gone = tmp_path / "gone.dat"
+    gone.write_text(heart_dat.read_text())
+    open_file(window, gone)
+    open_file(window, heart_dat)
+    assert window.recent_files() == [str(heart_dat.resolve()), str(gone.resolve())]
+    gone.unlink()
+    window.recent_menu.aboutToShow.emit()
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert texts == ["&1  heart.dat"]
+    assert window.recent_files() == [str(heart_dat.resolve())]
+
+
+def test_recent_files_keep_at_most_eight(window, open_file, heart_dat, tmp_path):
+    for i in range(10):
+        copy = tmp_path / f"copy{i}.dat"
+        copy.write_text(heart_dat.read_text())
+        window._add_recent(str(copy))
+    assert len(window.recent_files()) == 8
+    assert Path(window.recent_files()[0]).name == "copy9.dat"
+
+
+def test_drop_a_file_onto_the_window(window, qtbot, heart_dat):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(heart_dat))])
+    enter = QDragEnterEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        QApplication.sendEvent(window, drop)
+    assert window.dataset.n_rows == 270
+
+
+def test_stale_load_is_ignored(window, open_file, heart_dat, shared_data):
+    open_file(window, heart_dat)
+    current = window.dataset
+    from heartgui.core.dataset import load_dataset
+
+    other = load_dataset(shared_data / "processed.cleveland.data")
+    window._on_load_finished(-1, other)  # a run the window no longer waits for
+    assert window.dataset is current
+    assert window.data_page.preview.model().rowCount() == 270
+
+
+def test_sample_offered_only_when_present(window, qtbot, heart_dat, monkeypatch):
+    assert window.data_page.sample_button.isHidden() == (main_window_module.paths.sample_data() is None)
+    monkeypatch.setattr(main_window_module.paths, "sample_data", lambda: heart_dat)
+    window._update_enabled()
+    assert window.open_sample_action.isEnabled()
+    with qtbot.waitSignal(window.dataset_loaded, timeout=30_000):
+        window.open_sample_action.trigger()
+    assert window.dataset.provenance.file_name == "heart.dat"
+
+
+def test_every_control_has_a_name_and_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit
+
+    controls = [
+        w
+        for page in (window.data_page, window.train_page)
+        for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)
+        for w in page.findChildren(kind)
+        if not w.objectName().startswith("qt_") and not w.inherits("QToolButton")  # matplotlib's toolbar
+    ]
+    assert len(controls) >= 15
+    missing = [w for w in controls if not (w.accessibleName() and w.toolTip())]
+    assert not [(type(w).__name__, w.text() if hasattr(w, "text") else "") for w in missing]
+
+
+def test_about_names_the_donors_and_the_warning(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append(text)))
+    window.about_action.trigger()
+    assert "Janosi" in shown[0] and "not for clinical decisions" in shown[0]
+    assert schema.DATA_CITATION[:40] in shown[0]
+
+
+def test_window_geometry_is_restored(qtbot, isolated_settings):
+    from heartgui.gui.main_window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(900, 640)  # the offscreen screen is small: restoreGeometry clamps
+    first.show()
+    size = first.size()
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == size
+    assert QSettings().contains("window/geometry")
+
+
+@pytest.mark.parametrize("index", [PAGE_DATA])
+def test_keyboard_switches_steps(window, index):
+    window.page_actions[index].trigger()
+    assert window.stack.currentIndex() == index
