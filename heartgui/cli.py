@@ -331,16 +331,56 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     dataset = _load_data(args.data)
     try:
-        result = cross_validate(dataset, folds=args.folds, repeats=args.repeats)
+        result = cross_validate(dataset, folds=args.folds, repeats=args.repeats, progress=_progress())
     except ValueError as error:  # e.g. more folds than patients of a class
         raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
     table = result.summary()
+    table.index.name = "method"
     if args.json:
         _print_json(table.reset_index().to_dict(orient="records"))
     else:
-        print(f"{args.folds}-fold cross-validation × {args.repeats} on {dataset.provenance.file_name}")
-        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+        times = "once" if args.repeats == 1 else f"{args.repeats} times"
+        print(
+            f"Stratified {args.folds}-fold cross-validation, repeated {times}, on "
+            f"{dataset.provenance.file_name} ({dataset.n_rows} patients). Cost = average Statlog cost per "
+            f"patient (missed disease {result.cost_missed:g}, false alarm {result.cost_false_alarm:g}); "
+            f"'optimal' calls disease from risk {result.optimal_threshold:.3g}."
+        )
+        print(_compact(table).to_string())
     return EXIT_OK
+
+
+_SHOWN_FIGURES = {
+    "cost_at_optimal": "cost (optimal)",
+    "cost_at_half": "cost (risk 0.5)",
+    "roc_auc": "ROC AUC",
+    "accuracy_at_half": "accuracy (risk 0.5)",
+}
+
+
+def _compact(table: Any) -> Any:
+    """The summary as 'mean ± sd' columns that fit a terminal."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=table.index)
+    for figure, title in _SHOWN_FIGURES.items():
+        means, sds = table[f"{figure}_mean"], table[f"{figure}_sd"]
+        out[title] = [f"{m:.3f} ± {s:.3f}" if s == s else f"{m:.3f}" for m, s in zip(means, sds)]
+    out["folds"] = table["folds"]
+    out["seconds"] = [f"{v:.1f}" for v in table["total_seconds"]]
+    return out
+
+
+def _progress() -> Any:
+    """Fold-by-fold progress on an interactive terminal only (stderr stays clean when redirected)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(report: Any) -> None:
+        end = "\n" if report.done == report.total else ""
+        print(f"\rfold {report.done} of {report.total}", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 # --------------------------------------------------------------------------------------------------
