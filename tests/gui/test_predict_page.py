@@ -1,0 +1,284 @@
+"""The patient form and the Predict page, with a model trained on the real heart.dat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLayout, QScrollArea, QVBoxLayout, QWidget
+
+from heartgui.core.presets import RECOMMENDED
+from heartgui.core.schema import FEATURE_NAMES, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
+from heartgui.core.training import train
+from heartgui.gui.pages import predict_page as predict_module
+from heartgui.gui.pages.predict_page import PredictPage, RowDialog
+from heartgui.gui.widgets.patient_form import MG_DL, MMOL_L, PatientForm
+
+SHOTS = Path("/tmp/heartgui-shots")
+
+
+@pytest.fixture(scope="module")
+def model(heart):
+    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended")).model
+
+
+def shown(qtbot, widget, size=(1200, 800)):
+    """Show ``widget`` in a top-level window whose minimum size never changes (see test_results_page)."""
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget)
+    qtbot.addWidget(host)
+    host.resize(*size)
+    host.show()
+    qtbot.waitExposed(host)
+    return host
+
+
+@pytest.fixture
+def page(qtbot):
+    page = PredictPage()
+    page.host = shown(qtbot, page)
+    return page
+
+
+@pytest.fixture
+def ready(page, model, heart):
+    """A page with the trained model and heart.dat."""
+    page.set_model(model, heart, 0.5)
+    return page
+
+
+def risk_text(model, patient) -> str:
+    """How the page must write the model's risk for ``patient``."""
+    return f"{float(model.predict_risk(patient)[0]) * 100:.1f} %"
+
+
+# --------------------------------------------------------------------------------------------------
+# The form
+
+
+def test_form_has_one_clinical_editor_per_feature(qtbot):
+    form = PatientForm()
+    qtbot.addWidget(form)
+    assert list(form.editors) == list(FEATURE_NAMES)
+    for feature in FEATURES:
+        editor = form.editors[feature.name]
+        assert form.labels[feature.name].text() == feature.label
+        assert editor.toolTip() == feature.help
+        if feature.codes is not None:
+            assert isinstance(editor, QComboBox)
+            words = [editor.itemText(i) for i in range(editor.count())]
+            codes = [editor.itemData(i) for i in range(editor.count())]
+            assert words == list(feature.codes.values())
+            assert codes == list(feature.codes)
+        else:
+            assert isinstance(editor, QDoubleSpinBox)
+            assert (editor.minimum(), editor.maximum()) == feature.limits
+            assert editor.decimals() == feature.decimals
+            assert editor.suffix().strip() == feature.unit
+
+
+def test_form_shows_chest_pain_in_words(qtbot):
+    form = PatientForm()
+    qtbot.addWidget(form)
+    form.set_values({"cp": 4.0})
+    assert form.editors["cp"].currentText() == "asymptomatic"
+    assert form.values()["cp"] == 4.0
+
+
+def test_impossible_values_cannot_be_typed_or_set(qtbot):
+    form = PatientForm()
+    qtbot.addWidget(form)
+    age = form.editors["age"]
+    age.lineEdit().selectAll()
+    qtbot.keyClicks(age, "400")
+    assert form.values()["age"] <= 120  # the spin box refuses the third digit
+    with pytest.raises(ValueError, match="Age"):
+        form.set_values({"age": 400.0})
+    with pytest.raises(ValueError, match="Thallium"):
+        form.set_values({"thal": 5.0})
+
+
+def test_every_edit_emits_changed_with_the_values(qtbot):
+    form = PatientForm()
+    qtbot.addWidget(form)
+    with qtbot.waitSignal(form.changed) as blocker:
+        form.editors["thalach"].setValue(123)
+    assert blocker.args[0]["thalach"] == 123.0
+    assert blocker.args[0] == form.values()
+
+
+def test_cholesterol_unit_switch_converts_the_shown_value_and_range(qtbot):
+    form = PatientForm()
+    qtbot.addWidget(form)
+    form.set_values({"chol": 245.0})
+    spin = form.editors["chol"]
+    form.set_cholesterol_unit(MMOL_L)
+    assert spin.value() == pytest.approx(245 / MG_DL_PER_MMOL_L_CHOLESTEROL, abs=0.005)
+    assert spin.suffix() == " mmol/L"
+    assert spin.minimum() == pytest.approx(50 / MG_DL_PER_MMOL_L_CHOLESTEROL, abs=0.01)
+    assert spin.maximum() == pytest.approx(1000 / MG_DL_PER_MMOL_L_CHOLESTEROL, abs=0.01)
+    assert form.values()["chol"] == 245.0  # switching the unit does not change the patient
+    form.set_cholesterol_unit(MG_DL)
+    assert spin.value() == 245.0
+    assert (spin.minimum(), spin.maximum()) == (50.0, 1000.0)
+
+
+# --------------------------------------------------------------------------------------------------
+# The page
+
+
+def test_without_a_model_the_page_explains_what_to_do(page):
+    assert page.risk is None
+    assert page.no_model_label.isVisible()
+    assert "Train page" in page.no_model_label.text()
+    assert not page.fill_button.isEnabled()
+    assert page.caveat_label.text() == "Teaching tool — not for clinical decisions."
+    assert page.caveat_label.isVisible()
+
+
+def test_a_model_starts_from_its_typical_training_patient(ready, model):
+    values = ready.form.values()
+    for feature in FEATURES:
+        expected = round(model.training_defaults_[feature.name], feature.decimals)
+        assert values[feature.name] == pytest.approx(expected)
+    assert ready.risk_label.text() == risk_text(model, values)
+    assert ready.caveat_label.isVisible()
+
+
+@pytest.mark.parametrize("row", [1, 2, 17, 270])
+def test_fill_from_row_copies_the_real_patient_and_its_outcome(ready, model, heart, row):
+    assert ready.fill_button.isEnabled()
+    ready.fill_from_row(row)
+    assert ready.form.values() == heart.row(row - 1)
+    expected = float(model.predict_risk(heart.X.iloc[[row - 1]])[0])
+    assert ready.risk_label.text() == f"{expected * 100:.1f} %"
+    assert ready.risk_bar.risk == pytest.approx(expected)
+    outcome = "present" if heart.y[row - 1] == 1 else "absent"
+    label = ready.actual_outcome_label
+    assert label.isVisible()
+    assert f"In the data: heart disease {outcome}" in label.text()
+    assert f"file line {int(heart.lines[row - 1])}" in label.text()
+    side = "Above" if expected > 0.5 else "Below"
+    assert ready.decision_label.text().startswith(f"{side} the threshold of 50 %")
+
+
+def test_the_fill_button_asks_for_a_row(ready, heart, monkeypatch):
+    asked = []
+
+    def fake_get_row(dataset, current, parent):
+        asked.append((dataset, current))
+        return 5
+
+    monkeypatch.setattr(predict_module.RowDialog, "get_row", staticmethod(fake_get_row))
+    ready.fill_button.click()
+    assert asked == [(heart, 1)]
+    assert ready.form.values() == heart.row(4)
+
+
+def test_row_dialog_shows_the_file_line_and_the_patient(qtbot, heart):
+    dialog = RowDialog(heart, 3)
+    qtbot.addWidget(dialog)
+    assert (dialog.spin.minimum(), dialog.spin.maximum()) == (1, heart.n_rows)
+    assert dialog.preview.text().startswith(
+        f"file line {int(heart.lines[2])} · age {heart.row(2)['age']:.0f}"
+    )
+    dialog.spin.setValue(1)
+    assert "heart disease present" in dialog.preview.text()  # line 1 of heart.dat is class 2
+    assert dialog.row == 1
+
+
+def test_changing_a_field_updates_the_risk_without_a_button(ready, model, heart):
+    ready.fill_from_row(2)  # chest pain: non-anginal
+    assert heart.row(1)["cp"] == 3.0
+    before = ready.risk_label.text()
+    combo = ready.form.editors["cp"]
+    combo.setCurrentIndex(combo.findText("asymptomatic"))
+    changed = dict(heart.row(1), cp=4.0)
+    assert ready.risk_label.text() == risk_text(model, changed)
+    assert ready.risk_label.text() != before
+    assert "no longer shows this patient" in ready.actual_outcome_label.text()
+
+
+def test_typing_a_value_updates_the_risk(ready, model, qtbot):
+    age = ready.form.editors["age"]
+    age.lineEdit().selectAll()
+    qtbot.keyClicks(age, "66")
+    assert ready.form.values()["age"] == 66.0
+    assert ready.risk_label.text() == risk_text(model, ready.form.values())
+
+
+def test_cholesterol_in_mmol_per_litre_gives_the_same_risk(ready, model):
+    ready.form.set_cholesterol_unit(MMOL_L)
+    ready.form.editors["chol"].setValue(6.0)
+    values = ready.form.values()
+    assert values["chol"] == pytest.approx(6.0 * MG_DL_PER_MMOL_L_CHOLESTEROL)
+    in_mmol = ready.risk_label.text()
+    assert in_mmol == risk_text(model, values)
+    ready.form.set_cholesterol_unit(MG_DL)
+    ready.form.set_values({"chol": 6.0 * MG_DL_PER_MMOL_L_CHOLESTEROL})
+    assert ready.risk_label.text() == in_mmol
+
+
+def test_values_outside_the_training_range_are_flagged(ready, model):
+    low, high = model.training_ranges_["age"]
+    assert not ready.out_of_range_label.isVisible()  # the typical patient
+    ready.form.set_values({"age": high + 1})
+    label = ready.out_of_range_label
+    assert label.isVisible()
+    assert (
+        f"Age: {high + 1:.0f} years; training patients ranged from {low:.0f} years to {high:.0f} years"
+        in (label.text())
+    )
+    ready.form.set_values({"age": high})
+    assert not label.isVisible()
+
+
+def test_decision_follows_the_threshold(ready, model, heart):
+    ready.fill_from_row(1)
+    risk = ready.risk
+    assert risk is not None and 0.05 < risk < 0.999
+    ready.set_threshold(0.999)
+    assert ready.decision_label.text() == (
+        "Below the threshold of 99.9 %: the model would not flag heart disease."
+    )
+    assert ready.risk_bar.threshold == 0.999
+    ready.set_threshold(0.05)
+    assert ready.decision_label.text() == "Above the threshold of 5 %: the model would flag heart disease."
+
+
+def test_a_new_model_keeps_the_patient_the_user_entered(ready, model, heart):
+    ready.fill_from_row(10)
+    ready.set_model(model, None, 0.5)
+    assert ready.form.values() == heart.row(9)
+    ready.reset_button.click()
+    assert ready.form.values()["age"] == model.training_defaults_["age"]
+
+
+def test_clear_forgets_model_and_dataset(ready):
+    ready.clear()
+    assert ready.model is None and ready.risk is None
+    assert ready.no_model_label.isVisible()
+    assert not ready.fill_button.isEnabled()
+
+
+@pytest.mark.parametrize("size", [(1200, 800), (900, 650)])
+def test_renders_without_clipped_widgets(ready, heart, qtbot, size):
+    ready.host.resize(*size)
+    ready.fill_from_row(1)
+    ready.form.set_values({"age": 90.0})  # out of range: the warning shows too
+    qtbot.waitUntil(lambda: ready.size().width() == size[0])
+    SHOTS.mkdir(exist_ok=True)
+    assert ready.grab().save(str(SHOTS / f"predict_{size[0]}x{size[1]}.png"))
+    for widget in ready.findChildren(QWidget):
+        if not widget.isVisible() or (isinstance(widget, QLabel) and widget.wordWrap()):
+            continue
+        # A widget narrower than it needs would cut its text (the form's combo boxes, above all).
+        assert widget.width() >= widget.minimumSizeHint().width(), (type(widget), widget.objectName())
+    for scroll in ready.findChildren(QScrollArea):
+        # Without a horizontal scroll bar, content wider than the viewport is cut off on the right.
+        assert scroll.widget().width() <= scroll.viewport().width()
+    assert ready.caveat_label.isVisible()
+    assert ready.caveat_label.geometry().bottom() <= ready.height()

@@ -1,0 +1,161 @@
+"""The Results page shows the real test-set figures of a model trained on heart.dat, in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel, QLayout, QScrollArea, QVBoxLayout, QWidget
+
+from heartgui.core.presets import RECOMMENDED, TUTORIAL
+from heartgui.core.training import TrainingSession, train
+from heartgui.gui.pages.results_page import ResultsPage
+
+SHOTS = Path("/tmp/heartgui-shots")
+
+
+@pytest.fixture(scope="module")
+def result(heart):
+    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended"))
+
+
+@pytest.fixture(scope="module")
+def stopped_result(heart):
+    """A tutorial run stopped by hand after 10 of its 100 epochs."""
+    session = TrainingSession(heart, TUTORIAL)
+    for report in session.epochs():
+        if report.epoch >= 10:
+            break
+    return session.finish()
+
+
+def shown(qtbot, page, size=(1200, 800)):
+    """Show ``page`` inside a plain top-level window of ``size``.
+
+    The host's layout puts no size constraint on the window: the offscreen platform warns ("does not
+    support propagateSizeHints") whenever a shown window's minimum size changes, and Qt warnings fail tests.
+    """
+    host = QWidget()
+    layout = QVBoxLayout(host)
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(page)
+    qtbot.addWidget(host)
+    host.resize(*size)
+    host.show()
+    qtbot.waitExposed(host)
+    return host
+
+
+@pytest.fixture
+def page(qtbot):
+    page = ResultsPage()
+    page.host = shown(qtbot, page)
+    return page
+
+
+def text(page: ResultsPage, name: str) -> str:
+    label = page.findChild(QLabel, name)
+    assert label is not None, f"no label named {name}"
+    return label.text()
+
+
+def test_before_a_result_the_page_says_what_to_do(page):
+    assert page.result is None
+    assert page.placeholder.isVisible()
+    assert "Train page" in page.placeholder.text()
+
+
+def test_figures_are_the_test_metrics(page, result):
+    page.show_result(result)
+    m = result.test_metrics
+    assert not page.placeholder.isVisible()
+    assert text(page, "accuracy_value") == f"{m.accuracy * 100:.1f} %"
+    assert text(page, "sensitivity_value") == f"{m.sensitivity * 100:.1f} %"
+    assert text(page, "specificity_value") == f"{m.specificity * 100:.1f} %"
+    assert text(page, "roc_auc_value") == f"{m.roc_auc:.2f}"
+    assert text(page, "statlog_cost_value") == f"{m.statlog_cost:.2f}"
+    # The Statlog cost is (5·missed + 1·false alarms) / patients, and that is what is shown.
+    assert text(page, "statlog_cost_value") == f"{(5 * m.fn + m.fp) / m.n:.2f}"
+
+
+def test_each_figure_is_explained_in_plain_words(page, result):
+    page.show_result(result)
+    assert "how many the model caught" in text(page, "sensitivity_explanation")
+    assert "correctly reassured" in text(page, "specificity_explanation")
+    assert "coin toss" in text(page, "roc_auc_explanation")
+    assert "missed disease costs 5 and a false alarm 1 (heart.doc)" in text(page, "statlog_cost_explanation")
+    for card in page.cards.values():
+        assert len(card.toolTip()) > 40
+
+
+def test_confusion_grid_counts_and_words(page, result):
+    page.show_result(result)
+    m = result.test_metrics
+    for key in ("tp", "fn", "fp", "tn"):
+        assert text(page, f"cm_{key}_count") == str(getattr(m, key))
+    words = {key: text(page, f"cm_{key}_word") for key in ("tp", "fn", "fp", "tn")}
+    assert words == {"tp": "caught", "fn": "missed", "fp": "false alarm", "tn": "correctly reassured"}
+    assert text(page, "cm_row_had").startswith("Had heart disease")
+    assert text(page, "cm_row_did_not").startswith("Did not")
+    assert text(page, "cm_col_disease").startswith("Model said disease")
+    assert text(page, "cm_col_none").startswith("Model said no disease")
+    # The row headings count the patients: 22 with disease in this split.
+    assert f"({m.tp + m.fn} patients)" in text(page, "cm_row_had")
+    # Missed stands out in its own (warm) style.
+    assert page.cells["fn"].property("cell") == "missed"
+    assert {page.cells[k].property("cell") for k in ("tp", "fp", "tn")}.isdisjoint({"missed"})
+
+
+def test_run_details_and_overfitting_hint(page, result):
+    page.show_result(result)
+    m = result.test_metrics
+    assert text(page, "threshold_value").startswith("50 %")
+    assert text(page, "n_test_value").startswith("54 patients")
+    assert "few" in text(page, "n_test_value")
+    assert text(page, "epochs_value") == "Ran all 300 planned epochs; not stopped early."
+    assert text(page, "preset_value") == "Recommended"
+    assert text(page, "train_accuracy_value") == f"{result.train_metrics.accuracy * 100:.1f} %"
+    assert text(page, "test_accuracy_value") == f"{m.accuracy * 100:.1f} %"
+    gap = (result.train_metrics.accuracy - m.accuracy) * 100
+    assert gap > 10  # on heart.dat the recommended run fits its training patients clearly better
+    assert "overfitting" in text(page, "overfit_hint")
+
+
+def test_a_stopped_run_says_so(page, stopped_result):
+    page.show_result(stopped_result)
+    assert stopped_result.stopped_early
+    assert text(page, "epochs_value").startswith(
+        f"Stopped early after {stopped_result.epochs_run} epochs of 100"
+    )
+    assert text(page, "preset_value") == "Tutorial (the notebook's run)"
+
+
+def test_clear_goes_back_to_the_placeholder(page, result):
+    page.show_result(result)
+    page.clear()
+    assert page.result is None
+    assert page.placeholder.isVisible()
+
+
+def test_threshold_changed_is_a_signal(page, qtbot):
+    with qtbot.waitSignal(page.threshold_changed) as blocker:
+        page.threshold_changed.emit(0.3)
+    assert blocker.args == [0.3]
+
+
+@pytest.mark.parametrize("size", [(1200, 800), (900, 650)])
+def test_renders_without_clipped_labels(page, result, qtbot, size):
+    page.host.resize(*size)
+    page.show_result(result)
+    qtbot.waitUntil(lambda: page.size().width() == size[0])
+    SHOTS.mkdir(exist_ok=True)
+    assert page.grab().save(str(SHOTS / f"results_{size[0]}x{size[1]}.png"))
+    labels = [label for label in page.findChildren(QLabel) if label.isVisible() and label.text()]
+    assert len(labels) > 30
+    for label in labels:
+        # A label narrower than it needs would cut its text.
+        assert label.width() >= label.minimumSizeHint().width(), label.objectName() or label.text()
+    scroll = page.findChild(QScrollArea)
+    # Without a horizontal scroll bar, content wider than the viewport is cut off on the right.
+    assert scroll.widget().width() <= scroll.viewport().width()
