@@ -165,16 +165,13 @@ def _print_json(obj: Any) -> None:
     print(json.dumps(_json_value(obj), indent=2, allow_nan=False))
 
 
-def _data_error(error: Any) -> str:
+def _data_error(error: Any, *, hint: bool = True) -> str:
     """A DataFileError in one self-contained line: the file, its first problem, how many more."""
     name = os.path.basename(error.path) or error.path
     first = str(error.problems[0]) if error.problems else "it cannot be used"
     more = error.total - 1
-    tail = (
-        f" (and {more} more problem{'s' if more != 1 else ''}; run '{PROG} check' to list them)"
-        if more
-        else ""
-    )
+    listed = f"; run '{PROG} check' to list them" if hint else ", listed above"
+    tail = f" (and {more} more problem{'s' if more != 1 else ''}{listed})" if more else ""
     return f"cannot load '{name}': {first}{tail}"
 
 
@@ -199,7 +196,7 @@ def _check(args: argparse.Namespace) -> int:
     except DataFileError as error:
         # check is the command that lists problems: the details go to stdout, the one-line error to stderr.
         print(str(error))
-        raise UsageError(_data_error(error)) from None
+        raise UsageError(_data_error(error, hint=False)) from None
     prov = dataset.provenance
     counts = dataset.class_counts
     summary = {
@@ -297,6 +294,8 @@ def _check_writable(out: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise UsageError(f"cannot save the model to '{out}': it is a folder; give a file name")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"cannot save the model to '{out}': '{folder}' is a file, not a folder")
     if not folder.is_dir():
         raise UsageError(f"cannot save the model to '{out}': the folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK):

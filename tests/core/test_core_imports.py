@@ -20,6 +20,7 @@ def test_importing_the_whole_core_loads_no_qt_and_no_matplotlib():
     code = (
         "import sys, importlib\n"
         f"for name in {CORE_MODULES!r}: importlib.import_module(name)\n"
+        "import heartgui.cli\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'matplotlib'))\n"
         "print(','.join(bad))\n"
     )

@@ -1,0 +1,355 @@
+"""heartgui-cli: real results on heart.dat, and every user mistake as one stderr line with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from heartgui import cli
+from heartgui.core.model_file import load_model
+from heartgui.core.schema import FEATURE_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = Path(__file__).resolve().parent / "files"
+EXAMPLE_PATIENT = ROOT / "data" / "example_patient.json"
+EXAMPLE_PAIRS = ["age=58", "sex=1", "cp=4", "trestbps=140", "chol=260", "fbs=0", "restecg=2"] + [
+    "thalach=130",
+    "exang=1",
+    "oldpeak=2.0",
+    "slope=2",
+    "ca=1",
+    "thal=7",
+]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str) -> dict:
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert err == ""
+    return json.loads(out)
+
+
+def assert_one_line_error(code: int, err: str, *words: str) -> None:
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("heartgui-cli: error: ")
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def model_path(heart_dat, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "tutorial.heartmodel"
+    assert cli.main(["train", str(heart_dat), "--out", str(path)]) == 0
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# check
+
+
+def test_check_reports_what_was_read(capsys, heart_dat, heart):
+    code, out, err = run(capsys, "check", heart_dat)
+    assert code == 0 and err == ""
+    assert "Format:   statlog" in out
+    assert "270 used of 270 read" in out
+    assert "150 absent, 120 present" in out
+    assert "Dropped:  none" in out
+    assert heart.provenance.sha256 in out
+
+
+def test_check_lists_the_dropped_rows(capsys, shared_data):
+    summary = run_json(capsys, "check", shared_data / "processed.cleveland.data", "--json")
+    assert summary["format"] == "cleveland"
+    assert summary["rows_read"] == 303 and summary["rows_used"] == 297
+    assert summary["classes"] == {"absent": 160, "present": 137}
+    assert [d["line"] for d in summary["dropped"]] == [88, 167, 193, 267, 288, 303]
+    assert all("missing value" in d["reason"] for d in summary["dropped"])
+    code, out, _ = run(capsys, "check", shared_data / "processed.cleveland.data")
+    assert code == 0
+    assert "Dropped:  6 rows" in out and "line 88: missing value in thal" in out
+
+
+def test_check_of_a_broken_file_lists_the_problems_and_fails(capsys):
+    code, out, err = run(capsys, "check", FILES / "broken_rows.dat")
+    assert_one_line_error(code, err, "'broken_rows.dat'", "line 2", "'two' is not a number", "1 more problem")
+    assert "line 3" in out and "'abc' is not a number" in out
+
+
+# --------------------------------------------------------------------------------------------------
+# train
+
+
+def test_train_tutorial_reproduces_the_notebook(capsys, heart_dat, heart):
+    result = run_json(capsys, "train", heart_dat, "--preset", "tutorial")
+    assert result["preset"] == "tutorial"
+    assert result["epochs_run"] == 100
+    assert result["train_accuracy"] == pytest.approx(188 / 216)  # 0.87037...
+    assert result["test_accuracy"] == pytest.approx(41 / 54)  # 0.75925...
+    assert result["final_train_loss"] == pytest.approx(0.27831, abs=5e-6)
+    assert result["threshold"] == 0.5
+    assert result["data_sha256"] == heart.provenance.sha256
+    confusion = result["test_confusion"]
+    assert sum(confusion.values()) == 54
+    assert (confusion["tp"] + confusion["tn"]) / 54 == pytest.approx(result["test_accuracy"])
+    assert result["test_statlog_cost"] == pytest.approx((5 * confusion["fn"] + confusion["fp"]) / 54)
+    assert 0.5 < result["test_auc"] <= 1
+    assert result["settings"]["learning_rate"] == 0.001 and result["settings"]["hidden_layers"] == [8]
+    assert result["model_file"] is None
+
+
+def test_any_option_makes_the_settings_custom(capsys, heart_dat):
+    result = run_json(
+        capsys, "train", heart_dat, "--preset", "recommended", "--epochs", "7", "--hidden", "6,3",
+        "--threshold", "0.2", "--seed", "3", "--test-size", "0.3", "--lr", "0.05",
+    )  # fmt: skip
+    assert result["preset"] == "custom"
+    settings = result["settings"]
+    assert settings["preset"] == "custom"
+    assert settings["hidden_layers"] == [6, 3] and settings["epochs"] == 7 and settings["seed"] == 3
+    assert settings["learning_rate"] == 0.05 and settings["test_size"] == 0.3
+    assert settings["l2"] == 0.02 and settings["one_hot"] is True  # the rest of the recommended preset
+    assert result["epochs_run"] == 7
+    assert result["threshold"] == 0.2
+    assert result["n_test"] == 81
+
+
+def test_train_out_then_predict_gives_the_risk_of_the_loaded_model(capsys, model_path):
+    saved = load_model(model_path)
+    assert saved.settings is not None and saved.settings.preset == "tutorial"
+    assert saved.data_name == "heart.dat"
+    patient = json.loads(EXAMPLE_PATIENT.read_text())
+    expected = float(saved.model.predict_risk(patient)[0])
+
+    from_file = run_json(capsys, "predict", model_path, "--patient", EXAMPLE_PATIENT)
+    from_pairs = run_json(capsys, "predict", model_path, *EXAMPLE_PAIRS)
+    assert from_file["risk"] == from_pairs["risk"] == expected
+    assert 0 <= expected <= 1
+    assert from_file["threshold"] == 0.5
+    assert from_file["decision"] == ("present" if expected >= 0.5 else "absent")
+    assert from_file["patient"] == {n: float(patient[n]) for n in FEATURE_NAMES}
+    assert from_file["out_of_range"] == {}
+
+
+def test_predict_names_features_outside_the_training_range(capsys, model_path):
+    saved = load_model(model_path)
+    low, high = saved.model.training_ranges_["age"]
+    assert high < 99
+    result = run_json(capsys, "predict", model_path, "--patient", EXAMPLE_PATIENT, "age=99")
+    assert result["patient"]["age"] == 99
+    assert result["out_of_range"] == {"age": {"value": 99.0, "low": low, "high": high}}
+    patient = {**json.loads(EXAMPLE_PATIENT.read_text()), "age": 99}
+    assert result["risk"] == float(saved.model.predict_risk(patient)[0])
+
+
+def test_predict_uses_the_models_threshold(capsys, heart_dat, tmp_path):
+    path = tmp_path / "low.heartmodel"
+    trained = run_json(capsys, "train", heart_dat, "--threshold", "0.999", "--out", path)
+    assert trained["model_file"] == str(path)
+    result = run_json(capsys, "predict", path, *EXAMPLE_PAIRS)
+    assert result["threshold"] == 0.999
+    assert result["decision"] == ("present" if result["risk"] >= 0.999 else "absent")
+
+
+# --------------------------------------------------------------------------------------------------
+# evaluate
+
+
+def test_evaluate_prints_the_cross_validation_table(capsys, heart, heart_dat):
+    from heartgui.core.crossval import cross_validate
+
+    records = run_json(capsys, "evaluate", heart_dat, "--folds", "3", "--repeats", "1", "--json")
+    methods = [r["method"] for r in records]
+    assert "Neural network (tutorial)" in methods and "Logistic regression" in methods
+    assert all(r["folds"] == 3 for r in records)
+    direct = cross_validate(heart, folds=3, repeats=1).summary()
+    for record in records:
+        assert record["roc_auc_mean"] == pytest.approx(direct.loc[record["method"], "roc_auc_mean"])
+        assert record["cost_at_optimal_mean"] == pytest.approx(
+            direct.loc[record["method"], "cost_at_optimal_mean"]
+        )
+    code, out, err = run(capsys, "evaluate", heart_dat, "--folds", "2", "--repeats", "1")
+    assert code == 0 and err == ""
+    assert "Stratified 2-fold cross-validation, repeated once" in out
+    assert "Neural network (recommended)" in out and " ± " in out
+
+
+def test_evaluate_refuses_impossible_folds(capsys, heart_dat):
+    code, _, err = run(capsys, "evaluate", heart_dat, "--folds", "1")
+    assert_one_line_error(code, err, "cannot cross-validate 'heart.dat'", "1 folds")
+
+
+# --------------------------------------------------------------------------------------------------
+# user mistakes: exit 2 and one line
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["check", "missing.dat"], ["cannot load 'missing.dat'", "does not exist"]),
+        (["check", FILES], ["'files'", "folder"]),
+        (["train", FILES / "broken_rows.dat"], ["line 2", "1 more problem", "heartgui-cli check"]),
+        (["train", "HEART", "--lr", "abc"], ["--lr", "'abc' is not a number"]),
+        (["train", "HEART", "--lr", "-1"], ["--lr", "greater than 0"]),
+        (["train", "HEART", "--lr", "nan"], ["--lr", "not a finite number"]),
+        (["train", "HEART", "--hidden", "8,0"], ["--hidden", "at least 1 unit"]),
+        (["train", "HEART", "--hidden", "eight"], ["--hidden", "e.g. 8 or 8,4"]),
+        (["train", "HEART", "--epochs", "0"], ["--epochs", "at least 1"]),
+        (["train", "HEART", "--test-size", "1.5"], ["--test-size", "between 0 and 1"]),
+        (["train", "HEART", "--threshold", "2"], ["--threshold", "between 0 and 1"]),
+        (["train", "HEART", "--preset", "fast"], ["--preset", "invalid choice"]),
+        (["train", "HEART", "--lr", "50"], ["Training diverged at epoch", "learning rate (50) is too high"]),
+        (["train", "HEART", "--out", "/nonexistent-folder/m.heartmodel"], ["does not exist"]),
+        (["train", "HEART", "--out", FILES], ["it is a folder"]),
+        (
+            ["train", "HEART", "--out", FILES / "broken_rows.dat" / "m.heartmodel"],
+            ["is a file, not a folder"],
+        ),
+        (["train", "HEART", "--bogus"], ["unrecognized arguments: --bogus"]),
+        (["fly"], ["invalid choice: 'fly'"]),
+        ([], ["required: COMMAND"]),
+        (["predict", "MODEL"], ["give the patient"]),
+        (["predict", "MODEL", "--patient", FILES / "broken_patient.json"], ["line 4, column 9"]),
+        (["predict", "MODEL", "--patient", "nobody.json"], ["'nobody.json'", "does not exist"]),
+        (["predict", "MODEL", "--patient", FILES], ["is a folder"]),
+        (["predict", "MODEL", "--patient", FILES / "broken_rows.dat"], ["not valid JSON", "line 1"]),
+        (["predict", "MODEL", "age=63"], ["missing features sex, cp, trestbps", "all 13 are needed"]),
+        (["predict", "MODEL", "PAIRS", "age=abc"], ["age=abc", "'abc' is not a number"]),
+        (["predict", "MODEL", "PAIRS", "age"], ["'age' is not NAME=VALUE"]),
+        (["predict", "MODEL", "PAIRS", "weight=80"], ["unknown feature 'weight'", "age, sex"]),
+        (["predict", "MODEL", "PAIRS", "cp=5"], ["cp has code 5", "not one of the documented codes"]),
+        (["predict", "MODEL", "PAIRS", "age=300"], ["age is 300 years", "1–120"]),
+        (["predict", "MODEL", "ALL_PAIRS", "ca=1"], ["ca is given twice"]),
+        (["predict", "missing.heartmodel", "PAIRS"], ["'missing.heartmodel'", "does not exist"]),
+        (["predict", FILES / "broken_rows.dat", "PAIRS"], ["'broken_rows.dat'", "not a heartgui model"]),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(capsys, heart_dat, model_path, argv, words):
+    values = {"HEART": str(heart_dat), "MODEL": str(model_path)}
+    given = {str(a).split("=")[0] for a in argv}
+    expanded: list[str] = []
+    for arg in argv:
+        if arg == "ALL_PAIRS":
+            expanded += EXAMPLE_PAIRS
+        elif arg == "PAIRS":  # the example patient, without the features this case sets itself
+            expanded += [p for p in EXAMPLE_PAIRS if p.split("=")[0] not in given]
+        else:
+            expanded.append(values.get(str(arg), str(arg)))
+    code, out, err = run(capsys, *expanded)
+    assert_one_line_error(code, err, *words)
+    assert out == "" or argv[0] == "check"
+
+
+def test_a_patient_file_that_is_not_an_object_or_holds_text(capsys, model_path, tmp_path):
+    listing = tmp_path / "list.json"
+    listing.write_text("[63, 1]")
+    assert_one_line_error(*run(capsys, "predict", model_path, "--patient", listing)[::2], "one JSON object")
+    text = tmp_path / "text.json"
+    text.write_text(json.dumps({**json.loads(EXAMPLE_PATIENT.read_text()), "age": "sixty"}))
+    assert_one_line_error(*run(capsys, "predict", model_path, "--patient", text)[::2], 'age is "sixty"')
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps({**json.loads(EXAMPLE_PATIENT.read_text()), "weight": 80}))
+    assert_one_line_error(
+        *run(capsys, "predict", model_path, "--patient", unknown)[::2], "in 'unknown.json'", "weight"
+    )
+
+
+def test_a_damaged_model_file_is_one_line(capsys, model_path, tmp_path):
+    damaged = tmp_path / "damaged.heartmodel"
+    damaged.write_bytes(model_path.read_bytes()[:-100])
+    assert_one_line_error(*run(capsys, "predict", damaged, *EXAMPLE_PAIRS)[::2], "'damaged.heartmodel'")
+
+
+def test_a_failing_save_is_one_line(capsys, heart_dat, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("heartgui.core.model_file.save_model", refuse)
+    code, out, err = run(capsys, "train", heart_dat, "--out", tmp_path / "m.heartmodel")
+    assert_one_line_error(code, err, "cannot save the model", "Permission denied")
+    assert out == ""
+
+
+def test_an_internal_error_exits_1_with_one_line(capsys, heart_dat, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something\nunexpected")
+
+    monkeypatch.setattr("heartgui.core.training.train", broken)
+    code, _, err = run(capsys, "train", heart_dat)
+    assert code == 1
+    assert err.splitlines() == [
+        "heartgui-cli: error: internal error (RuntimeError: something unexpected); please report this"
+    ]
+
+
+def test_help_and_version_exit_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "predict" in out and "evaluate" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("heartgui-cli ")
+
+
+# --------------------------------------------------------------------------------------------------
+# the real entry points, in a fresh process
+
+
+def _process(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_python_m_heartgui_cli_trains_and_predicts(heart_dat, tmp_path):
+    model = tmp_path / "m.heartmodel"
+    done = _process("-m", "heartgui.cli", "train", str(heart_dat), "--out", str(model))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["test_accuracy"] == pytest.approx(41 / 54)
+    done = _process("-m", "heartgui.cli", "predict", str(model), "--patient", str(EXAMPLE_PATIENT))
+    assert done.returncode == 0, done.stderr
+    risk = json.loads(done.stdout)["risk"]
+    assert risk == float(load_model(model).model.predict_risk(json.loads(EXAMPLE_PATIENT.read_text()))[0])
+    assert np.isfinite(risk)
+
+
+def test_the_console_script_entry_point_exits_2_on_bad_input():
+    # What the installed `heartgui-cli` script runs: sys.exit(heartgui.cli.main()).
+    script = "import sys; from heartgui.cli import main; sys.exit(main())"
+    done = _process("-c", script, "predict", "nowhere.heartmodel", "age=63")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "heartgui-cli: error: missing features sex, cp, trestbps, chol, fbs, restecg, thalach, exang, "
+        "oldpeak, slope, ca, thal: all 13 are needed"
+    ]
+    done = _process("-m", "heartgui.cli", "check", "nowhere.dat")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "heartgui-cli: error: cannot load 'nowhere.dat': the file does not exist"
+
+
+def test_the_cli_loads_no_qt_and_no_matplotlib():
+    code = (
+        "import sys, heartgui.cli\n"
+        "heartgui.cli.main(['check', sys.argv[1]])\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'matplotlib'))\n"
+        "print('BAD:' + ','.join(bad))\n"
+    )
+    done = _process("-c", code, str(FILES / "broken_rows.dat"))
+    assert done.stdout.strip().endswith("BAD:")
