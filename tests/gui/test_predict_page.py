@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 from heartgui.core.presets import RECOMMENDED
@@ -282,3 +283,28 @@ def test_renders_without_clipped_widgets(ready, heart, qtbot, size):
         assert scroll.widget().width() <= scroll.viewport().width()
     assert ready.caveat_label.isVisible()
     assert ready.caveat_label.geometry().bottom() <= ready.height()
+
+
+def test_a_dark_theme_switched_while_running_restyles_the_cards(ready, qtbot, qapp):
+    card = ready.risk_label.parentWidget()
+
+    def background_lightness() -> int:
+        image = card.grab().toImage()
+        return image.pixelColor(card.width() - 6, card.height() // 2).lightness()
+
+    assert background_lightness() > 200
+    light = qapp.palette()
+    dark = QPalette(light)
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+    ):
+        dark.setColor(role, QColor(colour))
+    try:
+        qapp.setPalette(dark)
+        qtbot.waitUntil(lambda: background_lightness() < 60)
+    finally:
+        qapp.setPalette(light)
+    qtbot.waitUntil(lambda: background_lightness() > 200)

@@ -105,6 +105,8 @@ def test_confusion_grid_counts_and_words(page, result):
     # Missed stands out in its own (warm) style.
     assert page.cells["fn"].property("cell") == "missed"
     assert {page.cells[k].property("cell") for k in ("tp", "fp", "tn")}.isdisjoint({"missed"})
+    tint = page.cells["fn"].tint
+    assert tint.red() > tint.green() > tint.blue()  # a warm colour
 
 
 def test_run_details_and_overfitting_hint(page, result):

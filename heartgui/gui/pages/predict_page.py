@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from heartgui.core.schema import BY_NAME, CLASS_WORDS, MG_DL_PER_MMOL_L_CHOLESTEROL
+from heartgui.gui.widgets.card import CAUTION, CAUTION_BORDER, Card
 from heartgui.gui.widgets.patient_form import CHOLESTEROL, MMOL_L, PatientForm, typical_patient
 from heartgui.gui.widgets.risk_bar import RiskBar
 from heartgui.gui.widgets.wording import percent, threshold_percent
@@ -42,23 +43,19 @@ NO_MODEL = (
     "the left: the model's risk of heart disease appears here and changes as you edit any value."
 )
 
-_STYLE = """
-QFrame[card="true"] { background: palette(base); border: 1px solid palette(mid); border-radius: 8px; }
-QLabel#out_of_range_label {
-    background: rgba(220, 170, 40, 60); border: 1px solid rgba(200, 140, 20, 200);
-    border-radius: 6px; padding: 8px;
-}
-QLabel#actual_outcome_label {
-    border: 1px dashed palette(mid); border-radius: 6px; padding: 8px;
-}
-"""
-
 
 def _bigger(widget: QWidget, factor: float, bold: bool = True) -> QFont:
     font = QFont(widget.font())
     font.setPointSizeF(font.pointSizeF() * factor)
     font.setBold(bold)
     return font
+
+
+def _boxed(label: QLabel, card: Card) -> Card:
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(10, 8, 10, 8)
+    layout.addWidget(label)
+    return card
 
 
 def _wrapping(name: str, text: str = "") -> QLabel:
@@ -136,7 +133,6 @@ class PredictPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(_STYLE)
         self._model: HeartModel | None = None
         self._dataset: Dataset | None = None
         self._threshold = 0.5
@@ -206,8 +202,7 @@ class PredictPage(QWidget):
         self.no_model_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.result_stack.addWidget(self.no_model_label)
 
-        card = QFrame()
-        card.setProperty("card", True)
+        card = Card()
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 12, 16, 14)
         inner.setSpacing(10)
@@ -243,9 +238,11 @@ class PredictPage(QWidget):
         holder_layout.setSpacing(10)
         holder_layout.addWidget(card)
         self.out_of_range_label = _wrapping("out_of_range_label")
-        holder_layout.addWidget(self.out_of_range_label)
+        self.out_of_range_box = _boxed(self.out_of_range_label, Card(CAUTION, CAUTION_BORDER, radius=6.0))
+        holder_layout.addWidget(self.out_of_range_box)
         self.actual_outcome_label = _wrapping("actual_outcome_label")
-        holder_layout.addWidget(self.actual_outcome_label)
+        self.actual_outcome_box = _boxed(self.actual_outcome_label, Card(dashed=True, radius=6.0))
+        holder_layout.addWidget(self.actual_outcome_box)
         holder_layout.addStretch(1)
         self.result_stack.addWidget(holder)
         column.addWidget(self.result_stack, 1)
@@ -369,7 +366,7 @@ class PredictPage(QWidget):
             self.risk_label.setText("—")
             self.risk_bar.set_risk(None, self._threshold)
             self.decision_label.setText(f"The model could not compute a risk for this patient: {error}")
-            self.out_of_range_label.hide()
+            self.out_of_range_box.hide()
             return
         self._risk = risk
         self.risk_label.setText(percent(risk))
@@ -379,7 +376,7 @@ class PredictPage(QWidget):
 
     def _show_out_of_range(self, patient: dict[str, float], outside: dict[str, tuple[float, float]]) -> None:
         if not outside:
-            self.out_of_range_label.hide()
+            self.out_of_range_box.hide()
             self.out_of_range_label.clear()
             return
         lines = [
@@ -396,12 +393,12 @@ class PredictPage(QWidget):
                 lo, hi = f"{low / f:.2f}", f"{high / f:.2f} mmol/L ({low:.0f}–{high:.0f} mg/dl)"
             lines.append(f"• {feature.label}: {value}; training patients ranged from {lo} to {hi}.")
         self.out_of_range_label.setText("<br>".join(lines))
-        self.out_of_range_label.show()
+        self.out_of_range_box.show()
 
     def _show_actual_outcome(self) -> None:
         index, dataset = self._filled_row, self._dataset
         if index is None or dataset is None:
-            self.actual_outcome_label.hide()
+            self.actual_outcome_box.hide()
             self.actual_outcome_label.clear()
             return
         outcome = CLASS_WORDS[int(dataset.y[index])]
@@ -412,7 +409,7 @@ class PredictPage(QWidget):
         if self.form.values() != dataset.row(index):
             text += "<br>You have changed values since, so the form no longer shows this patient."
         self.actual_outcome_label.setText(text)
-        self.actual_outcome_label.show()
+        self.actual_outcome_box.show()
 
 
 def decision_words(risk: float, threshold: float) -> str:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from heartgui.gui.widgets.card import CAUTION, GOOD, WARM, WARM_BORDER, Card
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural, threshold_percent
 
 if TYPE_CHECKING:
@@ -40,24 +41,6 @@ PRESET_WORDS = {
     "recommended": "Recommended",
     "custom": "Custom settings",
 }
-
-# Semi-transparent tints over the palette's base colour: readable in light and dark themes alike.
-_TINTS = {
-    "good": "rgba(60, 160, 90, 45)",
-    "false_alarm": "rgba(220, 170, 40, 60)",
-    "missed": "rgba(220, 90, 40, 110)",
-}
-
-_CELL = 'QFrame[cell="{key}"] {{ background: {tint}; border: {border}; border-radius: 6px; }}'
-_STYLE = "\n".join(
-    [
-        'QFrame[card="true"] { background: palette(base); border: 1px solid palette(mid); '
-        "border-radius: 8px; }",
-        _CELL.format(key="good", tint=_TINTS["good"], border="1px solid palette(mid)"),
-        _CELL.format(key="false_alarm", tint=_TINTS["false_alarm"], border="1px solid palette(mid)"),
-        _CELL.format(key="missed", tint=_TINTS["missed"], border="2px solid rgba(220, 90, 40, 200)"),
-    ]
-)
 
 
 def _scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -82,12 +65,11 @@ def _wrapping(text: str = "", name: str | None = None) -> QLabel:
     return label
 
 
-class _Card(QFrame):
+class _Card(Card):
     """A framed box with a title, one or more big figures and an explanation."""
 
     def __init__(self, title: str, tooltip: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setProperty("card", True)
+        super().__init__(parent=parent)
         self.setToolTip(tooltip)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.layout_ = QVBoxLayout(self)
@@ -117,12 +99,22 @@ class _MetricCard(_Card):
         self.layout_.addStretch(1)
 
 
-class _ConfusionCell(QFrame):
-    """One cell of the confusion grid: a count (objectName ``cm_<key>_count``), a word, a description."""
+_CELL_LOOKS = {
+    "good": {"tint": GOOD},
+    "false_alarm": {"tint": CAUTION},
+    "missed": {"tint": WARM, "border": WARM_BORDER, "border_width": 2.0},
+}
 
-    def __init__(self, key: str, word: str, description: str, tint: str) -> None:
-        super().__init__()
-        self.setProperty("cell", tint)
+
+class _ConfusionCell(Card):
+    """One cell of the confusion grid: a count (objectName ``cm_<key>_count``), a word, a description.
+
+    ``look`` is ``"good"``, ``"false_alarm"`` or ``"missed"`` (warm, with a stronger border).
+    """
+
+    def __init__(self, key: str, word: str, description: str, look: str) -> None:
+        super().__init__(radius=6.0, **_CELL_LOOKS[look])  # type: ignore[arg-type]
+        self.setProperty("cell", look)
         self.setToolTip(description)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 10)
@@ -152,7 +144,6 @@ class ResultsPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(_STYLE)
         self._result: TrainingResult | None = None
         self._stack = QStackedLayout(self)
 
@@ -318,8 +309,7 @@ class ResultsPage(QWidget):
         return label
 
     def _build_run_details(self) -> QFrame:
-        card = QFrame()
-        card.setProperty("card", True)
+        card = Card()
         form = QFormLayout(card)
         form.setContentsMargins(14, 10, 14, 12)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
