@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(tip or text.replace("…", "").replace("&", ""))
         action.setStatusTip(action.toolTip())
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())  # triggered's bool is not an argument
         self.addAction(action)  # shortcuts work whichever page has focus
         return action
 
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         for index, title in enumerate(_PAGE_TITLES):
             name = title.split()[-1]
             action = self._action(
-                f"&{name}", lambda _=False, i=index: self.show_page(i), f"Ctrl+{index + 1}", _PAGE_TIPS[index]
+                f"&{name}", lambda i=index: self.show_page(i), f"Ctrl+{index + 1}", _PAGE_TIPS[index]
             )
             self.page_actions.append(action)
         self.about_action = self._action(
