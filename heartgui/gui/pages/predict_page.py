@@ -86,6 +86,7 @@ class RowDialog(QDialog):
         super().__init__(parent)
         self.dataset = dataset
         self.setWindowTitle("Fill from dataset row")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 60)
         layout = QVBoxLayout(self)
         name = dataset.provenance.file_name
         intro = QLabel(
