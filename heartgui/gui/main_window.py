@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
         self.result: Any = None  # heartgui.core.training.TrainingResult
         self.model: Any = None  # heartgui.core.model.HeartModel, trained or opened
         self.model_settings: Any = None
+        self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
+        self._training_data_name: str | None = None
         self.threshold = 0.5
         self.pages_ready = False
         self._jobs: dict[int, Any] = {}
@@ -298,6 +300,15 @@ class MainWindow(QMainWindow):
         self.train_page.settings_changed.connect(self._remember_training_settings)
         self._replace_page(PAGE_TRAIN, self.train_page)
 
+        from heartgui.gui.pages.predict_page import PredictPage
+        from heartgui.gui.pages.results_page import ResultsPage
+
+        self.results_page = ResultsPage()
+        self.results_page.threshold_changed.connect(self._on_threshold_changed)
+        self._replace_page(PAGE_RESULTS, self.results_page)
+        self.predict_page = PredictPage()
+        self._replace_page(PAGE_PREDICT, self.predict_page)
+
     def _replace_page(self, index: int, page: QWidget) -> None:
         old = self.stack.widget(index)
         self.stack.insertWidget(index, page)
@@ -326,9 +337,8 @@ class MainWindow(QMainWindow):
             True,
             ready and self.dataset is not None,
             ready and self.result is not None,
-            ready and self.model is not None and hasattr(self, "predict_page"),
+            ready and self.model is not None,
         )
-        enabled = (enabled[0], enabled[1], enabled[2] and hasattr(self, "results_page"), enabled[3])
         for index, on in enumerate(enabled):
             item = self.sidebar.item(index)
             flags = item.flags()
@@ -428,8 +438,7 @@ class MainWindow(QMainWindow):
         """Show ``dataset`` and make it the one training uses."""
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
-        if hasattr(self, "predict_page"):
-            self.predict_page.set_dataset(dataset)
+        self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
         self.setWindowTitle(f"{prov.file_name} — heartgui")
         self.statusBar().showMessage(
@@ -512,6 +521,7 @@ class MainWindow(QMainWindow):
         job.worker.failed.connect(self._on_training_failed)
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
+        self._training_data_name = self.dataset.provenance.file_name
         self._remember_training_settings(settings)
         self.train_page.training_started(settings)
         self.show_page(PAGE_TRAIN)
@@ -544,6 +554,7 @@ class MainWindow(QMainWindow):
         self.result = result
         self.model = result.model
         self.model_settings = result.settings
+        self._model_data = (result.data_sha256, self._training_data_name)
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
         how = "stopped" if result.stopped_early else "finished"
@@ -580,7 +591,15 @@ class MainWindow(QMainWindow):
         self.training_cancelled.emit()
 
     def _show_model_pages(self) -> None:
-        """Give the trained (or opened) model to the Results and Predict pages."""
+        """Give the trained model to the Results and Predict pages."""
+        self.results_page.show_result(self.result)
+        self.predict_page.set_model(self.model, self.dataset, self.threshold)
+
+    @Slot(float)
+    def _on_threshold_changed(self, threshold: float) -> None:
+        self.threshold = float(threshold)
+        if self.model is not None:
+            self.predict_page.set_model(self.model, self.dataset, self.threshold)
 
     @Slot(object)
     def _remember_training_settings(self, settings: Any) -> None:
@@ -590,11 +609,65 @@ class MainWindow(QMainWindow):
     # models
     @Slot()
     def save_model_dialog(self) -> None:
-        """Ask where to save the current model."""
+        """Ask where to save the current model, then save it (with its settings, metrics and data)."""
+        if self.model is None:
+            return
+        from heartgui.core.model_file import EXTENSION, save_model
+
+        suggested = str(Path(self.last_folder()) / f"heart-model{EXTENSION}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", suggested, MODEL_FILTER)
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += EXTENSION
+        trained_here = self.result is not None and self.result.model is self.model
+        try:
+            save_model(
+                path,
+                self.model,
+                settings=self.model_settings,
+                metrics=self.result.test_metrics if trained_here else None,
+                data_sha256=self._model_data[0],
+                data_name=self._model_data[1],
+            )
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Cannot save the model", f"The model was not saved to {path}.\n\n{exc}")
+            return
+        self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
+        self.statusBar().showMessage(f"Saved the model to {path}.")
 
     @Slot()
     def open_model_dialog(self) -> None:
         """Ask for a model file and open it."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", self.last_folder(), MODEL_FILTER)
+        if path:
+            self.open_model(path)
+
+    def open_model(self, path: str | Path) -> bool:
+        """Open a saved model for the Predict page; on a bad file say why and change nothing."""
+        self.finish_startup()
+        from heartgui.core.model_file import ModelFileError, load_model
+
+        try:
+            saved = load_model(path)
+        except (ModelFileError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open the model", str(exc))
+            self.statusBar().showMessage(f"Could not open the model {Path(path).name}; nothing was changed.")
+            return False
+        self.model = saved.model
+        self.model_settings = saved.settings
+        self._model_data = (saved.data_sha256, saved.data_name)
+        self.threshold = float(saved.model.threshold)
+        self.result = None  # the Results page showed another model
+        self.results_page.clear()
+        self.predict_page.set_model(self.model, self.dataset, self.threshold)
+        self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
+        trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
+        self.statusBar().showMessage(f"Opened the model {Path(path).name}{trained_on}. Next: Predict.")
+        self._update_enabled()
+        self.show_page(PAGE_PREDICT)
+        self.model_opened.emit(saved)
+        return True
 
     # ----------------------------------------------------------------------------------------------
     # about, settings, closing
