@@ -21,7 +21,7 @@ Everything runs in the calling thread (``n_jobs=1``): a frozen app must never sp
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -316,7 +316,7 @@ def iter_cross_validate(
     methods: Iterable[Method | TrainingSettings] | None = None,
     cost_missed: float = STATLOG_COST_MISSED,
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
-) -> Iterator[FoldReport]:
+) -> Generator[FoldReport, None, None]:
     """Cross-validate, yielding one :class:`FoldReport` per fold; stop iterating to stop.
 
     ``methods`` are :class:`Method` objects or :class:`TrainingSettings` (a network trained with them);
