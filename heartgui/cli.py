@@ -199,13 +199,14 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError(_data_error(error, hint=False)) from None
     prov = dataset.provenance
     counts = dataset.class_counts
+    absent, present = counts.get(0, 0), counts.get(1, 0)
     summary = {
         "file": prov.path,
         "format": prov.format,
         "target_coding": prov.target_coding,
         "rows_read": prov.rows_read,
         "rows_used": dataset.n_rows,
-        "classes": {"absent": counts.get(0, 0), "present": counts.get(1, 0)},
+        "classes": {"absent": absent, "present": present},
         "dropped": [{"line": d.line, "reason": d.reason} for d in prov.dropped],
         "sha256": prov.sha256,
     }
@@ -215,7 +216,7 @@ def _check(args: argparse.Namespace) -> int:
     print(f"File:     {prov.path}")
     print(f"Format:   {prov.format} (class coded {prov.target_coding})")
     print(f"Rows:     {dataset.n_rows} used of {prov.rows_read} read")
-    print(f"Classes:  {summary['classes']['absent']} absent, {summary['classes']['present']} present")
+    print(f"Classes:  {absent} absent, {present} present")
     if prov.dropped:
         print(f"Dropped:  {len(prov.dropped)} row{'s' if len(prov.dropped) != 1 else ''}")
         for row in prov.dropped:
