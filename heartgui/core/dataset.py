@@ -32,9 +32,9 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,8 @@ MIN_ROWS = 20
 SHOWN_PROBLEMS = 10
 #: How many problems are kept in :attr:`DataFileError.problems`; the rest are only counted.
 KEPT_PROBLEMS = 1000
+
+_T = TypeVar("_T")
 
 _COLUMNS: tuple[str, ...] = (*schema.FEATURE_NAMES, schema.TARGET_NAME)
 _N_FEATURES = len(schema.FEATURE_NAMES)
@@ -354,6 +356,11 @@ def load_dataset(path: str | os.PathLike[str], *, drop_missing: bool = True) -> 
     DataFileError
         For anything wrong with the file — and for nothing else: no other exception escapes.
     """
+    return _guarded(path, lambda shown: _load(shown, drop_missing))
+
+
+def _guarded(path: Any, read: Callable[[str], _T]) -> _T:
+    """Run ``read(path as text)`` so that only :class:`DataFileError` can leave it."""
     try:
         shown = os.fspath(path)
     except TypeError:
@@ -362,10 +369,10 @@ def load_dataset(path: str | os.PathLike[str], *, drop_missing: bool = True) -> 
     if isinstance(shown, bytes):
         shown = os.fsdecode(shown)
     try:
-        return _load(shown, drop_missing)
+        return read(shown)
     except DataFileError:
         raise
-    except Exception as exc:  # the contract: only DataFileError leaves this function
+    except Exception as exc:  # the contract: only DataFileError leaves the loaders
         raise _fail(
             shown,
             f"unexpected error while reading the file ({type(exc).__name__}: {exc}); "
@@ -373,7 +380,32 @@ def load_dataset(path: str | os.PathLike[str], *, drop_missing: bool = True) -> 
         ) from exc
 
 
-def _load(path: str, drop_missing: bool) -> Dataset:
+@dataclass(frozen=True, eq=False)
+class _Table:
+    """A data file split into text cells: the shared first stage of both loaders.
+
+    ``cells`` has the columns of ``_COLUMNS`` (the target column is empty text when the file has none);
+    ``lines`` are the file lines of its rows. Rows that could not be split into the expected number of
+    fields are not in ``cells``; they were passed to the ``row_problem`` callback.
+    """
+
+    data: bytes
+    format: str
+    has_target: bool
+    cells: pd.DataFrame
+    lines: np.ndarray
+    rows_read: int
+    decimal_comma: bool
+
+
+def _read_table(
+    path: str,
+    row_problem: Callable[[int, str | None, str], None],
+    *,
+    require_header: bool = False,
+    require_target: bool = True,
+) -> _Table:
+    """Read, decode and split ``path``; raise :class:`DataFileError` for problems of the whole file."""
     data = _read_bytes(path)
     text = _decode(path, data)
     lines = _LINE_BREAK.split(text)
@@ -383,52 +415,78 @@ def _load(path: str, drop_missing: bool) -> Dataset:
 
     first_no, first = numbered[0]
     delimiter = _detect_delimiter(first)
-    problems = _Collector()
-    first_fields = _split(first, delimiter, problems, first_no)
+    header_problems = _Collector()
+    first_fields = _split(first, delimiter, header_problems, first_no)
     if first_fields is None:
-        raise problems.error(path)
+        raise header_problems.error(path)
     if _is_header(first_fields):
-        order = _header_order(first_fields, first_no, problems)
-        if problems:
-            raise problems.error(path, _ADVICE_HEADER)
+        order = _header_order(first_fields, first_no, header_problems, require_target=require_target)
+        if header_problems:
+            raise header_problems.error(path, _ADVICE_HEADER)
         fmt = "csv"
         body = numbered[1:]
+        width = len(first_fields)
         if not body:
             raise _fail(path, "the file has a header line but no data rows")
+    elif require_header:
+        raise _fail(
+            path,
+            "the file has no header line: its first line must name the columns ("
+            + ", ".join(schema.FEATURE_NAMES)
+            + "), in any order",
+            _ADVICE_HEADER,
+        )
     else:
         order = list(range(len(_COLUMNS)))
+        width = len(_COLUMNS)
         if delimiter == "\t":  # Statlog style: any run of spaces and tabs separates fields
             delimiter = None
         fmt = {None: "statlog", ",": "cleveland"}.get(delimiter, "csv")
         body = numbered
 
+    split_problems = _Collector()
     cells: list[list[str]] = []
     line_numbers: list[int] = []
-    width = len(order)
     for number, line in body:
-        fields = _split(line, delimiter, problems, number)
+        fields = _split(line, delimiter, split_problems, number)
         if fields is None:
             continue
         if len(fields) != width:
-            problems.add(
+            row_problem(
                 number,
                 None,
                 f"has {len(fields)} fields where {width} are expected ({_describe_delimiter(delimiter)})",
             )
             continue
-        cells.append([fields[j] for j in order])
+        cells.append([fields[j] if j is not None else "" for j in order])
         line_numbers.append(number)
+    for problem in split_problems.rows:
+        assert problem.line is not None
+        row_problem(problem.line, problem.column, problem.message)
 
-    table = pd.DataFrame(cells, columns=list(_COLUMNS), dtype=object)
-    values, missing, text_bad = _parse_numbers(table, decimal_comma=delimiter == ";")
+    return _Table(
+        data=data,
+        format=fmt,
+        has_target=order[-1] is not None,
+        cells=pd.DataFrame(cells, columns=list(_COLUMNS), dtype=object),
+        lines=np.asarray(line_numbers, dtype=np.int64),
+        rows_read=len(body),
+        decimal_comma=delimiter == ";",
+    )
+
+
+def _load(path: str, drop_missing: bool) -> Dataset:
+    problems = _Collector()
+    table = _read_table(path, problems.add)
+    values, missing, text_bad = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
     dataset = _validate(
         values,
         missing,
         text_bad,
-        np.asarray(line_numbers, dtype=np.int64),
+        table.lines,
         problems,
         drop_missing=drop_missing,
-        raw=table,
+        raw=table.cells,
     )
     if problems:
         raise problems.error(path)
@@ -437,10 +495,10 @@ def _load(path: str, drop_missing: bool) -> Dataset:
     provenance = Provenance(
         path=absolute,
         file_name=os.path.basename(absolute),
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=fmt,
+        sha256=hashlib.sha256(table.data).hexdigest(),
+        format=table.format,
         target_coding=coding,
-        rows_read=len(body),
+        rows_read=table.rows_read,
         dropped=dropped,
     )
     return _make_dataset(X, y, kept_lines, provenance)
@@ -560,8 +618,13 @@ def _is_header(fields: Sequence[str]) -> bool:
     return words > 0 and words >= int(numbers.sum())
 
 
-def _header_order(fields: Sequence[str], line: int, problems: _Collector) -> list[int]:
-    """Map header cells to canonical columns; return, per canonical column, the field index."""
+def _header_order(
+    fields: Sequence[str], line: int, problems: _Collector, *, require_target: bool = True
+) -> list[int | None]:
+    """Map header cells to canonical columns; return, per canonical column, the field index.
+
+    Without ``require_target`` a file without a target column is fine: its index is ``None``.
+    """
     found: dict[str, int] = {}
     for index, cell in enumerate(fields):
         name = schema.canonical_name(cell)
@@ -580,6 +643,8 @@ def _header_order(fields: Sequence[str], line: int, problems: _Collector) -> lis
         else:
             found[name] = index
     absent = [name for name in _COLUMNS if name not in found]
+    if not require_target and schema.TARGET_NAME in absent:
+        absent.remove(schema.TARGET_NAME)
     if absent:
         if schema.TARGET_NAME in absent:
             problems.add(
@@ -598,7 +663,7 @@ def _header_order(fields: Sequence[str], line: int, problems: _Collector) -> lis
                 + "; heartgui knows the columns "
                 + ", ".join(_COLUMNS),
             )
-    return [found.get(name, 0) for name in _COLUMNS]
+    return [found.get(name) for name in _COLUMNS]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -710,6 +775,34 @@ def _recoding_hint(feature: schema.Feature, observed: np.ndarray) -> str | None:
     return None
 
 
+def _invalid_values(values: np.ndarray, missing: np.ndarray, text_bad: np.ndarray) -> np.ndarray:
+    """Where a feature value was read as a number but :meth:`Feature.check` refuses it (n, 14)."""
+    invalid = np.zeros(values.shape, dtype=bool)
+    unreadable = missing[:, :_N_FEATURES] | text_bad[:, :_N_FEATURES]
+    invalid[:, :_N_FEATURES] = ~_valid_mask(values[:, :_N_FEATURES]) & ~unreadable
+    return invalid
+
+
+def _row_problems(
+    i: int, values: np.ndarray, text_bad: np.ndarray, invalid: np.ndarray, raw: pd.DataFrame | None
+) -> Iterator[tuple[str, str]]:
+    """``(column, message)`` for each unreadable or impossible value of row ``i``."""
+    for j in np.flatnonzero(text_bad[i] | invalid[i]):
+        name = _COLUMNS[j]
+        if text_bad[i, j]:
+            cell = str(raw.iat[i, j]).strip() if raw is not None else "?"
+            yield name, f"'{_shorten(cell)}' is not a number"
+        else:
+            message = schema.FEATURES[j].check(float(values[i, j]))
+            yield name, message or "is not an allowed value"
+
+
+def _missing_problem(missing_row: np.ndarray) -> tuple[str, str]:
+    """``(first column, "missing value in ca, thal")`` for a row's missing-value mask."""
+    cols = [_COLUMNS[j] for j in np.flatnonzero(missing_row)]
+    return cols[0], f"missing value in {', '.join(cols)}"
+
+
 def _validate(
     values: np.ndarray,
     missing: np.ndarray,
@@ -724,9 +817,7 @@ def _validate(
     n = len(lines)
     features = values[:, :_N_FEATURES]
     target = values[:, _N_FEATURES]
-    invalid = np.zeros(values.shape, dtype=bool)
-    unreadable = missing[:, :_N_FEATURES] | text_bad[:, :_N_FEATURES]
-    invalid[:, :_N_FEATURES] = ~_valid_mask(features) & ~unreadable
+    invalid = _invalid_values(values, missing, text_bad)
 
     # Whole-column hints go first: one sentence explains hundreds of rows.
     for j, feature in enumerate(schema.FEATURES):
@@ -750,25 +841,15 @@ def _validate(
             problems.total += int(text_bad[i].sum() + invalid[i].sum() + report_missing[i])
             continue
         line = int(lines[i])
-        for j in np.flatnonzero(text_bad[i] | invalid[i]):
-            name = _COLUMNS[j]
-            if text_bad[i, j]:
-                cell = str(raw.iat[i, j]).strip() if raw is not None else "?"
-                problems.add(line, name, f"'{_shorten(cell)}' is not a number")
-            else:
-                message = schema.FEATURES[j].check(float(values[i, j]))
-                problems.add(line, name, message or "is not an allowed value")
+        for column, message in _row_problems(i, values, text_bad, invalid, raw):
+            problems.add(line, column, message)
         if report_missing[i]:
-            cols = [_COLUMNS[j] for j in np.flatnonzero(missing[i])]
-            problems.add(line, cols[0], f"missing value in {', '.join(cols)}")
+            column, message = _missing_problem(missing[i])
+            problems.add(line, column, message)
 
     dropped_mask = has_missing & ~has_problem if drop_missing else np.zeros(n, dtype=bool)
     dropped = tuple(
-        DroppedRow(
-            int(lines[i]),
-            "missing value in " + ", ".join(_COLUMNS[j] for j in np.flatnonzero(missing[i])),
-        )
-        for i in np.flatnonzero(dropped_mask)
+        DroppedRow(int(lines[i]), _missing_problem(missing[i])[1]) for i in np.flatnonzero(dropped_mask)
     )
     keep = ~(has_missing | has_problem)
     if problems or coding is None:
