@@ -1,0 +1,70 @@
+"""The reliability (calibration) plot: when the model says 30 %, how often did the disease turn out present?
+
+Test patients are put in groups of about equal size by predicted risk
+(``heartgui.core.evaluation.calibration_points``); each dot is one group: its mean predicted risk across,
+the share who really had heart disease up. A perfectly calibrated model's dots lie on the diagonal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QWidget
+
+from heartgui.gui.widgets.figure_panel import FigurePanel
+
+__all__ = ["CalibrationPlot"]
+
+DOT_COLOUR = "tab:blue"
+
+
+class CalibrationPlot(FigurePanel):
+    """Observed share with disease against mean predicted risk, one dot per group of test patients."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "When the model says 30 %, how often was it right? (calibration)", "Calibration plot", parent
+        )
+        self.canvas.setToolTip(
+            "Test patients are grouped by the risk the model gave them. Each dot is one group: how much "
+            "risk the model gave on average (across) and how many of them really had heart disease (up). "
+            "On the dashed diagonal the model's percentages can be taken at face value; below it the "
+            "model overstates the risk, above it understates it. The number beside a dot is the group "
+            "size: with few patients per group, a dot can be off by chance."
+        )
+        ax = self.axes
+        ax.set_xlabel("Risk the model gave (group average)")
+        ax.set_ylabel("Share who had heart disease")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal", adjustable="box")
+        ax.grid(True, alpha=0.3)
+        (self.diagonal,) = ax.plot([0, 1], [0, 1], linestyle="--", linewidth=1, label="perfectly calibrated")
+        (self.dots,) = ax.plot([], [], marker="o", markersize=8, color=DOT_COLOUR, label="this model")
+        self._counts: list = []
+        ax.legend(loc="upper left", fontsize=9)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        self.diagonal.set_color(self.colours()["soft"])
+        for text in self._counts:
+            text.set_color(self.colours()["text"])
+        super().apply_palette()
+
+    def set_points(
+        self, predicted: Sequence[float], observed: Sequence[float], counts: Sequence[int], brier: float
+    ) -> None:
+        """One dot per group; the Brier score (mean squared error of the risk) goes in the legend."""
+        self.dots.set_data(list(predicted), list(observed))
+        self.dots.set_label(f"this model (Brier score {brier:.3f})")
+        for text in self._counts:
+            text.remove()
+        self._counts = [
+            self.axes.annotate(f"n={int(n)}", (x, y), xytext=(6, -12), textcoords="offset points", fontsize=8)
+            for x, y, n in zip(predicted, observed, counts, strict=True)
+        ]
+        self.axes.legend(loc="upper left", fontsize=9)
+        self.apply_palette()
+
+    def point_count(self) -> int:
+        return len(self.dots.get_xdata())

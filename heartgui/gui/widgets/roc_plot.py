@@ -1,0 +1,83 @@
+"""The ROC curve of the test patients, with the current decision threshold as a point that moves.
+
+Every vertex of the curve is one threshold (``heartgui.core.evaluation.roc_points``); the point of the
+chosen threshold is one of them, so a student sees what moving the slider trades: up the curve catches
+more patients with disease and raises more false alarms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QWidget
+
+from heartgui.gui.widgets.figure_panel import FigurePanel
+from heartgui.gui.widgets.wording import threshold_percent
+
+__all__ = ["RocPlot"]
+
+#: A colour that reads on light and dark backgrounds (matplotlib's default blue and a warm orange).
+CURVE_COLOUR = "tab:blue"
+POINT_COLOUR = "#d6602a"
+
+
+class RocPlot(FigurePanel):
+    """True-positive rate (sensitivity) against false-positive rate (1 − specificity)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "ROC curve: patients with disease caught (up) against false alarms (right)",
+            "ROC curve",
+            parent,
+        )
+        self.canvas.setToolTip(
+            "Each step of the curve is one threshold. Bottom left: nobody is called ill; top right: "
+            "everybody is. The dot is the threshold you chose. The dashed diagonal is a coin toss; the "
+            "closer the curve hugs the top-left corner, the better the risk separates the two groups."
+        )
+        ax = self.axes
+        ax.set_xlabel("False-alarm rate (1 − specificity)")
+        ax.set_ylabel("Caught rate (sensitivity)")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal", adjustable="box")
+        ax.grid(True, alpha=0.3)
+        (self.diagonal,) = ax.plot([0, 1], [0, 1], linestyle="--", linewidth=1, label="coin toss")
+        (self.curve,) = ax.plot([], [], color=CURVE_COLOUR, linewidth=2, label="this model")
+        (self.point,) = ax.plot(
+            [], [], marker="o", markersize=10, linestyle="none", color=POINT_COLOUR, label="your threshold"
+        )
+        self.point_label = ax.annotate(
+            "", xy=(0, 0), xytext=(12, -16), textcoords="offset points", color=POINT_COLOUR, fontsize=9
+        )
+        ax.legend(loc="lower right", fontsize=9)
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        self.diagonal.set_color(self.colours()["soft"])
+        super().apply_palette()
+
+    def set_curve(
+        self, fpr: Sequence[float], tpr: Sequence[float], auc: float, interval: tuple[float, float]
+    ) -> None:
+        """Draw the curve and put its AUC (with its 95 % interval) in the legend."""
+        self.curve.set_data(list(fpr), list(tpr))
+        low, high = interval
+        ci = "" if low != low else f", 95 % CI {low:.2f}–{high:.2f}"
+        self.curve.set_label(f"this model (AUC {auc:.2f}{ci})")
+        self.axes.legend(loc="lower right", fontsize=9)
+        self.apply_palette()
+
+    def set_point(self, fpr: float, tpr: float, threshold: float) -> None:
+        """Move the dot to the ROC point of ``threshold``."""
+        self.point.set_data([fpr], [tpr])
+        self.point_label.xy = (fpr, tpr)
+        self.point_label.set_text(f"risk ≥ {threshold_percent(threshold)}")
+        # Keep the label inside the axes near the right and bottom edges.
+        self.point_label.set_position((-78 if fpr > 0.75 else 12, 10 if tpr < 0.15 else -16))
+        self.redraw()
+
+    def point_data(self) -> tuple[float, float]:
+        """The dot's (false-positive rate, true-positive rate)."""
+        x, y = self.point.get_data()
+        return float(x[0]), float(y[0])
