@@ -18,6 +18,9 @@ Formats read
     spaces; LF or CRLF line ends; UTF-8 with or without a byte-order mark. A headerless file delimited
     by semicolons is also read (columns in the UCI order) and reported as ``csv``.
 
+:func:`load_patients` reads a CSV of patients to predict the same way (a header is required, the target
+column is optional) but sets a bad row aside with its problems instead of rejecting the file.
+
 Values ``?``, an empty field, ``NA``, ``NaN`` and ``-9`` (UCI's missing marker) are missing. Rows with
 missing values are dropped and recorded in :attr:`Provenance.dropped`, or reported as problems when
 ``drop_missing=False``. Every value is checked with :meth:`heartgui.core.schema.Feature.check`, so a
@@ -47,10 +50,13 @@ __all__ = [
     "DataFileError",
     "Dataset",
     "DroppedRow",
+    "PatientsFile",
     "Problem",
     "Provenance",
+    "RejectedRow",
     "dataset_from_frame",
     "load_dataset",
+    "load_patients",
 ]
 
 #: Files larger than this are refused before a single byte is read.
@@ -955,3 +961,154 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
         dropped=(),
     )
     return _make_dataset(X_ok, y_ok, lines_ok, provenance)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Many patients to predict (no target needed; a bad row is set aside, not fatal)
+# ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row of a patients file that cannot be predicted, and why.
+
+    Parameters
+    ----------
+    line : int
+        1-based line number in the file.
+    problems : tuple of Problem
+        Everything wrong with the row, in column order (same wording as :class:`DataFileError`).
+    """
+
+    line: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def reason(self) -> str:
+        """The problems in one line, e.g. ``"serum cholesterol (chol): 'abc' is not a number"``."""
+        return "; ".join(
+            f"{_column_words(p.column)}: {p.message}" if p.column else p.message for p in self.problems
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class PatientsFile:
+    """The patients of a file to predict: the valid rows, and the rejected rows with their problems.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The valid rows: columns :data:`~heartgui.core.schema.FEATURE_NAMES` in order, float64,
+        RangeIndex; every value passes :meth:`~heartgui.core.schema.Feature.check`.
+    lines : numpy.ndarray
+        int64, the 1-based file line of each valid row (read-only).
+    outcome : numpy.ndarray or None
+        The known outcome of each valid row when the file has a target column whose coding is clear:
+        float64, 1.0 = disease present, 0.0 = absent, NaN = not given (read-only). ``None`` when the
+        file has no target column, or its values are not a clear two-class coding (see
+        ``provenance.target_coding``).
+    rejected : tuple of RejectedRow
+        Rows that cannot be predicted, in file order.
+    provenance : Provenance
+        The file and its hash; ``dropped`` is empty (rejected rows are in ``rejected``);
+        ``target_coding`` is empty, or says why a target column was not read.
+    """
+
+    X: pd.DataFrame
+    lines: np.ndarray
+    outcome: np.ndarray | None
+    rejected: tuple[RejectedRow, ...]
+    provenance: Provenance
+
+    def __post_init__(self) -> None:
+        if tuple(self.X.columns) != schema.FEATURE_NAMES:
+            raise ValueError("PatientsFile.X must have the columns of schema.FEATURE_NAMES, in order")
+        if len(self.X) != len(self.lines) or (self.outcome is not None and len(self.outcome) != len(self.X)):
+            raise ValueError("PatientsFile.X, lines and outcome must have the same length")
+
+    @property
+    def n_valid(self) -> int:
+        """Number of rows that can be predicted."""
+        return len(self.X)
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of rows set aside."""
+        return len(self.rejected)
+
+    def row(self, i: int) -> dict[str, float]:
+        """Valid row ``i`` (0-based position, not file line) as ``{feature name: value}``."""
+        values = self.X.iloc[int(i)]
+        return {name: float(values[name]) for name in schema.FEATURE_NAMES}
+
+
+def load_patients(path: str | os.PathLike[str]) -> PatientsFile:
+    """Read a CSV of patients to predict: a header row naming the 13 features (a target is optional).
+
+    The file is read as :func:`load_dataset` reads a CSV (same delimiters, encodings, column names and
+    checks), but a bad row does not reject the file: it is listed in :attr:`PatientsFile.rejected`
+    with its line, column and what is wrong. A row with a missing value is rejected too (never guessed).
+
+    Raises
+    ------
+    DataFileError
+        Only for the whole file: not found, empty, binary, too big, no header line, unknown or
+        missing columns. No other exception escapes.
+    """
+    return _guarded(path, _load_patients)
+
+
+def _load_patients(path: str) -> PatientsFile:
+    row_problems: dict[int, list[Problem]] = {}
+
+    def add(line: int, column: str | None, message: str) -> None:
+        row_problems.setdefault(line, []).append(Problem(line, column, message))
+
+    table = _read_table(path, add, require_header=True, require_target=False)
+    values, missing, text_bad = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
+    # The target is not needed to predict: only the 13 features decide whether a row is usable.
+    features_only = np.zeros(values.shape, dtype=bool)
+    features_only[:, :_N_FEATURES] = True
+    text_bad_features = text_bad & features_only
+    missing_features = missing & features_only
+    invalid = _invalid_values(values, missing, text_bad)
+    bad = (text_bad_features | invalid).any(axis=1) | missing_features.any(axis=1)
+    for i in np.flatnonzero(bad):
+        line = int(table.lines[i])
+        for column, message in _row_problems(i, values, text_bad_features, invalid, table.cells):
+            add(line, column, message)
+        if missing_features[i].any():
+            add(line, *_missing_problem(missing_features[i]))
+    rejected = tuple(
+        RejectedRow(line, tuple(sorted(problems, key=lambda p: _column_order(p.column))))
+        for line, problems in sorted(row_problems.items())
+    )
+
+    good = ~bad
+    outcome, coding = None, ""
+    if table.has_target:
+        target = values[good, _N_FEATURES]
+        coding_found, why = _decode_target(target, table.lines[good])
+        if coding_found is None:
+            coding = f"not read: {why}"
+        else:
+            coding = coding_found
+            outcome = np.where(np.isnan(target), np.nan, _to_binary(target, coding_found).astype(np.float64))
+            outcome.flags.writeable = False
+
+    absolute = os.path.abspath(path)
+    provenance = Provenance(
+        path=absolute,
+        file_name=os.path.basename(absolute),
+        sha256=hashlib.sha256(table.data).hexdigest(),
+        format=table.format,
+        target_coding=coding,
+        rows_read=table.rows_read,
+        dropped=(),
+    )
+    X = pd.DataFrame(
+        np.array(values[good, :_N_FEATURES], dtype=np.float64), columns=list(schema.FEATURE_NAMES)
+    )
+    lines = np.array(table.lines[good], dtype=np.int64)
+    lines.flags.writeable = False
+    return PatientsFile(X=X, lines=lines, outcome=outcome, rejected=rejected, provenance=provenance)

@@ -1,0 +1,149 @@
+"""Predict every patient of a :class:`~heartgui.core.dataset.PatientsFile` and export the table.
+
+The one idea of this module: *one table with a row per line of the patients file* — the values, the
+risk, the decision at a threshold and the features outside the training range for the rows that could
+be predicted; the reason for the rows that could not. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from heartgui.core import schema
+from heartgui.core.dataset import PatientsFile, Provenance
+from heartgui.core.model import HeartModel
+
+__all__ = ["COLUMNS_AFTER_FEATURES", "BatchPrediction", "predict_patients", "write_csv_atomic"]
+
+#: Columns that follow the 13 features, in order (``known_outcome`` only when the file had one).
+COLUMNS_AFTER_FEATURES = ("known_outcome", "risk", "decision", "out_of_range", "problem")
+
+
+@dataclass(frozen=True, eq=False)
+class BatchPrediction:
+    """The predictions for a patients file.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per data line of the file, sorted by ``line``. Columns: ``line``, the 13 features
+        (NaN for a rejected row), ``known_outcome`` ("present"/"absent"/"", only when the file has a
+        readable target column), ``risk`` (probability 0–1, NaN for a rejected row), ``decision``
+        ("present"/"absent", "" for a rejected row), ``out_of_range`` (comma-separated feature names
+        outside the training range, "" when none) and ``problem`` (why a row was rejected, "" otherwise).
+    threshold : float
+        The risk at or above which ``decision`` is "present".
+    provenance : Provenance
+        The patients file.
+    """
+
+    table: pd.DataFrame
+    threshold: float
+    provenance: Provenance
+
+    @property
+    def n_predicted(self) -> int:
+        return int(self.table["risk"].notna().sum())
+
+    @property
+    def n_rejected(self) -> int:
+        return int((self.table["problem"] != "").sum())
+
+    @property
+    def n_present(self) -> int:
+        return int((self.table["decision"] == "present").sum())
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the table as comma-separated UTF-8, atomically (a half-written file never replaces one).
+
+        Raises
+        ------
+        OSError
+            When the folder cannot be written; ``path`` is then left as it was.
+        """
+        write_csv_atomic(self.table, path)
+
+
+def predict_patients(
+    model: HeartModel, patients: PatientsFile, threshold: float | None = None
+) -> BatchPrediction:
+    """Risk and decision for each valid row of ``patients``; the rejected rows with their reasons.
+
+    Parameters
+    ----------
+    model : HeartModel
+        A fitted model.
+    patients : PatientsFile
+        From :func:`heartgui.core.dataset.load_patients`.
+    threshold : float, optional
+        Decision threshold; default: the model's own.
+    """
+    threshold = float(model.threshold if threshold is None else threshold)
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    X = patients.X
+    valid = pd.DataFrame({"line": np.asarray(patients.lines, dtype=np.int64)})
+    valid[list(schema.FEATURE_NAMES)] = X.to_numpy()
+    if patients.outcome is not None:
+        valid["known_outcome"] = _outcome_words(patients.outcome)
+    if len(X):
+        inputs = model.transform(X)
+        valid["risk"] = model.network_.predict_proba(inputs)[:, 1]
+        present = model.network_.predict(inputs, threshold).astype(bool)
+    else:
+        valid["risk"] = np.zeros(0)
+        present = np.zeros(0, dtype=bool)
+    valid["decision"] = np.where(present, schema.CLASS_WORDS[1], schema.CLASS_WORDS[0])
+    valid["out_of_range"] = _out_of_range_names(model, X)
+    valid["problem"] = ""
+
+    rejected = pd.DataFrame(
+        {
+            "line": np.array([r.line for r in patients.rejected], dtype=np.int64),
+            "problem": [r.reason for r in patients.rejected],
+        }
+    )
+    table = pd.concat([valid, rejected], ignore_index=True) if len(rejected) else valid
+    for column in ("known_outcome", "decision", "out_of_range", "problem"):
+        if column in table:
+            table[column] = table[column].astype(object).fillna("").astype(str)
+    table["line"] = table["line"].astype(np.int64)
+    table = table.sort_values("line", kind="stable").reset_index(drop=True)
+    return BatchPrediction(table=table, threshold=threshold, provenance=patients.provenance)
+
+
+def _outcome_words(outcome: np.ndarray) -> np.ndarray:
+    words = np.full(len(outcome), "", dtype=object)
+    words[outcome == 1.0] = schema.CLASS_WORDS[1]
+    words[outcome == 0.0] = schema.CLASS_WORDS[0]
+    return words
+
+
+def _out_of_range_names(model: HeartModel, X: pd.DataFrame) -> list[str]:
+    """Per row, the features outside the training range (as :meth:`HeartModel.out_of_range` decides)."""
+    names = list(model.training_ranges_)
+    low = np.array([model.training_ranges_[n][0] for n in names])
+    high = np.array([model.training_ranges_[n][1] for n in names])
+    values = X[names].to_numpy()
+    outside = ~((values >= low) & (values <= high))
+    return [", ".join(n for n, out in zip(names, row) if out) for row in outside]
+
+
+def write_csv_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write ``table`` as comma-separated UTF-8 to a temporary file beside ``path``, then rename it."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            table.to_csv(out, index=False, lineterminator="\n")
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
