@@ -1,0 +1,653 @@
+"""PDF reports: a training run, and one patient's prediction, for a student to keep or hand in.
+
+The one idea of this module: *turn core results into a few A4 pages of plain words and figures*. It uses
+matplotlib's object API only (``Figure`` + ``PdfPages``; never pyplot, never the global rcParams) and no
+Qt, so the window (from a worker thread) and the command line can both call it. The text is set in
+matplotlib's DejaVu Sans, embedded in the PDF, so it can be searched and copied. Files are written to a
+temporary file beside the target and renamed, so a failed write never leaves half a report.
+
+Pages
+-----
+:func:`training_report` (3 pages)
+    1. title, caveat, the data (file, SHA-256, rows, classes, dropped rows), the donors' citation, every
+       training setting in words;
+    2. the loss curve (training and validation) and how training ended;
+    3. test-set figures with 95 % intervals, the confusion matrix in words, the ROC curve with its AUC.
+:func:`patient_report` (1 page)
+    the risk and the decision at the threshold (and the spread across seeds, if given), the inputs in
+    clinical words with units, out-of-range flags, the per-feature contributions chart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import tempfile
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from heartgui import __version__
+from heartgui.core import schema
+from heartgui.core.evaluation import MetricsWithIntervals, metrics_with_intervals, roc_point_at, roc_points
+
+if TYPE_CHECKING:
+    from heartgui.core.dataset import Provenance
+    from heartgui.core.explain import Contributions, RiskSpread
+    from heartgui.core.model import HeartModel
+    from heartgui.core.presets import TrainingSettings
+    from heartgui.core.training import TrainingResult
+
+__all__ = [
+    "CAVEAT",
+    "PATIENT_REPORT_PAGES",
+    "TRAINING_REPORT_PAGES",
+    "format_interval",
+    "format_percent",
+    "patient_report",
+    "settings_in_words",
+    "training_report",
+]
+
+CAVEAT = "Teaching tool — not for clinical decisions."
+TRAINING_REPORT_PAGES = 3
+PATIENT_REPORT_PAGES = 1
+
+_A4 = (8.27, 11.69)  # inches
+_MARGIN = 0.75
+_TEXT_WIDTH = _A4[0] - 2 * _MARGIN
+_INK = "#1a1a1a"
+_GREY = "#5f6368"
+_WARN = "#a50e0e"
+_RISE = "#c62828"  # contributions that raise the risk
+_FALL = "#1565c0"  # contributions that lower it
+_TRAIN_COLOUR = "#1565c0"
+_VALIDATION_COLOUR = "#ef6c00"
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers in words
+# --------------------------------------------------------------------------------------------------
+
+
+def format_percent(fraction: float, decimals: int = 1) -> str:
+    """``0.7963`` → ``"79.6 %"``; NaN → ``"—"`` (a ratio over no patients)."""
+    if math.isnan(fraction):
+        return "—"
+    return f"{fraction * 100:.{decimals}f} %"
+
+
+def format_interval(interval: tuple[float, float], *, percent: bool = True) -> str:
+    """``(0.71, 0.9)`` → ``"71.0–90.0 %"`` (or ``"0.710–0.900"`` with ``percent=False``)."""
+    low, high = interval
+    if math.isnan(low) or math.isnan(high):
+        return "—"
+    if percent:
+        return f"{low * 100:.1f}–{high * 100:.1f} %"
+    return f"{low:.3f}–{high:.3f}"
+
+
+def _threshold_words(threshold: float) -> str:
+    text = f"{threshold * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def _patients(n: int) -> str:
+    return f"{n} patient{'s' if n != 1 else ''}"
+
+
+_SETTING_WORDS = {
+    "preset": ("Preset", lambda v: str(v)),
+    "hidden_layers": (
+        "Hidden layers",
+        lambda v: (
+            "none (a logistic regression)"
+            if not v
+            else f"{len(v)} layer{'s' if len(v) != 1 else ''} of "
+            + " and ".join(f"{n} unit{'s' if n != 1 else ''}" for n in v)
+        ),
+    ),
+    "learning_rate": ("Learning rate (size of each step)", lambda v: f"{v:g}"),
+    "epochs": ("Epochs (most passes over the training patients)", lambda v: f"{v}"),
+    "init": (
+        "Initial weights",
+        lambda v: {
+            "normal": "random normal N(0, 1) (the tutorial's)",
+            "he": "He: random normal scaled to each layer's width",
+        }.get(v, str(v)),
+    ),
+    "gradient": (
+        "Gradient of each step",
+        lambda v: {"sum": "summed over patients (the tutorial's)", "mean": "averaged over patients"}.get(
+            v, str(v)
+        ),
+    ),
+    "l2": ("Weight decay (L2)", lambda v: "none" if v == 0 else f"{v:g}"),
+    "one_hot": (
+        "Chest pain, resting ECG, thallium",
+        lambda v: "one input per code (one-hot)" if v else "one input each, as the code number",
+    ),
+    "validation_fraction": (
+        "Validation patients",
+        lambda v: "none" if v == 0 else f"{v * 100:g} % of the training patients, held back to watch",
+    ),
+    "patience": (
+        "Early stopping",
+        lambda v: "never" if v is None else f"after {v} epochs without a better validation loss",
+    ),
+    "seed": ("Seed of the initial weights", lambda v: f"{v}"),
+    "test_size": ("Patients kept aside for the test", lambda v: f"{v * 100:g} %"),
+    "split_seed": ("Seed of the train/test split", lambda v: f"{v}"),
+    "threshold": ("Decision threshold", lambda v: f"a risk of {_threshold_words(v)} or more means “present”"),
+}
+
+
+def settings_in_words(settings: TrainingSettings) -> list[tuple[str, str]]:
+    """Every field of ``settings`` as ``(label, value in words)``, in the order of the dataclass.
+
+    Raises
+    ------
+    KeyError
+        For a field this module has no words for (a new setting must be described here).
+    """
+    rows = []
+    for field in dataclasses.fields(settings):
+        label, words = _SETTING_WORDS[field.name]
+        rows.append((label, words(getattr(settings, field.name))))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Page layout: a cursor that moves down an A4 figure
+# --------------------------------------------------------------------------------------------------
+
+
+class _Page:
+    """One A4 page: a header, a footer with the caveat, and text and axes placed top to bottom."""
+
+    def __init__(self, report: str, number: int, total: int) -> None:
+        self.figure = Figure(figsize=_A4)
+        self.y = _A4[1] - _MARGIN  # inches from the bottom
+        self.figure.text(
+            _MARGIN / _A4[0], 1 - 0.45 / _A4[1], f"heartgui {__version__} · {report}", fontsize=8, color=_GREY
+        )
+        self.figure.text(
+            _MARGIN / _A4[0],
+            0.45 / _A4[1],
+            CAVEAT + " Model figures describe these data only.",
+            fontsize=8,
+            color=_GREY,
+        )
+        self.figure.text(
+            1 - _MARGIN / _A4[0],
+            0.45 / _A4[1],
+            f"page {number} of {total}",
+            fontsize=8,
+            color=_GREY,
+            ha="right",
+        )
+
+    def skip(self, inches: float) -> None:
+        self.y -= inches
+
+    def text(
+        self,
+        text: str,
+        size: float = 10,
+        *,
+        weight: str = "normal",
+        color: str = _INK,
+        indent: float = 0.0,
+        width: float | None = None,
+        after: float = 0.08,
+    ) -> None:
+        """Write ``text`` wrapped to the width, moving the cursor below it."""
+        width = _TEXT_WIDTH - indent if width is None else width
+        for line in _wrap(text, size, width):
+            self.figure.text(
+                (_MARGIN + indent) / _A4[0],
+                self.y / _A4[1],
+                line,
+                fontsize=size,
+                weight=weight,
+                color=color,
+                va="top",
+            )
+            self.y -= size * 1.4 / 72
+        self.y -= after
+
+    def heading(self, text: str) -> None:
+        self.y -= 0.12
+        self.text(text, 13, weight="bold", after=0.1)
+
+    def rows(self, pairs: Sequence[tuple[str, str]], size: float = 9.5, label_width: float = 2.7) -> None:
+        """A two-column list: label on the left, value (wrapped) on the right."""
+        for label, value in pairs:
+            top = self.y
+            self.text(label, size, color=_GREY, width=label_width - 0.1, after=0)
+            left_bottom = self.y
+            self.y = top
+            self.text(value, size, indent=label_width, after=0)
+            self.y = min(self.y, left_bottom) - 0.04
+
+    def axes(self, height: float, *, left: float = 0.7, right: float = 0.1, below: float = 0.5) -> Axes:
+        """Axes ``height`` inches tall under the cursor; ``left``/``below`` leave room for tick labels."""
+        bottom = self.y - height
+        ax = self.figure.add_axes(
+            (
+                (_MARGIN + left) / _A4[0],
+                bottom / _A4[1],
+                (_TEXT_WIDTH - left - right) / _A4[0],
+                height / _A4[1],
+            )
+        )
+        self.y = bottom - below
+        return ax
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Wrap to ``width`` inches at ``size`` points (DejaVu Sans averages about 0.55 em a character)."""
+    chars = max(20, int(width * 72 / (0.56 * size)))
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, chars) or [""]
+    return lines
+
+
+def _title_block(page: _Page, title: str, subtitle: str) -> None:
+    page.text(title, 20, weight="bold", after=0.05)
+    page.text(subtitle, 10, color=_GREY, after=0.05)
+    page.text(CAVEAT, 12, weight="bold", color=_WARN, after=0.1)
+
+
+def _now() -> str:
+    return datetime.now().astimezone().strftime("%d %B %Y, %H:%M %Z").strip()
+
+
+def _style(ax: Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(True, color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+@contextmanager
+def _atomic_pdf(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> Iterator[PdfPages]:
+    """A :class:`PdfPages` on a temporary file beside ``path``, renamed to ``path`` when all went well."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        with PdfPages(temporary, metadata={"Creator": f"heartgui {__version__}", **metadata}) as pdf:
+            yield pdf
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is an ordinary file
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# Training report
+# --------------------------------------------------------------------------------------------------
+
+
+def training_report(
+    path: str | os.PathLike[str],
+    result: TrainingResult,
+    *,
+    provenance: Provenance | None = None,
+    intervals: MetricsWithIntervals | None = None,
+) -> None:
+    """Write a 3-page PDF about a training run.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The PDF to write (replaced atomically).
+    result : TrainingResult
+        The finished run.
+    provenance : Provenance, optional
+        The data file (``Dataset.provenance``); without it only the data's SHA-256 is known.
+    intervals : MetricsWithIntervals, optional
+        The test figures with intervals; computed (bootstrap, ~0.1 s) when not given.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be written; an existing file at ``path`` is then left as it was.
+    """
+    if intervals is None:
+        intervals = metrics_with_intervals(result.split.y_test, result.test_risk, result.model.threshold)
+    name = provenance.file_name if provenance is not None else "data"
+    report = f"training report · {name}"
+    with _atomic_pdf(path, {"Title": f"heartgui training report — {name}"}) as pdf:
+        for draw, number in ((_training_data_page, 1), (_training_loss_page, 2), (_training_test_page, 3)):
+            page = _Page(report, number, TRAINING_REPORT_PAGES)
+            draw(page, result, provenance, intervals)
+            pdf.savefig(page.figure)
+
+
+def _training_data_page(
+    page: _Page, result: TrainingResult, provenance: Provenance | None, _: MetricsWithIntervals
+) -> None:
+    _title_block(page, "Training report", f"Made {_now()} with heartgui {__version__}")
+    page.heading("The data")
+    split = result.split
+    n_train, n_test = len(split.y_train), len(split.y_test)
+    y = np.concatenate([split.y_train, split.y_test])
+    rows = []
+    if provenance is not None:
+        rows += [("File", provenance.file_name), ("Folder", os.path.dirname(provenance.path) or "—")]
+    rows.append(
+        ("SHA-256 (fingerprint)", provenance.sha256 if provenance is not None else result.data_sha256)
+    )
+    if provenance is not None:
+        dropped = len(provenance.dropped)
+        rows.append(("Rows", f"{provenance.rows_read} read, {len(y)} used, {dropped} dropped"))
+    else:
+        rows.append(("Rows", f"{len(y)} used"))
+    rows += [
+        (
+            "Classes",
+            f"{int(np.sum(y == 1))} with heart disease (present), {int(np.sum(y == 0))} without (absent)",
+        ),
+        ("Split", f"{_patients(n_train)} to train, {_patients(n_test)} kept aside to test"),
+    ]
+    if provenance is not None and provenance.dropped:
+        shown = provenance.dropped[:6]
+        words = "; ".join(f"line {d.line}: {d.reason}" for d in shown)
+        if len(provenance.dropped) > len(shown):
+            words += f"; and {len(provenance.dropped) - len(shown)} more"
+        rows.append(("Dropped rows", words))
+    page.rows(rows)
+    page.skip(0.05)
+    page.text("Please cite the people who collected these data:", 9.5, color=_GREY, after=0.02)
+    page.text(schema.DATA_CITATION, 9, after=0.1)
+
+    page.heading("The settings")
+    page.rows(settings_in_words(result.settings))
+
+
+def _training_loss_page(
+    page: _Page, result: TrainingResult, _: Provenance | None, __: MetricsWithIntervals
+) -> None:
+    page.heading("How training went")
+    epochs = np.arange(1, len(result.loss_curve) + 1)
+    ax = page.axes(4.2)
+    _style(ax)
+    ax.plot(epochs, result.loss_curve, color=_TRAIN_COLOUR, label="training patients")
+    if result.validation_loss_curve:
+        validation_epochs = np.arange(1, len(result.validation_loss_curve) + 1)
+        ax.plot(
+            validation_epochs,
+            result.validation_loss_curve,
+            color=_VALIDATION_COLOUR,
+            label="validation patients",
+        )
+    ax.set_xlabel("epoch (one pass over the training patients)", fontsize=9)
+    ax.set_ylabel("loss (lower is better)", fontsize=9)
+    ax.set_xlim(1, max(2, len(epochs)))
+    ax.legend(fontsize=8.5, frameon=False)
+    ended = (
+        "stopped before its planned epochs (by the student or by early stopping)"
+        if result.stopped_early
+        else "ran all its planned epochs"
+    )
+    page.rows(
+        [
+            ("Epochs run", f"{result.epochs_run} — training {ended}"),
+            ("Final training loss", f"{result.final_train_loss:.4f}"),
+            *(
+                [("Final validation loss", f"{result.validation_loss_curve[-1]:.4f}")]
+                if result.validation_loss_curve
+                else []
+            ),
+            ("Accuracy on training patients", format_percent(result.train_metrics.accuracy)),
+            ("Accuracy on test patients", format_percent(result.test_metrics.accuracy)),
+        ]
+    )
+    page.skip(0.1)
+    page.text(
+        "The loss measures how wrong the risks are on the training patients. It should fall and level off. "
+        "If the validation loss rises while the training loss keeps falling, the network is learning these "
+        "particular patients by heart (overfitting). A much higher accuracy on training than on test "
+        "patients says the same.",
+        9.5,
+        color=_GREY,
+    )
+
+
+def _with_interval(value: str, level: str, interval: str) -> str:
+    return f"{value}   ({level} interval {interval})"
+
+
+def _training_test_page(
+    page: _Page, result: TrainingResult, _: Provenance | None, intervals: MetricsWithIntervals
+) -> None:
+    m = intervals.metrics
+    level = f"{intervals.confidence * 100:g} %"
+    page.heading(f"How good is the model? The {_patients(m.n)} kept aside")
+    page.text(
+        f"A patient is called “present” when the risk is {_threshold_words(m.threshold)} or more. "
+        f"The ranges are {level} intervals: with so few test patients the figures are uncertain.",
+        9.5,
+        color=_GREY,
+    )
+    page.rows(
+        [
+            (
+                "Accuracy",
+                _with_interval(
+                    format_percent(m.accuracy), level, format_interval(intervals.accuracy_interval)
+                ),
+            ),
+            (
+                "Sensitivity (disease caught)",
+                _with_interval(
+                    format_percent(m.sensitivity), level, format_interval(intervals.sensitivity_interval)
+                ),
+            ),
+            (
+                "Specificity (healthy reassured)",
+                _with_interval(
+                    format_percent(m.specificity), level, format_interval(intervals.specificity_interval)
+                ),
+            ),
+            (
+                "ROC AUC",
+                _with_interval(
+                    f"{m.roc_auc:.3f}", level, format_interval(intervals.roc_auc_interval, percent=False)
+                ),
+            ),
+            ("Positive predictive value", f"{format_percent(m.ppv)} of “present” calls were right"),
+            ("Negative predictive value", f"{format_percent(m.npv)} of “absent” calls were right"),
+            ("Brier score", f"{m.brier:.3f} (mean squared error of the risk; lower is better)"),
+            (
+                "Statlog cost",
+                f"{m.statlog_cost:.3f} per patient (a miss costs {m.cost_missed:g}, a false alarm "
+                f"{m.cost_false_alarm:g})",
+            ),
+        ],
+        label_width=2.4,
+    )
+    page.heading("What happened to each test patient")
+    page.rows(
+        [
+            ("Caught", f"{_patients(m.tp)} with heart disease called “present” (true positives)"),
+            ("Missed", f"{_patients(m.fn)} with heart disease called “absent” (false negatives)"),
+            ("False alarm", f"{_patients(m.fp)} without heart disease called “present” (false positives)"),
+            (
+                "Correctly reassured",
+                f"{_patients(m.tn)} without heart disease called “absent” (true negatives)",
+            ),
+        ],
+        label_width=1.8,
+    )
+    page.heading("ROC curve")
+    fpr, tpr, _thresholds = roc_points(result.split.y_test, result.test_risk)
+    point = roc_point_at(result.split.y_test, result.test_risk, m.threshold)
+    size = min(3.6, page.y - 1.3)
+    ax = page.axes(size, left=(_TEXT_WIDTH - size) / 2, right=(_TEXT_WIDTH - size) / 2)
+    _style(ax)
+    ax.plot([0, 1], [0, 1], color="#9e9e9e", linestyle="--", linewidth=0.8, label="guessing (AUC 0.5)")
+    ax.plot(fpr, tpr, color=_TRAIN_COLOUR, label=f"this model (AUC {m.roc_auc:.3f})")
+    ax.plot(*point, "o", color=_RISE, label=f"threshold {_threshold_words(m.threshold)}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("false alarm rate (1 − specificity)", fontsize=9)
+    ax.set_ylabel("sensitivity", fontsize=9)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+
+
+# --------------------------------------------------------------------------------------------------
+# Patient report
+# --------------------------------------------------------------------------------------------------
+
+
+def patient_report(
+    path: str | os.PathLike[str],
+    model: HeartModel,
+    patient: Mapping[str, float],
+    *,
+    threshold: float,
+    spread: RiskSpread | None = None,
+    contributions: Contributions | None = None,
+    settings: TrainingSettings | None = None,
+) -> None:
+    """Write a one-page PDF about one patient's prediction.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The PDF to write (replaced atomically).
+    model : HeartModel
+        A fitted model.
+    patient : mapping
+        The 13 features, canonical names.
+    threshold : float
+        The decision threshold the student chose.
+    spread : RiskSpread, optional
+        The risk across models trained with other seeds.
+    contributions : Contributions, optional
+        Per-feature contributions; computed with :func:`heartgui.core.explain.contributions` if not given.
+    settings : TrainingSettings, optional
+        How the model was trained (named in one line).
+
+    Raises
+    ------
+    ValueError
+        For a patient with a missing or impossible value.
+    OSError
+        When the file cannot be written; an existing file at ``path`` is then left as it was.
+    """
+    from heartgui.core import explain
+
+    values = {name: float(patient[name]) for name in schema.FEATURE_NAMES}
+    for name, value in values.items():
+        problem = schema.BY_NAME[name].check(value)
+        if problem is not None:
+            raise ValueError(f"{schema.BY_NAME[name].label} {problem}")
+    if contributions is None:
+        contributions = explain.contributions(model, values)
+    risk = float(model.predict_risk(values)[0])
+    outside = model.out_of_range(values)
+    with _atomic_pdf(path, {"Title": "heartgui patient report"}) as pdf:
+        page = _Page("patient report", 1, PATIENT_REPORT_PAGES)
+        _patient_page(page, model, values, risk, threshold, spread, contributions, settings, outside)
+        pdf.savefig(page.figure)
+
+
+def _patient_page(
+    page: _Page,
+    model: HeartModel,
+    values: dict[str, float],
+    risk: float,
+    threshold: float,
+    spread: RiskSpread | None,
+    contributions: Contributions,
+    settings: TrainingSettings | None,
+    outside: dict[str, tuple[float, float]],
+) -> None:
+    _title_block(page, "Patient report", f"Made {_now()} with heartgui {__version__}")
+    present = risk >= threshold
+    decision = "heart disease PRESENT" if present else "heart disease ABSENT"
+    page.text(f"Risk of heart disease: {format_percent(risk)}", 16, weight="bold", after=0.04)
+    page.text(
+        f"At the threshold of {_threshold_words(threshold)}, the model says: {decision}.",
+        11,
+        color=_RISE if present else _FALL,
+        weight="bold",
+    )
+    if spread is not None:
+        page.text(
+            f"Models trained the same way with {len(spread.risks)} other seeds give this patient "
+            f"{format_percent(spread.low)} to {format_percent(spread.high)} (10th to 90th percentile; median "
+            f"{format_percent(spread.median)}). The risk is only as certain as this spread.",
+            9.5,
+        )
+    if settings is not None:
+        layers = _SETTING_WORDS["hidden_layers"][1](settings.hidden_layers)
+        page.text(
+            f"Model: {settings.preset} settings, {layers}, {settings.epochs} epochs at learning rate "
+            f"{settings.learning_rate:g}.",
+            9.5,
+            color=_GREY,
+        )
+
+    page.heading("The patient")
+    rows = []
+    for feature in schema.FEATURES:
+        words = feature.describe_value(values[feature.name])
+        if feature.name in outside:
+            low, high = outside[feature.name]
+            words += (
+                f"   ⚠ outside the training patients' range "
+                f"({feature.describe_value(low)} to {feature.describe_value(high)})"
+            )
+        rows.append((feature.label, words))
+    page.rows(rows, size=9.5, label_width=2.9)
+    if outside:
+        names = ", ".join(schema.BY_NAME[n].label.lower() for n in outside)
+        page.text(
+            f"⚠ {len(outside)} value{'s are' if len(outside) != 1 else ' is'} outside the range of the "
+            f"patients the model learned from ({names}): the model is guessing there.",
+            9.5,
+            color=_WARN,
+            weight="bold",
+        )
+    else:
+        page.text("Every value is within the range of the patients the model learned from.", 9.5, color=_GREY)
+
+    page.heading("Why this risk")
+    page.text(
+        f"Each bar shows how much a value moved the risk compared with a typical training patient (risk "
+        f"{format_percent(contributions.reference_risk)}). Red bars raise the risk, blue bars lower it. "
+        "Units: change in the log-odds (integrated gradients).",
+        9,
+        color=_GREY,
+    )
+    ordered = contributions.sorted()
+    height = max(2.0, page.y - 1.4)
+    ax = page.axes(height, left=2.6, right=0.2, below=0.3)
+    names = [schema.BY_NAME[n].label for n, _ in ordered][::-1]
+    amounts = np.array([v for _, v in ordered])[::-1]
+    ax.barh(names, amounts, color=[_RISE if v > 0 else _FALL for v in amounts], height=0.65)
+    ax.axvline(0, color=_INK, linewidth=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(True, axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("← lowers the risk        contribution        raises the risk →", fontsize=8.5)
+    limit = max(float(np.max(np.abs(amounts))), 1e-6) * 1.15
+    ax.set_xlim(-limit, limit)
