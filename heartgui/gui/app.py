@@ -113,8 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from heartgui.gui.main_window import MainWindow
 
+    smoke_test = "--smoke-test" in argv  # drive the real window once, end to end (CI, benchmarks)
+    if smoke_test:
+        from heartgui.gui import smoke
+
+        smoke.isolate_settings()
     window = MainWindow()
     window.show()
+    if smoke_test:
+        return smoke.run(app, window, argv)
     data_file = next((a for a in argv[1:] if not a.startswith("-")), None)
     # Heavy libraries load after the first paint (in a worker); the file is opened once they are there.
     QTimer.singleShot(0, lambda: window.begin_startup(data_file))
