@@ -27,8 +27,8 @@ from PySide6.QtCore import (
     QEvent,
     QObject,
     QSettings,
-    QtMsgType,
     QTimer,
+    QtMsgType,
     qInstallMessageHandler,
     qVersion,
 )
@@ -62,7 +62,7 @@ class _FirstPaint(QObject):
         super().__init__()
         self.at: float | None = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.at is None and event.type() in (QEvent.Type.Paint, QEvent.Type.Expose):
             self.at = time.time()
         return False
