@@ -4,13 +4,20 @@ The form is on the left; the risk, the decision at the threshold, values outside
 fixed caveat are on the right. Any edit recomputes the risk at once; the Predict button exists for keyboard
 users. "Fill from dataset row…" copies a real patient of the loaded file and shows that patient's actual
 outcome.
+
+Under the risk, three tabs explain it: **Why this risk** (integrated gradients from a typical patient as
+sorted bars), **What if** (the risk across one feature's range) and **How sure** (the spread of the risk
+across networks trained from other random starting weights, trained on a background job). A warning box
+says when the patient lies outside the training ranges or far from every training patient. The
+explanations are recomputed shortly after the last edit (a short debounce) and only for the tab shown.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,10 +26,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +41,11 @@ from heartgui.gui.widgets.card import CAUTION, CAUTION_BORDER, Card
 from heartgui.gui.widgets.patient_form import CHOLESTEROL, MMOL_L, PatientForm, typical_patient
 from heartgui.gui.widgets.risk_bar import RiskBar
 from heartgui.gui.widgets.wording import percent, threshold_percent
+from heartgui.gui.workers import Cancelled, Job, Worker
 
 if TYPE_CHECKING:
     from heartgui.core.dataset import Dataset
+    from heartgui.core.explain import Extrapolation
     from heartgui.core.model import HeartModel
 
 CAVEAT = "Teaching tool — not for clinical decisions."
@@ -42,6 +53,73 @@ NO_MODEL = (
     "No model yet.\n\nTrain a model on the Train page (or open a saved model). Then enter a patient on "
     "the left: the model's risk of heart disease appears here and changes as you edit any value."
 )
+
+
+#: Milliseconds after the last edit before the explanation tabs are recomputed (the risk itself is at once).
+EXPLAIN_DELAY_MS = 60
+#: How many extra networks "How sure" trains, and the seed of the first.
+ENSEMBLE_SIZE = 10
+ENSEMBLE_BASE_SEED = 1000
+TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE = 0, 1, 2
+HOW_SURE_INTRO = (
+    "A network starts from random weights. Training more networks with the same settings on the same "
+    "training patients, each from other random starting weights, shows how much of this patient's risk is "
+    "an accident of that start."
+)
+NEEDS_TRAINING_DATA = (
+    "This needs the training patients, and a model opened from a file does not contain them. Load the data "
+    "and train a model on the Train page to use it."
+)
+
+
+def ensemble_job(
+    X_train: Any, y_train: Any, settings: Any, n_models: int, base_seed: int
+) -> Callable[[Worker], Any]:
+    """A job training ``n_models`` networks (seeds ``base_seed``, +1, …); returns the list of models.
+
+    Reports ``(index, n_models)`` after each network; a stop request takes effect between networks.
+    """
+
+    def run(worker: Worker) -> Any:
+        from heartgui.core.explain import iter_ensemble
+
+        models = []
+        progress = iter_ensemble(X_train, y_train, settings, n_models=n_models, base_seed=base_seed)
+        try:
+            for step in progress:
+                models.append(step.model)
+                worker.report((step.index, step.n_models))
+                if worker.stop_requested:
+                    raise Cancelled
+        finally:
+            progress.close()
+        return models
+
+    return run
+
+
+def spread_words(spread: Any, single_risk: float, threshold: float, seeds: tuple[int, int]) -> str:
+    """The ensemble's spread of one patient's risk, next to the single model's risk, in words."""
+    n = len(spread.risks)
+    width = spread.high - spread.low
+    text = (
+        f"Across {n} networks trained from different random starting weights (seeds {seeds[0]}–{seeds[1]}), "
+        f"this patient's risk lies between <b>{percent(spread.low)}</b> and <b>{percent(spread.high)}</b> "
+        f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}. "
+    )
+    if width < 0.05:
+        text += "The networks agree closely: the starting weights hardly matter for this patient."
+    elif width < 0.15:
+        text += "The networks differ somewhat: read the risk as a range rather than an exact number."
+    else:
+        text += "The networks disagree a lot: this risk depends heavily on chance in training."
+    flagged = int(sum(r >= threshold for r in spread.risks))
+    if 0 < flagged < n:
+        text += (
+            f" At the threshold of {threshold_percent(threshold)}, {flagged} of the {n} networks would flag "
+            "heart disease and the others would not."
+        )
+    return text
 
 
 def _bigger(widget: QWidget, factor: float, bold: bool = True) -> QFont:
@@ -130,11 +208,33 @@ class RowDialog(QDialog):
 
 
 class PredictPage(QWidget):
-    """One patient in, the model's risk out, updated on every edit."""
+    """One patient in, the model's risk out, updated on every edit.
+
+    Signals
+    -------
+    patient_changed(dict) : the patient in the form changed (every edit, fill or reset), with
+        ``{feature: value}``; connect it to ``NetworkPage.set_patient``.
+    """
+
+    patient_changed = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model: HeartModel | None = None
+        # Training patients and settings of the model ("How sure", the distance check), or None.
+        self._training: tuple[Any, Any, Any] | None = None
+        self._novelty: Any = None
+        self._ensemble: list[Any] | None = None
+        self._ensemble_job: Job | None = None
+        self._ensemble_run = 0
+        #: Networks trained by "How sure" (a test may lower it before clicking the button).
+        self.ensemble_size = ENSEMBLE_SIZE
+        self.ensemble_base_seed = ENSEMBLE_BASE_SEED
+        self._stale_tabs: set[int] = set()
+        self._explain_timer = QTimer(self)
+        self._explain_timer.setSingleShot(True)
+        self._explain_timer.setInterval(EXPLAIN_DELAY_MS)
+        self._explain_timer.timeout.connect(self.refresh_explanations)
         self._dataset: Dataset | None = None
         self._threshold = 0.5
         self._risk: float | None = None
@@ -221,7 +321,6 @@ class PredictPage(QWidget):
         hint = QLabel("Change any value on the left: the risk follows at once.")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setWordWrap(True)
-        inner.addWidget(hint)
         self.predict_button = QPushButton("Predict")
         self.predict_button.setObjectName("predict_button")
         self.predict_button.setToolTip(
@@ -230,8 +329,8 @@ class PredictPage(QWidget):
         self.predict_button.setAutoDefault(True)
         self.predict_button.clicked.connect(self.predict)
         row = QHBoxLayout()
+        row.addWidget(hint, 1)
         row.addWidget(self.predict_button)
-        row.addStretch(1)
         inner.addLayout(row)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
@@ -244,14 +343,73 @@ class PredictPage(QWidget):
         self.actual_outcome_label = _wrapping("actual_outcome_label")
         self.actual_outcome_box = _boxed(self.actual_outcome_label, Card(dashed=True, radius=6.0))
         holder_layout.addWidget(self.actual_outcome_box)
-        holder_layout.addStretch(1)
-        self.result_stack.addWidget(holder)
+        holder_layout.addWidget(self._build_tabs(), 1)
+        # The explanations need room: in a short window the result column scrolls rather than squeezing
+        # the risk card and the plots into each other.
+        self.tabs.setMinimumHeight(340)
+        self.result_scroll = QScrollArea()
+        self.result_scroll.setObjectName("result_scroll")
+        self.result_scroll.setWidgetResizable(True)
+        self.result_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.result_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.result_scroll.setWidget(holder)
+        self.result_stack.addWidget(self.result_scroll)
         column.addWidget(self.result_stack, 1)
 
         self.caveat_label = _wrapping("caveat_label", CAVEAT)
         self.caveat_label.setFont(_bigger(self, 1.0))
         column.addWidget(self.caveat_label)
         return side
+
+    def _build_tabs(self) -> QTabWidget:
+        from heartgui.gui.widgets.contributions_plot import ContributionsPlot
+        from heartgui.gui.widgets.what_if_plot import WhatIfPlot
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("explain_tabs")
+        self.tabs.setDocumentMode(True)
+        self.contributions_plot = ContributionsPlot()
+        self.contributions_plot.setObjectName("contributions_plot")
+        self.what_if_plot = WhatIfPlot()
+        self.what_if_plot.setObjectName("what_if_plot")
+        self.what_if_plot.feature_changed.connect(self._on_what_if_feature)
+        self.tabs.addTab(self.contributions_plot, "Why this risk")
+        self.tabs.addTab(self.what_if_plot, "What if")
+        self.tabs.addTab(self._build_how_sure(), "How sure")
+        self.tabs.setTabToolTip(TAB_WHY, "What raised and what lowered this patient's risk.")
+        self.tabs.setTabToolTip(TAB_WHAT_IF, "The risk if one value were different.")
+        self.tabs.setTabToolTip(TAB_HOW_SURE, "How much the risk changes with other random starting weights.")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        return self.tabs
+
+    def _build_how_sure(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 8, 4, 4)
+        intro = _wrapping("how_sure_intro", HOW_SURE_INTRO)
+        layout.addWidget(intro)
+        row = QHBoxLayout()
+        self.ensemble_button = QPushButton()
+        self.ensemble_button.setObjectName("ensemble_button")
+        self.ensemble_button.clicked.connect(self.start_ensemble)
+        self.ensemble_cancel = QPushButton("Cancel")
+        self.ensemble_cancel.setObjectName("ensemble_cancel")
+        self.ensemble_cancel.clicked.connect(self.cancel_ensemble)
+        self.ensemble_cancel.hide()
+        row.addWidget(self.ensemble_button)
+        row.addWidget(self.ensemble_cancel)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.ensemble_progress = QProgressBar()
+        self.ensemble_progress.setObjectName("ensemble_progress")
+        self.ensemble_progress.setFormat("%v of %m networks trained")
+        self.ensemble_progress.hide()
+        layout.addWidget(self.ensemble_progress)
+        self.spread_label = _wrapping("spread_label")
+        layout.addWidget(self.spread_label)
+        layout.addStretch(1)
+        self._update_ensemble_controls()
+        return page
 
     # ----------------------------------------------------------------------------------------------
     @property
@@ -274,6 +432,8 @@ class PredictPage(QWidget):
         filled one, which is kept so the same patient can be compared across models. ``dataset``, when
         given, becomes the dataset rows are filled from (``None`` keeps the current one).
         """
+        if model is not self._model:  # another model: its training data come with set_training_data
+            self._forget_training_data()
         self._model = model
         self._threshold = float(threshold)
         if dataset is not None:
@@ -301,8 +461,45 @@ class PredictPage(QWidget):
         )
         self._show_actual_outcome()
 
+    @property
+    def patient(self) -> dict[str, float]:
+        """The patient in the form, ``{feature: value}``."""
+        return self.form.values()
+
+    def set_training_data(self, X_train: Any, y_train: Any, settings: Any) -> None:
+        """The training patients and settings of the current model (after training, with ``set_model``).
+
+        "How sure" trains more networks on them, and the warning box measures how far the patient is from
+        them. Call after :meth:`set_model` (a different model forgets them); ``None`` forgets them.
+        """
+        self._forget_training_data()
+        if X_train is not None and y_train is not None and settings is not None:
+            from heartgui.core.explain import NoveltyReference
+
+            self._training = (X_train, y_train, settings)
+            try:
+                self._novelty = NoveltyReference.fit(X_train)
+            except (ValueError, ArithmeticError):  # too few patients for a covariance: range check only
+                self._novelty = None
+        self._update_ensemble_controls()
+        self.predict()
+
+    def _forget_training_data(self) -> None:
+        self._stop_ensemble_job()
+        self._training = None
+        self._novelty = None
+        self._ensemble = None
+        self.spread_label.clear()
+        self._update_ensemble_controls()
+
+    def shutdown(self) -> None:
+        """Stop the "How sure" job and wait for its thread (call from the window's ``closeEvent``)."""
+        self._explain_timer.stop()
+        self._stop_ensemble_job()
+
     def clear(self) -> None:
         """Forget the model and the dataset; explain what to do."""
+        self._forget_training_data()
         self._model = None
         self._dataset = None
         self._risk = None
@@ -345,9 +542,10 @@ class PredictPage(QWidget):
         self._user_patient = False
 
     @Slot(dict)
-    def _on_form_changed(self, _values: dict) -> None:
+    def _on_form_changed(self, values: dict) -> None:
         self._user_patient = True
         self.predict()
+        self.patient_changed.emit(dict(values))
 
     # ----------------------------------------------------------------------------------------------
     @Slot()
@@ -360,8 +558,10 @@ class PredictPage(QWidget):
             return
         patient = self.form.values()
         try:
+            from heartgui.core.explain import extrapolation
+
             risk = float(self._model.predict_risk(patient)[0])
-            outside = self._model.out_of_range(patient)
+            extra = extrapolation(self._model, patient, self._novelty)
         except Exception as error:  # a broken model must not crash the window: say what happened
             self._risk = None
             self.risk_label.setText("—")
@@ -373,17 +573,26 @@ class PredictPage(QWidget):
         self.risk_label.setText(percent(risk))
         self.risk_bar.set_risk(risk, self._threshold)
         self.decision_label.setText(decision_words(risk, self._threshold))
-        self._show_out_of_range(patient, outside)
+        self._show_out_of_range(patient, extra)
+        self._stale_tabs = {TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE}
+        self._explain_timer.start()
 
-    def _show_out_of_range(self, patient: dict[str, float], outside: dict[str, tuple[float, float]]) -> None:
-        if not outside:
+    def _show_out_of_range(self, patient: dict[str, float], extra: Extrapolation) -> None:
+        outside = extra.out_of_range
+        if not extra.warning:
             self.out_of_range_box.hide()
             self.out_of_range_label.clear()
             return
-        lines = [
-            "<b>Outside what the model was trained on</b> — it has never seen such a patient, so treat "
-            "this risk with extra caution:"
-        ]
+        if outside:
+            lines = [
+                "<b>Outside what the model was trained on</b> — it has never seen such a patient, so treat "
+                "this risk with extra caution:"
+            ]
+        else:
+            lines = [
+                "<b>Unlike the patients the model was trained on</b> — each value lies within the training "
+                "range, but not this combination, so treat this risk with extra caution:"
+            ]
         in_mmol = self.form.cholesterol_unit == MMOL_L
         for name, (low, high) in outside.items():
             feature = BY_NAME[name]
@@ -393,6 +602,13 @@ class PredictPage(QWidget):
                 value += f" ({patient[name] / f:.2f} mmol/L)"
                 lo, hi = f"{low / f:.2f}", f"{high / f:.2f} mmol/L ({low:.0f}–{high:.0f} mg/dl)"
             lines.append(f"• {feature.label}: {value}; training patients ranged from {lo} to {hi}.")
+        if extra.far_from_training:
+            lines.append(
+                f"• Far from every training patient: this combination of measurements lies at a distance "
+                f"of {extra.distance:.1f} from the training patients' average (Mahalanobis distance, which "
+                f"allows for how the measurements vary together), farther than 99 % of the training "
+                f"patients themselves (up to {extra.threshold:.1f})."
+            )
         self.out_of_range_label.setText("<br>".join(lines))
         self.out_of_range_box.show()
 
@@ -411,6 +627,165 @@ class PredictPage(QWidget):
             text += "<br>You have changed values since, so the form no longer shows this patient."
         self.actual_outcome_label.setText(text)
         self.actual_outcome_box.show()
+
+    # ----------------------------------------------------------------------------------------------
+    # explanations
+    @Slot()
+    def refresh_explanations(self) -> None:
+        """Recompute the tab shown now for the patient in the form (the others when they are shown)."""
+        self._explain_timer.stop()
+        index = self.tabs.currentIndex()
+        if index not in self._stale_tabs:
+            return
+        self._stale_tabs.discard(index)
+        model = self._model
+        if model is None or self._risk is None:
+            return
+        patient = self.form.values()
+        if index == TAB_WHY:
+            from heartgui.core.explain import contributions
+
+            try:
+                self.contributions_plot.set_contributions(contributions(model, patient), patient)
+            except Exception as error:  # never a traceback: say what happened
+                self.contributions_plot.clear()
+                self.contributions_plot.sentence.setText(f"Could not compute the contributions: {error}")
+        elif index == TAB_WHAT_IF:
+            self._show_what_if(patient)
+        elif index == TAB_HOW_SURE:
+            self._show_spread()
+
+    def _show_what_if(self, patient: dict[str, float]) -> None:
+        from heartgui.core.explain import what_if
+
+        assert self._model is not None
+        try:
+            curve = what_if(self._model, patient, self.what_if_plot.feature)
+        except Exception as error:
+            self.what_if_plot.clear()
+            self.what_if_plot.sentence.setText(f"Could not compute the curve: {error}")
+            return
+        self.what_if_plot.set_curve(curve, self._threshold)
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        self.refresh_explanations()
+
+    @Slot(str)
+    def _on_what_if_feature(self, _name: str) -> None:
+        self._stale_tabs.add(TAB_WHAT_IF)
+        self.refresh_explanations()
+
+    # ----------------------------------------------------------------------------------------------
+    # How sure
+    def _update_ensemble_controls(self) -> None:
+        if not hasattr(self, "ensemble_button"):
+            return
+        running = self._ensemble_job is not None
+        n = self.ensemble_size
+        self.ensemble_button.setText(f"Train {n} more models with different seeds")
+        ready = self._training is not None and self._model is not None
+        self.ensemble_button.setEnabled(ready and not running)
+        self.ensemble_cancel.setVisible(running)
+        self.ensemble_progress.setVisible(running)
+        if self._training is None:
+            self.ensemble_button.setToolTip(NEEDS_TRAINING_DATA)
+            if self._model is not None:
+                self.spread_label.setText(NEEDS_TRAINING_DATA)
+        else:
+            self.ensemble_button.setToolTip(
+                f"Train {n} networks with the settings of your model on its training patients, each from "
+                "other random starting weights (in the background; the window stays usable)."
+            )
+
+    @Slot()
+    def start_ensemble(self) -> None:
+        """Train :attr:`ensemble_size` more networks in the background ("How sure")."""
+        if self._training is None or self._ensemble_job is not None:
+            return
+        X_train, y_train, settings = self._training
+        self._ensemble_run += 1
+        self._ensemble = None
+        job = Job(
+            self._ensemble_run,
+            ensemble_job(X_train, y_train, settings, self.ensemble_size, self.ensemble_base_seed),
+            self,
+        )
+        job.worker.progressed.connect(self._on_ensemble_progress)
+        job.worker.finished.connect(self._on_ensemble_finished)
+        job.worker.failed.connect(self._on_ensemble_failed)
+        job.worker.cancelled.connect(self._on_ensemble_cancelled)
+        job.done.connect(self._on_ensemble_done)
+        self._ensemble_job = job
+        self.ensemble_progress.setRange(0, self.ensemble_size)
+        self.ensemble_progress.setValue(0)
+        self.spread_label.setText("Training…")
+        self._update_ensemble_controls()
+        job.start()
+
+    @Slot()
+    def cancel_ensemble(self) -> None:
+        """Ask the "How sure" job to stop after the network it is training."""
+        if self._ensemble_job is not None:
+            self._ensemble_job.request_stop()
+            self.spread_label.setText("Stopping…")
+
+    def ensemble_running(self) -> bool:
+        return self._ensemble_job is not None
+
+    def _stop_ensemble_job(self) -> None:
+        job, self._ensemble_job = self._ensemble_job, None
+        if job is not None:
+            self._ensemble_run += 1  # its last signals are stale
+            job.stop_and_wait()
+            job.deleteLater()
+        self._update_ensemble_controls()
+
+    @Slot(int, object)
+    def _on_ensemble_progress(self, run_id: int, batch: tuple) -> None:
+        if run_id == self._ensemble_run and batch:
+            index, _n = batch[-1]
+            self.ensemble_progress.setValue(index)
+
+    @Slot(int, object)
+    def _on_ensemble_finished(self, run_id: int, models: list) -> None:
+        if run_id != self._ensemble_run:
+            return
+        self._ensemble = list(models)
+        self._stale_tabs.add(TAB_HOW_SURE)
+        self._show_spread()
+
+    @Slot(int, str)
+    def _on_ensemble_failed(self, run_id: int, message: str) -> None:
+        if run_id == self._ensemble_run:
+            self.spread_label.setText(f"Training the extra networks failed: {message}")
+
+    @Slot(int)
+    def _on_ensemble_cancelled(self, run_id: int) -> None:
+        if run_id == self._ensemble_run:
+            self.spread_label.setText("Stopped. Click the button to train the extra networks again.")
+
+    @Slot(int)
+    def _on_ensemble_done(self, run_id: int) -> None:
+        job = self._ensemble_job
+        if job is not None and job.run_id == run_id:
+            self._ensemble_job = None
+            job.deleteLater()
+        self._update_ensemble_controls()
+
+    def _show_spread(self) -> None:
+        self._stale_tabs.discard(TAB_HOW_SURE)
+        if not self._ensemble or self._model is None or self._risk is None:
+            return
+        from heartgui.core.explain import ensemble_spread
+
+        try:
+            spread = ensemble_spread(self._ensemble, self.form.values())
+        except Exception as error:
+            self.spread_label.setText(f"Could not compute the spread: {error}")
+            return
+        seeds = (self.ensemble_base_seed, self.ensemble_base_seed + len(self._ensemble) - 1)
+        self.spread_label.setText(spread_words(spread, self._risk, self._threshold, seeds))
 
 
 def decision_words(risk: float, threshold: float) -> str:

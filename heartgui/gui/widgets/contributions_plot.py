@@ -1,0 +1,198 @@
+"""Why this risk: what raised and what lowered one patient's risk, as sorted horizontal bars.
+
+The bars are :func:`heartgui.core.explain.contributions` — integrated gradients from a typical patient
+(the training median or most common value of each feature) to this patient, on the log-odds. They add
+up exactly to the difference between the two log-odds, which the sentence under the chart says.
+
+:class:`PlotCanvas` (shared with the what-if plot) is a matplotlib ``Figure`` in a Qt canvas coloured from
+the palette (never pyplot, no global settings; redraws with ``draw_idle``). matplotlib is imported when a
+plot is built, not when this module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from heartgui.core.schema import BY_NAME
+from heartgui.gui.widgets.network_view import weight_colour
+
+__all__ = ["METHOD_TITLE", "ContributionsPlot", "PlotCanvas", "bar_label"]
+
+METHOD_TITLE = "What raised and what lowered the risk — integrated gradients from a typical patient"
+
+
+def _hex(colour: QColor) -> str:
+    return colour.name(QColor.NameFormat.HexRgb)
+
+
+class PlotCanvas(QWidget):
+    """A title, one matplotlib ``Axes`` on a Qt canvas, and a sentence underneath."""
+
+    def __init__(self, title: str, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.setAccessibleName(accessible_name)
+        self.figure = Figure(figsize=(5, 3), layout="constrained")
+        self.canvas: Any = FigureCanvasQTAgg(self.figure)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.canvas.setMinimumSize(260, 150)
+        self.canvas.setAccessibleName(accessible_name)
+        self.axes = self.figure.add_subplot()
+        self.title = QLabel(title)
+        self.title.setWordWrap(True)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(4)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.canvas, 1)
+        self.layout_.addWidget(self.sentence)
+
+    def colours(self) -> dict[str, str]:
+        """Background, text, soft (grid, reference lines), positive and negative, from the palette."""
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.WindowText)
+        # Halfway between text and background: grid lines, bars of other answers (placeholder text is
+        # often the text colour with transparency, which matplotlib would draw opaque).
+        soft = QColor(
+            (text.red() + base.red()) // 2,
+            (text.green() + base.green()) // 2,
+            (text.blue() + base.blue()) // 2,
+        )
+        return {
+            "background": _hex(base),
+            "text": _hex(text),
+            "soft": _hex(soft),
+            "positive": _hex(weight_colour(1.0, palette)),
+            "negative": _hex(weight_colour(-1.0, palette)),
+        }
+
+    def style_axes(self) -> dict[str, str]:
+        """Colour the figure and axes from the palette; returns :meth:`colours`."""
+        c = self.colours()
+        self.figure.set_facecolor(c["background"])
+        ax = self.axes
+        ax.set_facecolor(c["background"])
+        for spine in ax.spines.values():
+            spine.set_edgecolor(c["soft"])
+        ax.tick_params(colors=c["text"], labelcolor=c["text"], labelsize=8)
+        ax.xaxis.label.set_color(c["text"])
+        ax.yaxis.label.set_color(c["text"])
+        return c
+
+    def redraw(self) -> None:
+        self.canvas.draw_idle()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.restyle()
+
+    def restyle(self) -> None:
+        """Draw again in the current palette (subclasses redraw their data)."""
+        self.style_axes()
+        self.redraw()
+
+
+def bar_label(name: str, value: float) -> str:
+    """``"Chest pain type: asymptomatic"``, ``"Age: 63 years"`` — the feature and this patient's value."""
+    feature = BY_NAME[name]
+    return f"{feature.label}: {feature.describe_value(value)}"
+
+
+class ContributionsPlot(PlotCanvas):
+    """Sorted horizontal bars: each feature's share of the change in log-odds from a typical patient."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(METHOD_TITLE, "Why this risk", parent)
+        self.canvas.setToolTip(
+            "Each bar: how much this patient's value of one feature moved the risk compared with a typical "
+            "patient (the median or most common value of each feature among the training patients). Right "
+            "of the line: raised the risk; left: lowered it. Measured on the log-odds, the number the "
+            "sigmoid turns into a risk."
+        )
+        self.contributions: Any = None
+        self.order: list[str] = []  # features from the top bar to the bottom one
+        self.bars: Any = None
+        self._patient: dict[str, float] = {}
+        self.style_axes()
+
+    def set_contributions(self, contributions: Any, patient: dict[str, float]) -> None:
+        """Show ``contributions`` (a ``Contributions``) of ``patient``'s features."""
+        self.contributions = contributions
+        self._patient = dict(patient)
+        self._draw()
+
+    def clear(self) -> None:
+        self.contributions = None
+        self.order = []
+        self.bars = None
+        self.axes.clear()
+        self.sentence.clear()
+        self.style_axes()
+        self.redraw()
+
+    def restyle(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        ax = self.axes
+        ax.clear()
+        c = self.style_axes()
+        contributions = self.contributions
+        if contributions is None:
+            self.redraw()
+            return
+        ranked = contributions.sorted()  # largest rise first
+        self.order = [name for name, _ in ranked]
+        values = [value for _, value in ranked]
+        positions = list(range(len(ranked)))[::-1]  # the largest rise at the top
+        colours = [c["positive"] if v > 0 else c["negative"] for v in values]
+        self.bars = ax.barh(positions, values, color=colours, height=0.7)
+        ax.set_yticks(positions, [bar_label(n, self._patient[n]) for n in self.order])
+        ax.axvline(0, color=c["text"], linewidth=0.8)
+        ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
+        ax.set_xlabel(
+            "← lowered the risk      contribution to the log-odds      raised the risk →", fontsize=8
+        )
+        self.sentence.setText(contributions_sentence(contributions, self._patient))
+        self.redraw()
+
+
+def contributions_sentence(contributions: Any, patient: dict[str, float]) -> str:
+    """What raised and lowered the risk most, and why the bars add up."""
+    ranked = contributions.sorted()
+    parts = []
+    top, top_value = ranked[0]
+    bottom, bottom_value = ranked[-1]
+    if top_value > 0:
+        parts.append(f"{bar_label(top, patient[top])} raised the risk the most.")
+    if bottom_value < 0:
+        parts.append(f"{bar_label(bottom, patient[bottom])} lowered it the most.")
+    same = [n for n, v in ranked if v == 0.0]
+    if same:
+        parts.append(f"{len(same)} without a bar are the same as in the typical patient.")
+    total = sum(contributions.by_feature.values())
+    parts.append(
+        f"The bars add up to {signed(total)}: the difference between this patient's log-odds "
+        f"({signed(contributions.logit)}, risk {contributions.risk * 100:.1f} %) and the typical patient's "
+        f"({signed(contributions.reference_logit)}, risk {contributions.reference_risk * 100:.1f} %)."
+    )
+    return " ".join(parts)
+
+
+def signed(x: float) -> str:
+    """``+1.23`` / ``−0.45`` (a real minus sign)."""
+    return f"{x:+.2f}".replace("-", "−")

@@ -1,0 +1,150 @@
+"""What if: the risk as one feature moves across its plausible range, everything else kept as in the form.
+
+A measurement gives a curve; a coded feature (sex, chest pain type, …) gives one bar per answer. The
+patient's current value is marked, and the decision threshold drawn as a dashed line. The numbers are
+:func:`heartgui.core.explain.what_if`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from heartgui.core.schema import BY_NAME, FEATURES
+from heartgui.gui.widgets.contributions_plot import PlotCanvas
+from heartgui.gui.widgets.wording import threshold_percent
+
+__all__ = ["WhatIfPlot"]
+
+
+class WhatIfPlot(PlotCanvas):
+    """A feature chooser and the risk across that feature's range, the current value marked.
+
+    Signals
+    -------
+    feature_changed(str) : the user picked another feature (its name, e.g. ``"thalach"``).
+    """
+
+    feature_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("What if one value were different?", "What if", parent)
+        self.canvas.setToolTip(
+            "The model's risk for this patient if only the chosen value changed; every other value stays "
+            "as in the form. The large dot is the patient as entered."
+        )
+        self.combo = QComboBox()
+        self.combo.setObjectName("what_if_feature")
+        self.combo.setAccessibleName("Feature to vary")
+        for feature in FEATURES:
+            self.combo.addItem(feature.label, feature.name)
+        self.combo.setCurrentIndex(self.combo.findData("age"))
+        self.combo.currentIndexChanged.connect(self._on_combo)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Vary:"))
+        row.addWidget(self.combo)
+        row.addStretch(1)
+        self.layout_.insertLayout(1, row)
+        self.curve: Any = None
+        self.threshold = 0.5
+        self.positions: Any = None  # x position of each value (the value itself, or 0, 1, … for codes)
+        self.line: Any = None  # the curve (measurements) or None
+        self.bars: Any = None  # the bars (coded features) or None
+        self.marker: Any = None  # the current value
+        self.style_axes()
+
+    @property
+    def feature(self) -> str:
+        """The feature being varied (its name)."""
+        return str(self.combo.currentData())
+
+    def set_feature(self, name: str) -> None:
+        self.combo.setCurrentIndex(self.combo.findData(name))
+
+    @Slot(int)
+    def _on_combo(self, _index: int) -> None:
+        self.feature_changed.emit(self.feature)
+
+    def set_curve(self, curve: Any, threshold: float) -> None:
+        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1)."""
+        self.curve = curve
+        self.threshold = float(threshold)
+        self._draw()
+
+    def clear(self) -> None:
+        self.curve = None
+        self.line = self.bars = self.marker = self.positions = None
+        self.axes.clear()
+        self.sentence.clear()
+        self.style_axes()
+        self.redraw()
+
+    def restyle(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        import numpy as np
+
+        ax = self.axes
+        ax.clear()
+        c = self.style_axes()
+        curve = self.curve
+        self.line = self.bars = self.marker = None
+        if curve is None:
+            self.redraw()
+            return
+        feature = BY_NAME[curve.feature]
+        risks = np.asarray(curve.risks) * 100
+        current = float(curve.current_value)
+        if feature.codes is not None:
+            self.positions = np.arange(len(curve.values), dtype=float)
+            index = int(np.flatnonzero(curve.values == current)[0]) if current in curve.values else 0
+            from matplotlib.colors import to_rgba
+
+            others = to_rgba(c["soft"], 0.55)
+            colours = [c["positive"] if i == index else others for i in range(len(curve.values))]
+            self.bars = ax.bar(self.positions, risks, color=colours, width=0.6)
+            ax.set_xticks(self.positions, list(curve.labels), fontsize=8)
+            x_current = float(self.positions[index])
+        else:
+            self.positions = np.asarray(curve.values, dtype=float)
+            (self.line,) = ax.plot(self.positions, risks, color=c["negative"], linewidth=2)
+            unit = f" ({feature.unit})" if feature.unit else ""
+            ax.set_xlabel(f"{feature.label}{unit}", fontsize=8)
+            x_current = current
+            ax.axvline(x_current, color=c["soft"], linewidth=1, linestyle=":")
+        (self.marker,) = ax.plot(
+            [x_current],
+            [curve.current_risk * 100],
+            marker="o",
+            markersize=9,
+            linestyle="none",
+            color=c["positive"],
+            markeredgecolor=c["text"],
+            zorder=5,
+        )
+        ax.axhline(self.threshold * 100, color=c["text"], linewidth=1, linestyle="--")
+        ax.annotate(
+            f"threshold {threshold_percent(self.threshold)}",
+            xy=(0.01, self.threshold * 100),
+            xycoords=("axes fraction", "data"),
+            xytext=(2, 3),
+            textcoords="offset points",
+            fontsize=8,
+            color=c["text"],
+        )
+        ax.set_ylim(-2, 105)  # room for the marker at 0 % or 100 %
+        ax.set_yticks([0, 25, 50, 75, 100])
+        ax.set_ylabel("Risk (%)", fontsize=8)
+        ax.grid(True, alpha=0.3, color=c["soft"])
+        now = feature.describe_value(current)
+        low, high = float(risks.min()), float(risks.max())
+        self.sentence.setText(
+            f"Only {feature.label} changes; every other value stays as in the form. As entered "
+            f"({now}) the risk is {curve.current_risk * 100:.1f} %; across these values it ranges from "
+            f"{low:.1f} % to {high:.1f} %."
+        )
+        self.redraw()
