@@ -523,8 +523,8 @@ class MainWindow(QMainWindow):
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
         self._remember_training_settings(settings)
+        self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
-        self.show_page(PAGE_TRAIN)
         self.statusBar().showMessage(
             f"Training on {self.dataset.provenance.file_name}: {settings.epochs:,} epochs…"
         )

@@ -11,6 +11,7 @@ receiver sees each epoch exactly once without flooding the event loop.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
@@ -23,6 +24,13 @@ __all__ = ["EMIT_INTERVAL", "Cancelled", "Job", "Worker", "load_job", "training_
 
 #: Seconds between two ``progressed`` emits (the last batch is always flushed before ``finished``).
 EMIT_INTERVAL = 0.03
+
+#: While a job runs, the interpreter hands the GIL over this often (Python's default is 5 ms). The UI
+#: thread releases the GIL on every Qt call and must then wait for the busy worker to hand it back; with
+#: the default, one repaint of the plot can wait 5 ms dozens of times.
+SWITCH_INTERVAL = 0.001
+_running_jobs = 0
+_default_switch_interval = sys.getswitchinterval()
 
 
 class Cancelled(Exception):
@@ -85,7 +93,8 @@ class Worker(QObject):
             self.flush()
             self.cancelled.emit(self.run_id)
         except Exception as exc:  # a worker must never take the app down: report it instead
-            traceback.print_exc()
+            if not _is_expected(exc):
+                traceback.print_exc()  # a bug: keep the traceback for a developer
             self.flush()
             self.failed.emit(self.run_id, _message(exc))
         else:
@@ -93,11 +102,15 @@ class Worker(QObject):
             self.finished.emit(self.run_id, result)
 
 
+def _is_expected(exc: BaseException) -> bool:
+    """The core's exceptions (DataFileError, TrainingDiverged, ValueError from settings) are written for
+    students; anything else is a bug."""
+    return isinstance(exc, (ValueError, ArithmeticError, OSError))
+
+
 def _message(exc: BaseException) -> str:
-    """What to tell a student about an exception from a job."""
-    # The core's exceptions (DataFileError, TrainingDiverged, ValueError from settings) are written for
-    # students; anything else is a bug, said calmly.
-    if isinstance(exc, (ValueError, ArithmeticError, OSError)):
+    """What to tell a student about an exception from a job (a bug is said calmly)."""
+    if _is_expected(exc):
         return str(exc)
     return f"An unexpected problem stopped the work ({type(exc).__name__}: {exc})."
 
@@ -122,8 +135,15 @@ class Job(QObject):
         for signal in (self.worker.finished, self.worker.failed, self.worker.cancelled):
             signal.connect(self.thread.quit)
         self.thread.finished.connect(self._on_thread_finished)
+        self._counted = False
 
     def start(self) -> None:
+        global _running_jobs, _default_switch_interval
+        if _running_jobs == 0:
+            _default_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _default_switch_interval))
+        _running_jobs += 1
+        self._counted = True
         self.thread.start()
 
     def is_running(self) -> bool:
@@ -140,6 +160,12 @@ class Job(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        global _running_jobs
+        if self._counted:
+            self._counted = False
+            _running_jobs -= 1
+            if _running_jobs == 0:
+                sys.setswitchinterval(_default_switch_interval)
         self.done.emit(self.run_id)
 
 

@@ -277,6 +277,9 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
+        # A fixed height: a label that grew by a line would resize the plot, and a resize is a full redraw.
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
         right = QVBoxLayout()
@@ -412,7 +415,7 @@ class TrainPage(QWidget):
 
     def training_started(self, settings: TrainingSettings) -> None:
         self._running = True
-        self.plot.clear()
+        self.plot.clear(settings.epochs)
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 0 of {settings.epochs:,}")
@@ -437,7 +440,7 @@ class TrainPage(QWidget):
     def training_ended(self, message: str, epochs_run: int | None = None) -> None:
         """Training finished, stopped, failed or was cancelled; ``message`` says which."""
         self._running = False
-        self.plot.redraw()
+        self.plot.finish()
         if epochs_run is not None:
             self.progress.setValue(min(epochs_run, self.progress.maximum()))
             self.progress.setFormat(f"Epoch {epochs_run:,} of {self.progress.maximum():,} — done")

@@ -1,14 +1,19 @@
 """The live loss plot: training and validation loss per epoch, redrawn at most ~20 times a second.
 
 Reports are appended as they arrive (thousands per second in a fast run); a ``QTimer`` pushes them to
-the two ``Line2D`` objects and asks for a redraw only when something new came in. Uses matplotlib's
+the two ``Line2D`` objects only when something new came in. A full matplotlib draw (ticks, labels,
+legend) costs tens of milliseconds, which would make the window stutter while the worker thread trains,
+so during a run the axes only grow in generous steps and, between those full draws (``draw_idle``), the
+lines are blitted over the saved background. Uses matplotlib's
 object-oriented API on its own ``Figure`` (never pyplot, never global settings).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
+import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
 from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Slot
@@ -47,11 +52,21 @@ class LossPlot(QWidget):
         self.axes.set_xlabel("Epoch")
         self.axes.set_ylabel("Loss (cross-entropy)")
         self.axes.grid(True, alpha=0.3)
-        (self.train_line,) = self.axes.plot([], [], color="tab:blue", label="training loss")
-        (self.validation_line,) = self.axes.plot([], [], color="tab:orange", label="validation loss")
+        # Animated lines are left out of full draws and painted over a saved background (blitting).
+        (self.train_line,) = self.axes.plot([], [], color="tab:blue", label="training loss", animated=True)
+        (self.validation_line,) = self.axes.plot(
+            [], [], color="tab:orange", label="validation loss", animated=True
+        )
         self.axes.legend(loc="upper right")
-        self.axes.set_xlim(0, 1)
-        self.axes.set_ylim(0, 1)
+        self._low, self._high = math.inf, -math.inf
+        self._planned = 0
+        self._xlim, self._ylim = (0.0, 1.0), (0.0, 1.0)
+        self.axes.set_xlim(*self._xlim)
+        self.axes.set_ylim(*self._ylim)
+        self._background: object = None
+        self._train_arrays = _Arrays()
+        self._validation_arrays = _Arrays()
+        self.canvas.mpl_connect("draw_event", self._on_draw)
 
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         self.toolbar.setAccessibleName("Plot tools")
@@ -77,23 +92,39 @@ class LossPlot(QWidget):
         self._timer.start()
 
     # ----------------------------------------------------------------------------------------------
-    def clear(self) -> None:
-        """Forget every point (a new run starts)."""
+    def clear(self, planned_epochs: int | None = None) -> None:
+        """Forget every point (a new run of ``planned_epochs`` starts) and draw the empty axes now."""
         self.epochs.clear()
         self.train_losses.clear()
         self.validation_epochs.clear()
         self.validation_losses.clear()
-        self._dirty = True
-        self.redraw()
+        self._train_arrays.n = self._validation_arrays.n = 0
+        self._low, self._high = math.inf, -math.inf
+        self._planned = planned_epochs or 0
+        self._xlim = (0.0, max(self._planned, 1) * 1.02 + 1)
+        self._ylim = (0.0, 1.0) if self.axes.get_yscale() == "linear" else (0.1, 1.0)
+        self.train_line.set_data([], [])
+        self.validation_line.set_data([], [])
+        # During a run the layout is frozen: a full draw then costs less, and happens only when the
+        # limits grow; the constrained layout comes back in finish().
+        self.figure.set_layout_engine("none")
+        self.axes.set_xlim(*self._xlim)
+        self.axes.set_ylim(*self._ylim)
+        self._dirty = False
+        self.canvas.draw()
 
     def add_reports(self, reports: Iterable[EpochReport]) -> None:
         """Append one point per report; drawn at the next timer tick."""
         for report in reports:
             self.epochs.append(report.epoch)
             self.train_losses.append(report.train_loss)
+            low = high = report.train_loss
             if report.validation_loss is not None:
                 self.validation_epochs.append(report.epoch)
                 self.validation_losses.append(report.validation_loss)
+                low, high = min(low, report.validation_loss), max(high, report.validation_loss)
+            self._low, self._high = min(self._low, low), max(self._high, high)
+            self._planned = max(self._planned, report.n_epochs)
         self._dirty = True
 
     def set_curves(self, train: Iterable[float], validation: Iterable[float] = ()) -> None:
@@ -102,38 +133,116 @@ class LossPlot(QWidget):
         self.epochs = list(range(1, len(self.train_losses) + 1))
         self.validation_losses = [float(v) for v in validation]
         self.validation_epochs = list(range(1, len(self.validation_losses) + 1))
-        self._dirty = True
-        self.redraw()
+        self._train_arrays.n = self._validation_arrays.n = 0
+        values = self.train_losses + self.validation_losses
+        self._low, self._high = (min(values), max(values)) if values else (math.inf, -math.inf)
+        self._planned = len(self.epochs)
+        self.finish()
+
+    def finish(self) -> None:
+        """The run ended: fit the axes to the whole curve and bring back the automatic layout."""
+        self._push_data()
+        self._xlim, self._ylim = self._fitted_limits()
+        self.axes.set_xlim(*self._xlim)
+        self.axes.set_ylim(*self._ylim)
+        self.figure.set_layout_engine("constrained")
+        self._dirty = False
+        self.canvas.draw_idle()
 
     @Slot()
     def redraw(self) -> None:
-        """Push new points to the lines and schedule a repaint, if anything changed."""
+        """Push new points to the lines; blit them, or redraw everything when the axes must grow."""
         if not self._dirty:
             return
         self._dirty = False
-        self.train_line.set_data(self.epochs, self.train_losses)
-        self.validation_line.set_data(self.validation_epochs, self.validation_losses)
-        self.validation_line.set_visible(bool(self.validation_losses))
-        self._rescale()
-        self.canvas.draw_idle()
-
-    def _rescale(self) -> None:
-        if not self.epochs:
-            self.axes.set_xlim(0, 1)
-            if self.axes.get_yscale() == "linear":
-                self.axes.set_ylim(0, 1)
+        self._push_data()
+        if self._grow_limits() or self._background is None:
+            self.canvas.draw_idle()
             return
-        self.axes.set_xlim(0, max(self.epochs[-1], 1) * 1.02 + 1)
-        values = self.train_losses + self.validation_losses
-        low, high = min(values), max(values)
+        # Only the two lines changed: paint them over the saved background (a few ms, not a full draw).
+        self.canvas.restore_region(self._background)
+        self._draw_lines()
+        self.canvas.blit(self.axes.bbox)
+
+    # ----------------------------------------------------------------------------------------------
+    def _push_data(self) -> None:
+        self.train_line.set_data(*self._train_arrays.update(self.epochs, self.train_losses))
+        self.validation_line.set_data(
+            *self._validation_arrays.update(self.validation_epochs, self.validation_losses)
+        )
+        self.validation_line.set_visible(bool(self.validation_losses))
+
+    def _draw_lines(self) -> None:
+        self.axes.draw_artist(self.train_line)
+        if self.validation_line.get_visible():
+            self.axes.draw_artist(self.validation_line)
+
+    def _on_draw(self, event: object) -> None:
+        """After every full draw (which leaves out the animated lines): save the background, add the lines."""
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_lines()
+
+    def _grow_limits(self) -> bool:
+        """Widen the axes (in generous steps, so this is rare) when the data left them; True if changed."""
+        if not self.epochs:
+            return False
+        x_high = max(self._planned, self.epochs[-1])
+        (x0, x1), (y0, y1) = self._xlim, self._ylim
+        changed = False
+        if x_high > x1:
+            x1, changed = x_high * 1.02 + 1, True
         if self.axes.get_yscale() == "log":
-            low = max(low, 1e-12)
-            self.axes.set_ylim(low / 1.3, high * 1.3)
-        else:
-            self.axes.set_ylim(0, high * 1.05 if high > 0 else 1)
+            if self._low < y0 or y0 >= y1 * 0.99:
+                y0, changed = max(self._low, 1e-12) / 2, True
+            if self._high > y1:
+                y1, changed = self._high * 1.5, True
+        elif self._high > y1:
+            y1, changed = self._high * 1.15, True
+        if changed:
+            self._xlim, self._ylim = (x0, x1), (y0, y1)
+            self.axes.set_xlim(*self._xlim)
+            self.axes.set_ylim(*self._ylim)
+        return changed
+
+    def _fitted_limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        x1 = max(len(self.epochs) and self.epochs[-1], 1) * 1.02 + 1
+        if not self.epochs:
+            return (0.0, x1), ((0.0, 1.0) if self.axes.get_yscale() == "linear" else (0.1, 1.0))
+        if self.axes.get_yscale() == "log":
+            return (0.0, x1), (max(self._low, 1e-12) / 1.3, self._high * 1.3)
+        return (0.0, x1), (0.0, self._high * 1.05 if self._high > 0 else 1.0)
 
     @Slot(bool)
     def _on_log_scale(self, on: bool) -> None:
         self.axes.set_yscale("log" if on else "linear")
-        self._dirty = True
-        self.redraw()
+        self._xlim, self._ylim = self._fitted_limits()
+        self.axes.set_xlim(*self._xlim)
+        self.axes.set_ylim(*self._ylim)
+        self._push_data()
+        self.canvas.draw_idle()
+
+
+class _Arrays:
+    """NumPy copies of two growing lists, converting only the new items on each update.
+
+    Converting all 20,000 points of a long run on every redraw would cost more than drawing them.
+    """
+
+    def __init__(self) -> None:
+        self.x = np.empty(1024)
+        self.y = np.empty(1024)
+        self.n = 0
+
+    def update(self, xs: list[int], ys: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        n = len(xs)
+        if n < self.n:  # the lists were cleared or replaced
+            self.n = 0
+        if n > len(self.x):
+            size = max(n, 2 * len(self.x))
+            self.x = np.resize(self.x, size)
+            self.y = np.resize(self.y, size)
+        if n > self.n:
+            self.x[self.n : n] = xs[self.n : n]
+            self.y[self.n : n] = ys[self.n : n]
+            self.n = n
+        return self.x[:n], self.y[:n]
