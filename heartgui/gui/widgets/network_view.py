@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -37,6 +37,8 @@ POSITIVE_DARK_THEME = QColor(240, 160, 60)
 NEGATIVE_DARK_THEME = QColor(86, 180, 233)
 
 NODE_RADIUS = 11.0
+#: Line thicknesses are drawn in this many steps of |weight| / largest |weight| of the layer.
+EDGE_LEVELS = 16
 #: How close (pixels) the mouse must be to a line for its tooltip.
 EDGE_HIT_DISTANCE = 4.0
 
@@ -401,6 +403,9 @@ class NetworkView(QWidget):
         painter.end()
 
     def _paint_edges(self, painter: QPainter, palette: QPalette) -> None:
+        # Lines are drawn in groups of equal pen (sign × one of EDGE_LEVELS strengths × faded or not),
+        # weakest first so strong lines lie on top: a few dozen drawLines calls instead of one per weight.
+        groups: dict[tuple[int, bool, bool], list[QLineF]] = {}
         offset = 0
         sizes = self.layer_sizes
         for layer, w in enumerate(self.weights, start=1):
@@ -410,15 +415,16 @@ class NetworkView(QWidget):
             if layer >= 2 and len(self.activations) >= layer - 1:
                 off_sources = {int(i) for i, a in enumerate(self.activations[layer - 2]) if a <= 0}
             for edge in self._edges[offset : offset + count]:
-                strength = abs(edge.weight) / largest
-                colour = weight_colour(edge.weight, palette)
-                alpha = 40 + 215 * strength
-                if edge.source in off_sources:
-                    alpha *= 0.15
-                colour.setAlpha(int(alpha))
-                painter.setPen(QPen(colour, 0.6 + 4.4 * strength))
-                painter.drawLine(edge.start, edge.end)
+                level = round(abs(edge.weight) / largest * EDGE_LEVELS)
+                key = (level, edge.weight >= 0, edge.source in off_sources)
+                groups.setdefault(key, []).append(QLineF(edge.start, edge.end))
             offset += count
+        for (level, positive, faded), lines in sorted(groups.items()):
+            strength = level / EDGE_LEVELS
+            colour = weight_colour(1.0 if positive else -1.0, palette)
+            colour.setAlpha(int((40 + 215 * strength) * (0.15 if faded else 1.0)))
+            painter.setPen(QPen(colour, 0.6 + 4.4 * strength))
+            painter.drawLines(lines)
 
     def _paint_nodes(self, painter: QPainter, palette: QPalette, text_colour: QColor, soft: QColor) -> None:
         n_layers = len(self._nodes)
