@@ -1,6 +1,7 @@
 """``heartgui-cli``: check a data file, train, evaluate and predict from a terminal, without the window.
 
-Every subcommand uses the core only (no Qt, no matplotlib). Results go to stdout (``train`` and
+Every subcommand uses the core only (no Qt, no matplotlib), except ``report``, which loads matplotlib to
+write a PDF (:mod:`heartgui.reports`). Results go to stdout (``train`` and
 ``predict`` print one JSON object); a user mistake (missing file, bad JSON, impossible value, damaged
 model file) prints ONE line ``heartgui-cli: error: ...`` on stderr and exits with status 2; an unexpected
 internal error exits with status 1, also in one line, never with a traceback.
@@ -12,6 +13,7 @@ Examples::
     heartgui-cli evaluate heart.dat --folds 9 --repeats 5
     heartgui-cli predict heart.heartmodel --patient example_patient.json
     heartgui-cli predict heart.heartmodel age=63 sex=1 cp=4 trestbps=145 ...
+    heartgui-cli report heart.dat --preset recommended --out report.pdf
 """
 
 from __future__ import annotations
@@ -121,14 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     train = commands.add_parser("train", help="train on a data file and print the results as JSON")
-    train.add_argument("data", metavar="DATA")
-    train.add_argument("--preset", choices=("tutorial", "recommended"), default="tutorial")
-    train.add_argument("--hidden", type=_hidden_layers, metavar="8[,4]", help="hidden layer sizes")
-    train.add_argument("--lr", type=_positive_number, metavar="RATE", help="learning rate")
-    train.add_argument("--epochs", type=_positive_int, metavar="N")
-    train.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
-    train.add_argument("--test-size", type=_fraction, metavar="FRACTION", help="share kept aside to test")
-    train.add_argument("--threshold", type=_probability, metavar="RISK", help="risk that says 'present'")
+    _add_training_options(train)
     train.add_argument("--out", metavar="MODEL", help="save the trained model to this .heartmodel file")
 
     evaluate = commands.add_parser("evaluate", help="cross-validate the network against simple baselines")
@@ -141,7 +136,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", metavar="MODEL", help="a .heartmodel file saved by heartgui")
     predict.add_argument("--patient", metavar="FILE.json", help="the patient's 13 features as a JSON object")
     predict.add_argument("values", nargs="*", metavar="NAME=VALUE", help="features, e.g. age=63 sex=1")
+
+    report = commands.add_parser("report", help="train on a data file and write a PDF training report")
+    _add_training_options(report)
+    report.add_argument("--out", metavar="REPORT.pdf", required=True, help="the PDF to write")
     return parser
+
+
+def _add_training_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("data", metavar="DATA")
+    command.add_argument("--preset", choices=("tutorial", "recommended"), default="tutorial")
+    command.add_argument("--hidden", type=_hidden_layers, metavar="8[,4]", help="hidden layer sizes")
+    command.add_argument("--lr", type=_positive_number, metavar="RATE", help="learning rate")
+    command.add_argument("--epochs", type=_positive_int, metavar="N")
+    command.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
+    command.add_argument("--test-size", type=_fraction, metavar="FRACTION", help="share kept aside to test")
+    command.add_argument("--threshold", type=_probability, metavar="RISK", help="risk that says 'present'")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,20 +258,12 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from heartgui.core.network import TrainingDiverged
-    from heartgui.core.training import train
-
     settings = _settings(args)
     out = Path(args.out) if args.out else None
     if out is not None:
         _check_writable(out)
     dataset = _load_data(args.data)
-    try:
-        result = train(dataset, settings)
-    except TrainingDiverged as error:
-        raise UsageError(str(error)) from None
-    except ValueError as error:  # e.g. a split with one class only
-        raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
+    result = _train_checked(dataset, settings)
     if out is not None:
         _save(out, result, dataset)
     test, tr = result.test_metrics, result.train_metrics
@@ -290,17 +292,29 @@ def _train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_writable(out: Path) -> None:
+def _train_checked(dataset: Any, settings: Any) -> Any:
+    from heartgui.core.network import TrainingDiverged
+    from heartgui.core.training import train
+
+    try:
+        return train(dataset, settings)
+    except TrainingDiverged as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # e.g. a split with one class only
+        raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
+
+
+def _check_writable(out: Path, what: str = "the model") -> None:
     """Refuse an --out path that cannot be written before spending time on training."""
     folder = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
-        raise UsageError(f"cannot save the model to '{out}': it is a folder; give a file name")
+        raise UsageError(f"cannot save {what} to '{out}': it is a folder; give a file name")
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"cannot save the model to '{out}': '{folder}' is a file, not a folder")
+        raise UsageError(f"cannot save {what} to '{out}': '{folder}' is a file, not a folder")
     if not folder.is_dir():
-        raise UsageError(f"cannot save the model to '{out}': the folder '{folder}' does not exist")
+        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"cannot save the model to '{out}': the folder '{folder}' is not writable")
+        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' is not writable")
 
 
 def _save(out: Path, result: Any, dataset: Any) -> None:
@@ -521,7 +535,42 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-_COMMANDS = {"check": _check, "train": _train, "evaluate": _evaluate, "predict": _predict}
+# --------------------------------------------------------------------------------------------------
+# report
+
+
+def _report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    out = Path(args.out)
+    if not out.suffix:
+        out = out.with_suffix(".pdf")
+    _check_writable(out, "the report")
+    dataset = _load_data(args.data)
+    result = _train_checked(dataset, settings)
+    from heartgui.reports import TRAINING_REPORT_PAGES, training_report
+
+    try:
+        training_report(out, result, provenance=dataset.provenance)
+    except OSError as error:
+        raise UsageError(f"cannot save the report to '{out}': {error.strerror or error}") from None
+    _print_json(
+        {
+            "report_file": str(out.resolve()),
+            "pages": TRAINING_REPORT_PAGES,
+            "preset": settings.preset,
+            "data_file": dataset.provenance.path,
+            "data_sha256": result.data_sha256,
+            "test_accuracy": result.test_metrics.accuracy,
+            "test_auc": result.test_metrics.roc_auc,
+        }
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+_COMMANDS = {"check": _check, "train": _train, "evaluate": _evaluate, "predict": _predict, "report": _report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

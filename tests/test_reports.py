@@ -186,3 +186,28 @@ def test_patient_report_refuses_an_impossible_patient(result, patient, tmp_path)
     with pytest.raises(ValueError, match="Chest pain type has code 0"):
         reports.patient_report(tmp_path / "p.pdf", result.model, {**patient, "cp": 0.0}, threshold=0.5)
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_cli_report_writes_the_training_report(capsys, heart_dat, heart, tmp_path):
+    import json
+
+    from heartgui.cli import main
+
+    out = tmp_path / "report"
+    assert main(["report", str(heart_dat), "--preset", "recommended", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["report_file"] == str(tmp_path / "report.pdf")
+    assert summary["data_sha256"] == heart.provenance.sha256
+    reader = pypdf.PdfReader(tmp_path / "report.pdf")
+    assert len(reader.pages) == summary["pages"] == 3
+    text = text_of(tmp_path / "report.pdf")
+    assert f"{summary['test_accuracy'] * 100:.1f} %" in text
+    assert "Preset recommended" in text
+
+
+def test_cli_report_refuses_a_missing_folder_before_training(capsys, heart_dat, tmp_path):
+    from heartgui.cli import main
+
+    assert main(["report", str(heart_dat), "--out", str(tmp_path / "no" / "r.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot save the report to" in err and "does not exist" in err
