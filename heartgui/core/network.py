@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 
 __all__ = [
     "MLP",
@@ -35,6 +34,16 @@ __all__ = [
 ]
 
 Array = np.ndarray
+
+
+def __getattr__(name: str) -> Any:
+    # scikit-learn's NotFittedError, imported only when asked for: importing scikit-learn takes about a
+    # second, and the window shows its Data and Train pages without it.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TrainingDiverged(ArithmeticError):
@@ -421,6 +430,8 @@ class MLP:
     # ----------------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "_layers"):
+            from sklearn.exceptions import NotFittedError
+
             raise NotFittedError("This MLP is not fitted yet: call fit() first.")
 
     def forward_steps(self, X: Array) -> list[tuple[Array, Array]]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from heartgui.core.model import HeartModel
+if TYPE_CHECKING:  # the model (and scikit-learn) load only when a model is made
+    from heartgui.core.model import HeartModel
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class TrainingSettings:
 
     def model(self) -> HeartModel:
         """An untrained :class:`HeartModel` with these settings."""
+        from heartgui.core.model import HeartModel
+
         return HeartModel(
             self.hidden_layers,
             learning_rate=self.learning_rate,
