@@ -26,7 +26,7 @@ import secrets
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +156,7 @@ def _model_meta(
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "app_version": heartgui.__version__,
-        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION,
         "feature_names": list(FEATURE_NAMES),
         "feature_names_out": list(model.feature_names_out_),

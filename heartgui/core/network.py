@@ -27,7 +27,6 @@ import numpy as np
 __all__ = [
     "MLP",
     "EpochReport",
-    "NotFittedError",
     "TrainingDiverged",
     "relu",
     "sigmoid",
