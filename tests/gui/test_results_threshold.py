@@ -167,9 +167,9 @@ def test_roc_point_follows_the_slider_and_lies_on_the_curve(page, result):
         assert point == roc_point_at(result.split.y_test, result.test_risk, tick / 1000)
         assert np.any(np.isclose(fpr, point[0]) & np.isclose(tpr, point[1])), f"{point} is not a vertex"
     m = result.test_metrics
-    label = page.roc_plot.curve.get_label()
+    label = page.roc_plot.axes.get_title()
     low, high = bootstrap_auc_interval(result.split.y_test, result.test_risk, BOOTSTRAP_RESAMPLES)
-    assert f"AUC {m.roc_auc:.2f}, 95 % CI {low:.2f}–{high:.2f}" in label
+    assert f"(AUC) {m.roc_auc:.2f}, 95 % CI {low:.2f}–{high:.2f}" in label
 
 
 def test_calibration_plot_has_one_dot_per_group(page, result):

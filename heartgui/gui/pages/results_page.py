@@ -727,7 +727,8 @@ class ResultsPage(QWidget):
             )
         else:
             hint = "Training and test accuracy are close: no sign of overfitting."
-        self.overfit_hint.setText(hint)
+        threshold = threshold_percent(result.test_metrics.threshold)
+        self.overfit_hint.setText(f"{hint} (Both at {threshold}, the threshold the model was trained with.)")
 
     def _show_run(self, result: TrainingResult, m: Metrics) -> None:
         settings = result.settings

@@ -42,13 +42,13 @@ class CalibrationPlot(FigurePanel):
         (self.diagonal,) = ax.plot([0, 1], [0, 1], linestyle="--", linewidth=1, label="perfectly calibrated")
         (self.dots,) = ax.plot([], [], marker="o", markersize=8, color=DOT_COLOUR, label="this model")
         self._counts: list = []
-        ax.legend(loc="upper left", fontsize=9)
         self.apply_palette()
 
     def apply_palette(self) -> None:
         self.diagonal.set_color(self.colours()["soft"])
         for text in self._counts:
             text.set_color(self.colours()["text"])
+        self.axes.legend(loc="upper left", fontsize=9)  # picks up the new colours
         super().apply_palette()
 
     def set_points(
@@ -60,10 +60,17 @@ class CalibrationPlot(FigurePanel):
         for text in self._counts:
             text.remove()
         self._counts = [
-            self.axes.annotate(f"n={int(n)}", (x, y), xytext=(6, -12), textcoords="offset points", fontsize=8)
+            # Centred above the dot (below it near the top), so neighbouring labels do not collide.
+            self.axes.annotate(
+                f"n={int(n)}",
+                (x, y),
+                xytext=(0, -15 if y > 0.9 else 9),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
             for x, y, n in zip(predicted, observed, counts, strict=True)
         ]
-        self.axes.legend(loc="upper left", fontsize=9)
         self.apply_palette()
 
     def point_count(self) -> int:

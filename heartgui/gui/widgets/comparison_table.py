@@ -113,7 +113,7 @@ class ComparisonTable(QWidget):
         header = self.view.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.save_button = QPushButton("Save table as CSV…")
@@ -141,6 +141,8 @@ class ComparisonTable(QWidget):
     ) -> None:
         """Show ``rows`` under ``headers``; ``frame`` (a DataFrame) is what :meth:`save_csv` writes."""
         self.model.set_rows(headers, rows, header_tips=header_tips, row_tips=row_tips, bold_row=bold_row)
+        if headers:  # the method names take the spare width; the figures stay next to each other
+            self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.frame = frame
         self.save_button.setEnabled(frame is not None and len(rows) > 0)
         self.setVisible(len(rows) > 0)

@@ -50,22 +50,21 @@ class RocPlot(FigurePanel):
         self.point_label = ax.annotate(
             "", xy=(0, 0), xytext=(12, -16), textcoords="offset points", color=POINT_COLOUR, fontsize=9
         )
-        ax.legend(loc="lower right", fontsize=9)
         self.apply_palette()
 
     def apply_palette(self) -> None:
         self.diagonal.set_color(self.colours()["soft"])
+        self.axes.legend(loc="lower right", fontsize=8, framealpha=0.85)  # picks up the new colour
         super().apply_palette()
 
     def set_curve(
         self, fpr: Sequence[float], tpr: Sequence[float], auc: float, interval: tuple[float, float]
     ) -> None:
-        """Draw the curve and put its AUC (with its 95 % interval) in the legend."""
+        """Draw the curve; its AUC (with its 95 % interval) goes in the title above the axes."""
         self.curve.set_data(list(fpr), list(tpr))
         low, high = interval
         ci = "" if low != low else f", 95 % CI {low:.2f}–{high:.2f}"
-        self.curve.set_label(f"this model (AUC {auc:.2f}{ci})")
-        self.axes.legend(loc="lower right", fontsize=9)
+        self.axes.set_title(f"Area under the curve (AUC) {auc:.2f}{ci}", fontsize=10)
         self.apply_palette()
 
     def set_point(self, fpr: float, tpr: float, threshold: float) -> None:
