@@ -154,15 +154,13 @@ _SETTING_WORDS = {
 def settings_in_words(settings: TrainingSettings) -> list[tuple[str, str]]:
     """Every field of ``settings`` as ``(label, value in words)``, in the order of the dataclass.
 
-    Raises
-    ------
-    KeyError
-        For a field this module has no words for (a new setting must be described here).
+    A field this module has no words for yet is shown by its name and value, never left out.
     """
     rows = []
     for field in dataclasses.fields(settings):
-        label, words = _SETTING_WORDS[field.name]
-        rows.append((label, words(getattr(settings, field.name))))
+        value = getattr(settings, field.name)
+        label, words = _SETTING_WORDS.get(field.name, (field.name, str))
+        rows.append((label, words(value)))
     return rows
 
 
@@ -640,9 +638,9 @@ def _patient_page(
     ordered = contributions.sorted()
     height = max(2.0, page.y - 1.4)
     ax = page.axes(height, left=2.6, right=0.2, below=0.3)
-    names = [schema.BY_NAME[n].label for n, _ in ordered][::-1]
+    labels = [schema.BY_NAME[n].label for n, _ in ordered][::-1]
     amounts = np.array([v for _, v in ordered])[::-1]
-    ax.barh(names, amounts, color=[_RISE if v > 0 else _FALL for v in amounts], height=0.65)
+    ax.barh(labels, amounts, color=[_RISE if v > 0 else _FALL for v in amounts], height=0.65)
     ax.axvline(0, color=_INK, linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8.5)

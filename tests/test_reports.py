@@ -72,7 +72,9 @@ def test_training_report_names_the_data_and_the_caveat(training_pdf, heart):
 def test_training_report_says_every_setting(training_pdf, result):
     text = text_of(training_pdf)
     words = reports.settings_in_words(result.settings)
-    assert len(words) == len(dataclasses.fields(result.settings))
+    names = [field.name for field in dataclasses.fields(result.settings)]
+    assert len(words) == len(names)
+    assert not {label for label, _ in words} & set(names), "a setting has no words in reports._SETTING_WORDS"
     for label, value in words:
         assert " ".join(f"{label} {value}".split()) in text
     assert "He: random normal scaled to each layer's width" in text

@@ -793,7 +793,7 @@ def _row_problems(
     i: int, values: np.ndarray, text_bad: np.ndarray, invalid: np.ndarray, raw: pd.DataFrame | None
 ) -> Iterator[tuple[str, str]]:
     """``(column, message)`` for each unreadable or impossible value of row ``i``."""
-    for j in np.flatnonzero(text_bad[i] | invalid[i]):
+    for j in map(int, np.flatnonzero(text_bad[i] | invalid[i])):
         name = _COLUMNS[j]
         if text_bad[i, j]:
             cell = str(raw.iat[i, j]).strip() if raw is not None else "?"
@@ -847,11 +847,10 @@ def _validate(
             problems.total += int(text_bad[i].sum() + invalid[i].sum() + report_missing[i])
             continue
         line = int(lines[i])
-        for column, message in _row_problems(i, values, text_bad, invalid, raw):
-            problems.add(line, column, message)
+        for name, message in _row_problems(int(i), values, text_bad, invalid, raw):
+            problems.add(line, name, message)
         if report_missing[i]:
-            column, message = _missing_problem(missing[i])
-            problems.add(line, column, message)
+            problems.add(line, *_missing_problem(missing[i]))
 
     dropped_mask = has_missing & ~has_problem if drop_missing else np.zeros(n, dtype=bool)
     dropped = tuple(
@@ -1075,7 +1074,7 @@ def _load_patients(path: str) -> PatientsFile:
     bad = (text_bad_features | invalid).any(axis=1) | missing_features.any(axis=1)
     for i in np.flatnonzero(bad):
         line = int(table.lines[i])
-        for column, message in _row_problems(i, values, text_bad_features, invalid, table.cells):
+        for column, message in _row_problems(int(i), values, text_bad_features, invalid, table.cells):
             add(line, column, message)
         if missing_features[i].any():
             add(line, *_missing_problem(missing_features[i]))

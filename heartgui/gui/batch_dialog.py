@@ -268,7 +268,7 @@ class BatchDialog(QDialog):
             job.done.disconnect(self._on_job_done)
             job.setParent(QCoreApplication.instance())
             _ORPHANED_JOBS.add(job)
-            job.done.connect(lambda _run, job=job: (_ORPHANED_JOBS.discard(job), _dispose(job)))
+            job.done.connect(lambda _run, job=job: _dispose(job))
         self._jobs.clear()
         self._load_run = None
         super().done(result)
@@ -395,6 +395,7 @@ class BatchDialog(QDialog):
 
 
 def _dispose(job: Job) -> None:
+    _ORPHANED_JOBS.discard(job)
     job.thread.wait()
     job.worker.deleteLater()
     job.thread.deleteLater()
