@@ -89,10 +89,20 @@ def exercise_core(result: Any, dataset: Any) -> dict[str, Any]:
     explain.what_if(result.model, patient, "chol")
     reference = explain.NoveltyReference.fit(split.X_train)
     explain.extrapolation(result.model, patient, reference)
+    # PNG export (Pillow) of a figure, as the plots' "Save" buttons do.
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3, 2))
+    figure.add_subplot().plot(result.loss_curve)
+    png = io.BytesIO()
+    figure.savefig(png, format="png")
     return {
         "baselines": len(comparison.rows),
         "cv_methods": len(cv.methods),
         "cv_folds": cv.folds_done,
+        "png_bytes": len(png.getvalue()),
         "core_s": round(time.perf_counter() - started, 3),
     }
 
