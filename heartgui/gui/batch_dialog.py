@@ -394,6 +394,12 @@ class BatchDialog(QDialog):
         self.export_failed.emit(message)
 
 
+def stop_orphaned_jobs() -> None:
+    """Stop and join the jobs of dialogs closed while they were still loading or exporting."""
+    for job in list(_ORPHANED_JOBS):
+        job.stop_and_wait()
+
+
 def _dispose(job: Job) -> None:
     _ORPHANED_JOBS.discard(job)
     job.thread.wait()

@@ -97,7 +97,8 @@ def _comparison(rows: list[Any]) -> Any:
 
 
 def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) -> Callable[[Worker], Any]:
-    """Cross-validate on ``split``'s patients; each ``FoldReport`` goes to :meth:`Worker.report`.
+    """Cross-validate on ``split``'s patients; each ``FoldReport`` goes to :meth:`Worker.report`, paired
+    with its result's ``summary()`` table, worked out here so the UI thread only has to show it.
 
     A stop request is honoured between folds (raises :class:`Cancelled`); returns the ``CrossValResult``.
     """
@@ -116,7 +117,7 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
                 if report is None:
                     break
                 last = report
-                worker.report(report)
+                worker.report((report, report.result.summary()))
         finally:
             reports.close()
         if last is None or not last.result.complete:

@@ -10,7 +10,9 @@ job that is no longer the current one (a stale run) is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,19 +42,21 @@ DATA_FILTER = "Heart data (*.dat *.data *.csv *.tsv *.txt);;All files (*)"
 MODEL_FILTER = "heartgui model (*.heartmodel);;All files (*)"
 MAX_RECENT_FILES = 8
 
-PAGE_DATA, PAGE_TRAIN, PAGE_RESULTS, PAGE_PREDICT = range(4)
-_PAGE_TITLES = ("1  Data", "2  Train", "3  Results", "4  Predict")
+PAGE_DATA, PAGE_TRAIN, PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK = range(5)
+_PAGE_TITLES = ("1  Data", "2  Train", "3  Results", "4  Predict", "5  Inside")
 _PAGE_TIPS = (
     "Open the patients' data and look at it.",
     "Choose the settings and train the network (needs data).",
     "How good the trained network is on patients it never saw (needs a trained model).",
     "Enter one patient and see the predicted risk (needs a trained or opened model).",
+    "Inside the network: its weights drawn, and the Predict page's patient walked through it.",
 )
 _PAGE_ICONS = (
     QStyle.StandardPixmap.SP_DirOpenIcon,
     QStyle.StandardPixmap.SP_MediaPlay,
     QStyle.StandardPixmap.SP_FileDialogDetailedView,
     QStyle.StandardPixmap.SP_DialogHelpButton,
+    QStyle.StandardPixmap.SP_FileDialogContentsView,
 )
 
 _KEY_GEOMETRY = "window/geometry"
@@ -115,7 +119,9 @@ class MainWindow(QMainWindow):
         style = self.style()
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Steps")
-        self.sidebar.setToolTip("The four steps: Data, Train, Results, Predict. Use the arrow keys to move.")
+        self.sidebar.setToolTip(
+            "The steps: Data, Train, Results, Predict, and Inside the network. Use the arrow keys to move."
+        )
         self.sidebar.setIconSize(QSize(24, 24))
         self.sidebar.setMinimumWidth(150)
         self.sidebar.setMaximumWidth(220)
@@ -190,6 +196,27 @@ class MainWindow(QMainWindow):
             "Open a model saved by heartgui, to predict without training again.",
             sp.SP_DirOpenIcon,
         )
+        self.batch_action = self._action(
+            "Predict &many patients…",
+            self.open_batch_dialog,
+            None,
+            "Open a CSV of several patients and predict each one's risk with the current model.",
+            sp.SP_FileDialogListView,
+        )
+        self.training_report_action = self._action(
+            "Save &training report (PDF)…",
+            self.save_training_report,
+            None,
+            "A PDF of this training session: data, settings, loss curve, metrics with intervals, ROC.",
+            sp.SP_FileDialogDetailedView,
+        )
+        self.patient_report_action = self._action(
+            "Save &patient report (PDF)…",
+            self.save_patient_report,
+            None,
+            "A PDF of the Predict page's patient: inputs, risk, spread, what raised and lowered it.",
+            sp.SP_FileIcon,
+        )
         self.quit_action = self._action(
             "&Quit", self.close, "Ctrl+Q", "Close heartgui.", sp.SP_DialogCloseButton
         )
@@ -231,6 +258,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_model_action)
         file_menu.addAction(self.open_model_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.batch_action)
+        file_menu.addAction(self.training_report_action)
+        file_menu.addAction(self.patient_report_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         train_menu = menu.addMenu("&Training")
         train_menu.addAction(self.start_action)
@@ -271,6 +302,9 @@ class MainWindow(QMainWindow):
             self.pages_ready = True
             self._update_enabled()
             self.statusBar().showMessage("Ready. Open a data file to begin (File → Open data…, Ctrl+O).")
+            from heartgui.gui.workers import background_imports_job
+
+            self._new_job(background_imports_job()).start()  # scikit-learn, while the student looks around
         if data_file:
             self.open_data(data_file)
 
@@ -295,6 +329,7 @@ class MainWindow(QMainWindow):
             except (ValueError, TypeError):
                 settings = RECOMMENDED  # settings from another version: start from the recommended ones
         self.train_page = TrainPage(settings)
+        self.train_page.plot.full_draw_guard = self._training_paused  # type: ignore[method-assign]
         self.train_page.start_requested.connect(self.start_training)
         self.train_page.stop_requested.connect(self.stop_training)
         self.train_page.settings_changed.connect(self._remember_training_settings)
@@ -308,6 +343,12 @@ class MainWindow(QMainWindow):
         self._replace_page(PAGE_RESULTS, self.results_page)
         self.predict_page = PredictPage()
         self._replace_page(PAGE_PREDICT, self.predict_page)
+
+        from heartgui.gui.pages.network_page import NetworkPage
+
+        self.network_page = NetworkPage()
+        self.predict_page.patient_changed.connect(self.network_page.set_patient)
+        self._replace_page(PAGE_NETWORK, self.network_page)
 
     def _replace_page(self, index: int, page: QWidget) -> None:
         old = self.stack.widget(index)
@@ -333,21 +374,25 @@ class MainWindow(QMainWindow):
 
     def _update_enabled(self) -> None:
         ready = self.pages_ready
+        training = self._training_run is not None
         enabled = (
             True,
             ready and self.dataset is not None,
             ready and self.result is not None,
             ready and self.model is not None,
+            ready and (self.model is not None or training),
         )
         for index, on in enumerate(enabled):
             item = self.sidebar.item(index)
             flags = item.flags()
             item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if on else flags & ~Qt.ItemFlag.ItemIsEnabled)
             self.page_actions[index].setEnabled(on)
-        training = self._training_run is not None
         self.start_action.setEnabled(ready and self.dataset is not None and not training)
         self.stop_action.setEnabled(training)
         self.save_model_action.setEnabled(self.model is not None)
+        self.batch_action.setEnabled(ready and self.model is not None)
+        self.training_report_action.setEnabled(ready and self.result is not None)
+        self.patient_report_action.setEnabled(ready and self.model is not None)
         self.open_model_action.setEnabled(ready)
         self.open_data_action.setEnabled(ready)
         self.open_sample_action.setEnabled(ready and paths.sample_data() is not None)
@@ -531,6 +576,18 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         job.start()
 
+    @contextlib.contextmanager
+    def _training_paused(self) -> Iterator[None]:
+        """Pause the training worker between two epochs while the UI thread does a long draw."""
+        job = self._jobs.get(self._training_run) if self._training_run is not None else None
+        if job is not None:
+            job.worker.pause()
+        try:
+            yield
+        finally:
+            if job is not None:
+                job.worker.resume()
+
     @Slot()
     def stop_training(self) -> None:
         job = self._jobs.get(self._training_run) if self._training_run is not None else None
@@ -542,9 +599,19 @@ class MainWindow(QMainWindow):
         return run_id == self._training_run and not self._closing
 
     @Slot(int, object)
-    def _on_training_progressed(self, run_id: int, reports: Any) -> None:
-        if self._is_current_training(run_id):
+    def _on_training_progressed(self, run_id: int, items: Any) -> None:
+        if not self._is_current_training(run_id):
+            return
+        from heartgui.gui.workers import WeightsSnapshot
+
+        reports = [item for item in items if not isinstance(item, WeightsSnapshot)]
+        snapshots = [item for item in items if isinstance(item, WeightsSnapshot)]
+        if reports:
             self.train_page.add_reports(reports)
+        if snapshots:
+            latest = snapshots[-1]
+            self.network_page.set_feature_names(latest.feature_names)
+            self.network_page.show_training_weights(latest.weights, latest.biases, latest.epoch)
 
     @Slot(int, object)
     def _on_training_finished(self, run_id: int, result: Any) -> None:
@@ -591,14 +658,20 @@ class MainWindow(QMainWindow):
         self.training_cancelled.emit()
 
     def _show_model_pages(self) -> None:
-        """Give the trained model to the Results and Predict pages."""
+        """Give the trained model to the Results, Predict and Inside pages."""
         self.results_page.show_result(self.result)
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
+        split = self.result.split
+        self.predict_page.set_training_data(split.X_train, split.y_train, self.result.settings)
+        self.network_page.set_model(self.model)
+        self.network_page.set_patient(self.predict_page.patient)
 
     @Slot(float)
     def _on_threshold_changed(self, threshold: float) -> None:
+        """The Results page's threshold is the one Predict, the reports and a saved model use."""
         self.threshold = float(threshold)
         if self.model is not None:
+            self.model.set_params(threshold=self.threshold)
             self.predict_page.set_model(self.model, self.dataset, self.threshold)
 
     @Slot(object)
@@ -621,12 +694,21 @@ class MainWindow(QMainWindow):
         if not Path(path).suffix:
             path += EXTENSION
         trained_here = self.result is not None and self.result.model is self.model
+        metrics = None
+        if trained_here:
+            from heartgui.core.evaluation import evaluate
+
+            metrics = evaluate(self.result.split.y_test, self.result.test_risk, self.threshold)
+        self.model.set_params(threshold=self.threshold)
+        settings = self.model_settings
+        if settings is not None and settings.threshold != self.threshold:
+            settings = settings.replace(threshold=self.threshold, preset=settings.preset)
         try:
             save_model(
                 path,
                 self.model,
-                settings=self.model_settings,
-                metrics=self.result.test_metrics if trained_here else None,
+                settings=settings,
+                metrics=metrics,
                 data_sha256=self._model_data[0],
                 data_name=self._model_data[1],
             )
@@ -661,6 +743,8 @@ class MainWindow(QMainWindow):
         self.result = None  # the Results page showed another model
         self.results_page.clear()
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
+        self.network_page.set_model(self.model)
+        self.network_page.set_patient(self.predict_page.patient)
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
         trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
         self.statusBar().showMessage(f"Opened the model {Path(path).name}{trained_on}. Next: Predict.")
@@ -668,6 +752,43 @@ class MainWindow(QMainWindow):
         self.show_page(PAGE_PREDICT)
         self.model_opened.emit(saved)
         return True
+
+    # ----------------------------------------------------------------------------------------------
+    # many patients, reports
+    @Slot()
+    def open_batch_dialog(self) -> None:
+        """Predict a CSV of patients with the current model and threshold."""
+        if self.model is None:
+            return
+        from heartgui.gui.batch_dialog import BatchDialog
+
+        BatchDialog(self.model, self.threshold, parent=self).exec()
+
+    @Slot()
+    def save_training_report(self) -> None:
+        """Write a PDF of the current training session (asks where)."""
+        if self.result is None:
+            return
+        from heartgui.gui.report_actions import save_training_report
+
+        provenance = self.dataset.provenance if self.dataset is not None else None
+        save_training_report(self, self.result, provenance)
+
+    @Slot()
+    def save_patient_report(self) -> None:
+        """Write a PDF of the Predict page's patient (asks where)."""
+        if self.model is None:
+            return
+        from heartgui.gui.report_actions import save_patient_report
+
+        save_patient_report(
+            self,
+            self.model,
+            self.predict_page.patient,
+            self.threshold,
+            spread=self.predict_page.spread(),
+            settings=self.model_settings,
+        )
 
     # ----------------------------------------------------------------------------------------------
     # about, settings, closing
@@ -703,6 +824,13 @@ class MainWindow(QMainWindow):
         self._closing = True
         for job in list(self._jobs.values()):
             job.stop_and_wait()
+        if self.pages_ready:
+            self.results_page.shutdown()  # its comparison and cross-validation threads
+            self.predict_page.shutdown()  # the "How sure" ensemble thread
+        from heartgui.gui import batch_dialog, report_actions
+
+        report_actions.wait_for_reports()  # a PDF being written finishes (about a second)
+        batch_dialog.stop_orphaned_jobs()
         self._training_run = None
         self._load_run = None
         settings = self._settings()

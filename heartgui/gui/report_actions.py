@@ -79,6 +79,12 @@ class ReportJob(QObject):
         self.deleteLater()
 
 
+def wait_for_reports() -> None:
+    """Block until every PDF still being written is finished (the app is closing)."""
+    for job in list(_RUNNING):
+        job.wait()
+
+
 class _Notifier(QObject):
     """Tells the student how the report went; a child of the asking widget, so it dies with it."""
 

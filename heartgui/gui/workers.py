@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -60,6 +60,8 @@ class Worker(QObject):
         self.run_id = run_id
         self._function = function
         self._stop = threading.Event()
+        self._go = threading.Event()  # cleared while the UI thread asks the job to pause
+        self._go.set()
         self._pending: list[Any] = []
         self._last_emit = 0.0
 
@@ -70,6 +72,23 @@ class Worker(QObject):
     def request_stop(self) -> None:
         """Ask the job to stop at its next check (thread-safe)."""
         self._stop.set()
+        self._go.set()  # a paused job must wake up to see it
+
+    def pause(self) -> None:
+        """Ask the job to wait at its next :meth:`wait_if_paused` (thread-safe).
+
+        The UI thread pauses training around the rare full redraws of the loss plot: a matplotlib draw
+        is pure Python, and sharing the GIL with a busy worker would make it twice as long.
+        """
+        if not self._stop.is_set():
+            self._go.clear()
+
+    def resume(self) -> None:
+        self._go.set()
+
+    def wait_if_paused(self, timeout: float = 1.0) -> None:
+        """Block while paused (at most ``timeout`` seconds, so a forgotten resume cannot hang a job)."""
+        self._go.wait(timeout)
 
     def report(self, item: Any) -> None:
         """Queue a progress item; emit the batch when the last emit is old enough."""
@@ -170,12 +189,30 @@ class Job(QObject):
 
 
 def warm_up_job() -> Callable[[Worker], Any]:
-    """A job that imports the heavy libraries, so the window stays responsive while they load."""
+    """A job that imports what the Data and Train pages need (NumPy, pandas, matplotlib), so the window
+    stays responsive while they load. scikit-learn is not among them: see :func:`background_imports_job`.
+    """
 
     def run(worker: Worker) -> Any:
+        import matplotlib.backends.backend_qtagg
         import matplotlib.figure  # noqa: F401
 
         import heartgui.core.dataset
+        import heartgui.core.presets  # noqa: F401
+
+        return None
+
+    return run
+
+
+def background_imports_job() -> Callable[[Worker], Any]:
+    """A job that imports scikit-learn and the modules built on it once the window is ready, so that
+    training, results and explanations start at once when first asked for."""
+
+    def run(worker: Worker) -> Any:
+        import heartgui.core.crossval
+        import heartgui.core.explain
+        import heartgui.core.model_file
         import heartgui.core.training  # noqa: F401
 
         return None
@@ -194,11 +231,25 @@ def load_job(path: str) -> Callable[[Worker], Any]:
     return run
 
 
+class WeightsSnapshot(NamedTuple):
+    """Copies of the weights during training, for the network drawing (sent between epoch reports)."""
+
+    epoch: int
+    weights: list[Any]
+    biases: list[Any]
+    feature_names: tuple[str, ...]
+
+
+#: Seconds between two weight snapshots sent during training (the drawing repaints ~12 times a second).
+SNAPSHOT_INTERVAL = 0.08
+
+
 def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
     """A job that trains on ``dataset`` with ``settings`` and returns the ``TrainingResult``.
 
-    Each ``EpochReport`` is passed to :meth:`Worker.report`. A stop request takes effect after the
-    current epoch and keeps the weights reached so far (the result is marked ``stopped_early``).
+    Each ``EpochReport`` is passed to :meth:`Worker.report`, and every ``SNAPSHOT_INTERVAL`` seconds a
+    :class:`WeightsSnapshot` too. A stop request takes effect after the current epoch and keeps the
+    weights reached so far (the result is marked ``stopped_early``).
     """
 
     def run(worker: Worker) -> Any:
@@ -206,9 +257,17 @@ def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
 
         session = TrainingSession(dataset, settings)
         epochs = session.epochs()
+        next_snapshot = 0.0
         try:
             for report in epochs:
                 worker.report(report)
+                worker.wait_if_paused()
+                now = time.perf_counter()
+                if now >= next_snapshot or report.epoch == report.n_epochs:
+                    next_snapshot = now + SNAPSHOT_INTERVAL
+                    model = session.model
+                    weights, biases = model.network_.snapshot()
+                    worker.report(WeightsSnapshot(report.epoch, weights, biases, model.feature_names_out_))
                 if worker.stop_requested:
                     break
         finally:

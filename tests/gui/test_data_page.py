@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -113,7 +113,7 @@ def test_drop_a_file_onto_the_window(window, qtbot, heart_dat):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(heart_dat))])
     enter = QDragEnterEvent(
-        QPointF(50, 50),
+        QPoint(50, 50),  # QDragEnterEvent takes a QPoint in PySide6 ≤ 6.11, QDropEvent a QPointF
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

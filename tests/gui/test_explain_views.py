@@ -85,7 +85,10 @@ def test_an_edit_updates_the_chart_after_a_short_delay(page, result, qtbot):
     page.form.editors["age"].setValue(71)
     expected = contributions(result.model, page.form.values())
     plot = page.contributions_plot
-    qtbot.waitUntil(lambda: plot.contributions.logit == pytest.approx(expected.logit), timeout=2000)
+    qtbot.waitUntil(
+        lambda: plot.contributions is not None and plot.contributions.logit == pytest.approx(expected.logit),
+        timeout=2000,
+    )
 
 
 # --------------------------------------------------------------------------------------------------

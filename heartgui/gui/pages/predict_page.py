@@ -733,6 +733,14 @@ class PredictPage(QWidget):
     def ensemble_running(self) -> bool:
         return self._ensemble_job is not None
 
+    def spread(self) -> Any:
+        """The current patient's risk across the "How sure" ensemble (a ``RiskSpread``), or ``None``."""
+        if not self._ensemble or self._model is None:
+            return None
+        from heartgui.core.explain import ensemble_spread
+
+        return ensemble_spread(self._ensemble, self.form.values())
+
     def _stop_ensemble_job(self) -> None:
         job, self._ensemble_job = self._ensemble_job, None
         if job is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -954,7 +955,7 @@ class ResultsPage(QWidget):
         """
         if self._result is None or self._cv_run is not None:
             return False
-        from heartgui.gui.crossval_job import crossval_job
+        from heartgui.gui.crossval_job import crossval_job, crossval_methods
 
         repeats = self.cv_repeats.value() if repeats is None else int(repeats)
         job = self._new_job(
@@ -967,7 +968,7 @@ class ResultsPage(QWidget):
         self._cv_run = job.run_id
         self._cv_started = time.perf_counter()
         self._cv_partial = None
-        self.cv_table.clear()
+        self._show_crossval_placeholder([m.name for m in crossval_methods(self._result.settings)])
         self.cv_progress.setFormat("fold %v of %m")
         self.cv_progress.setRange(0, folds * repeats)
         self.cv_progress.setValue(0)
@@ -1001,7 +1002,7 @@ class ResultsPage(QWidget):
     def _on_cv_progressed(self, run_id: int, reports: tuple) -> None:
         if run_id != self._cv_run or not reports:
             return
-        report = reports[-1]
+        report, summary = reports[-1]
         self.cv_progress.setMaximum(report.total)
         self.cv_progress.setValue(report.done)
         left = report.elapsed / report.done * (report.total - report.done)
@@ -1011,7 +1012,7 @@ class ResultsPage(QWidget):
                 f"{report.fold + 1}); about {left:.0f} s left. The table fills in as folds finish."
             )
         self._cv_partial = report.result
-        self._show_crossval(report.result)
+        self._show_crossval(report.result, summary)
         self.crossval_progressed.emit(report.done, report.total)
 
     @Slot(int, object)
@@ -1051,9 +1052,8 @@ class ResultsPage(QWidget):
         )
         self.crossval_cancelled.emit()
 
-    def _show_crossval(self, result: Any) -> None:
-        summary = result.summary()
-        threshold = threshold_percent(result.optimal_threshold)
+    def _crossval_headers(self, optimal_threshold: float) -> tuple[list[str], list[str]]:
+        threshold = threshold_percent(optimal_threshold)
         headers = ["Method", f"Cost at {threshold}", "Cost at 50 %", "ROC AUC", "Accuracy (50 %)", "Folds"]
         tips = [
             "",
@@ -1064,6 +1064,21 @@ class ResultsPage(QWidget):
             "Share classified correctly at a threshold of 50 %, mean ± sd over folds.",
             "Folds finished.",
         ]
+        return headers, tips
+
+    def _show_crossval_placeholder(self, method_names: Sequence[str]) -> None:
+        """One row per method before the first fold ends: the table takes its final size while the
+        worker is still idle, and each fold then only changes the figures (no new layout mid-run)."""
+        from heartgui.core.evaluation import cost_optimal_threshold
+
+        headers, tips = self._crossval_headers(cost_optimal_threshold())
+        rows = [[name, "…", "…", "…", "…", "0"] for name in method_names]
+        self.cv_table.set_table(headers, rows, None, header_tips=tips)
+
+    def _show_crossval(self, result: Any, summary: Any = None) -> None:
+        if summary is None:
+            summary = result.summary()
+        headers, tips = self._crossval_headers(result.optimal_threshold)
         rows = [
             [
                 method,

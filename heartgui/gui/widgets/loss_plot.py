@@ -10,6 +10,7 @@ object-oriented API on its own ``Figure`` (never pyplot, never global settings).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable
 
@@ -92,6 +93,10 @@ class LossPlot(QWidget):
         self._timer.start()
 
     # ----------------------------------------------------------------------------------------------
+    def full_draw_guard(self) -> contextlib.AbstractContextManager[object]:
+        """Wraps each full draw during a run; the window replaces it to pause training meanwhile."""
+        return contextlib.nullcontext()
+
     def clear(self, planned_epochs: int | None = None) -> None:
         """Forget every point (a new run of ``planned_epochs`` starts) and draw the empty axes now."""
         self.epochs.clear()
@@ -102,7 +107,9 @@ class LossPlot(QWidget):
         self._low, self._high = math.inf, -math.inf
         self._planned = planned_epochs or 0
         self._xlim = (0.0, max(self._planned, 1) * 1.02 + 1)
-        self._ylim = (0.0, 1.0) if self.axes.get_yscale() == "linear" else (0.1, 1.0)
+        # Room for the usual first losses (the tutorial starts at 1.41), so the axes rarely need to grow
+        # during a run; they are fitted to the curve when it ends.
+        self._ylim = (0.0, 1.6) if self.axes.get_yscale() == "linear" else (0.1, 1.6)
         self.train_line.set_data([], [])
         self.validation_line.set_data([], [])
         # During a run the layout is frozen: a full draw then costs less, and happens only when the
@@ -110,8 +117,10 @@ class LossPlot(QWidget):
         self.figure.set_layout_engine("none")
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
-        self._dirty = False
-        self.canvas.draw()
+        # The empty axes are drawn at the next timer tick, through full_draw_guard like every full draw
+        # of a run, rather than here, where pressing Start would wait for them.
+        self._background = None
+        self._dirty = True
 
     def add_reports(self, reports: Iterable[EpochReport]) -> None:
         """Append one point per report; drawn at the next timer tick."""
@@ -157,7 +166,9 @@ class LossPlot(QWidget):
         self._dirty = False
         self._push_data()
         if self._grow_limits() or self._background is None:
-            self.canvas.draw_idle()
+            # A full draw (~50 ms of Python): done now, with the training paused if the window asked.
+            with self.full_draw_guard():
+                self.canvas.draw()
             return
         # Only the two lines changed: paint them over the saved background (a few ms, not a full draw).
         self.canvas.restore_region(self._background)
