@@ -15,15 +15,9 @@ from dataclasses import asdict, dataclass
 from statistics import NormalDist
 
 import numpy as np
-from sklearn.calibration import calibration_curve
-from sklearn.metrics import (
-    accuracy_score,
-    brier_score_loss,
-    confusion_matrix,
-    roc_auc_score,
-    roc_curve,
-)
 
+# scikit-learn is imported inside the functions that use it: importing it takes about a second, and the
+# window builds its pages (which ask for cost_optimal_threshold) before it has loaded in the background.
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
 
 
@@ -86,6 +80,8 @@ def evaluate(
 
     A patient is called "present" when ``risk >= threshold``.
     """
+    from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, roc_auc_score
+
     y_true = np.asarray(y_true, dtype=np.int64).ravel()
     risk = np.asarray(risk, dtype=float).ravel()
     if len(y_true) != len(risk) or len(y_true) == 0:
@@ -121,6 +117,8 @@ def statlog_cost(
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
 ) -> float:
     """Average cost per patient under the Statlog cost matrix (a miss costs 5, a false alarm 1)."""
+    from sklearn.metrics import confusion_matrix
+
     _tn, fp, fn, _tp = confusion_matrix(
         np.asarray(y_true).ravel(), np.asarray(y_pred).ravel(), labels=[0, 1]
     ).ravel()
@@ -227,6 +225,8 @@ def roc_points(y_true: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.nda
     :func:`roc_point_at`) is one of the curve's vertices. The first threshold is ``inf`` (nobody called
     "present", the point (0, 0)).
     """
+    from sklearn.metrics import roc_curve
+
     y_true, risk = _check_scores(y_true, risk)
     _require_both_classes(y_true, "ROC curve")
     fpr, tpr, thresholds = roc_curve(y_true, risk, drop_intermediate=False)
@@ -256,6 +256,8 @@ def calibration_points(
     evidence. Tied risks can merge groups, so fewer than ``n_bins`` may come back; empty groups are
     dropped as ``calibration_curve`` drops them.
     """
+    from sklearn.calibration import calibration_curve
+
     y_true, risk = _check_scores(y_true, risk)
     if n_bins < 1:
         raise ValueError(f"n_bins must be at least 1, got {n_bins}")

@@ -99,6 +99,10 @@ class MainWindow(QMainWindow):
         self._training_data_name: str | None = None
         self.threshold = 0.5
         self.pages_ready = False
+        self._results_page: Any = None
+        self._predict_page: Any = None
+        self._network_page: Any = None
+        self._background_started = False
         self._jobs: dict[int, Any] = {}
         self._next_run_id = 0
         self._load_run: int | None = None
@@ -302,9 +306,8 @@ class MainWindow(QMainWindow):
             self.pages_ready = True
             self._update_enabled()
             self.statusBar().showMessage("Ready. Open a data file to begin (File → Open data…, Ctrl+O).")
-            from heartgui.gui.workers import background_imports_job
-
-            self._new_job(background_imports_job()).start()  # scikit-learn, while the student looks around
+            if not data_file:  # else after that file has loaded: the worker would slow it down
+                self._start_background_imports()
         if data_file:
             self.open_data(data_file)
 
@@ -335,20 +338,60 @@ class MainWindow(QMainWindow):
         self.train_page.settings_changed.connect(self._remember_training_settings)
         self._replace_page(PAGE_TRAIN, self.train_page)
 
+    # The Results, Predict and Inside pages need a model first: they are built once scikit-learn has
+    # loaded in the background (or when first asked for), not on the way to the first usable window.
+    @property
+    def results_page(self) -> Any:
+        self._ensure_model_pages()
+        return self._results_page
+
+    @property
+    def predict_page(self) -> Any:
+        self._ensure_model_pages()
+        return self._predict_page
+
+    @property
+    def network_page(self) -> Any:
+        self._ensure_model_pages()
+        return self._network_page
+
+    @property
+    def model_pages_built(self) -> bool:
+        return self._results_page is not None
+
+    def _ensure_model_pages(self) -> None:
+        if self._results_page is not None or self._closing:
+            return
+        from heartgui.gui.pages.network_page import NetworkPage
         from heartgui.gui.pages.predict_page import PredictPage
         from heartgui.gui.pages.results_page import ResultsPage
 
-        self.results_page = ResultsPage()
-        self.results_page.threshold_changed.connect(self._on_threshold_changed)
-        self._replace_page(PAGE_RESULTS, self.results_page)
-        self.predict_page = PredictPage()
-        self._replace_page(PAGE_PREDICT, self.predict_page)
+        self._results_page = ResultsPage()
+        self._results_page.threshold_changed.connect(self._on_threshold_changed)
+        self._replace_page(PAGE_RESULTS, self._results_page)
+        self._predict_page = PredictPage()
+        self._replace_page(PAGE_PREDICT, self._predict_page)
+        self._network_page = NetworkPage()
+        self._predict_page.patient_changed.connect(self._network_page.set_patient)
+        self._replace_page(PAGE_NETWORK, self._network_page)
+        if self.dataset is not None:
+            self._predict_page.set_dataset(self.dataset)
 
-        from heartgui.gui.pages.network_page import NetworkPage
+    def _start_background_imports(self) -> None:
+        """Load scikit-learn in a worker, then build the model pages (once)."""
+        if self._background_started or self._closing:
+            return
+        self._background_started = True
+        from heartgui.gui.workers import background_imports_job
 
-        self.network_page = NetworkPage()
-        self.predict_page.patient_changed.connect(self.network_page.set_patient)
-        self._replace_page(PAGE_NETWORK, self.network_page)
+        job = self._new_job(background_imports_job())
+        job.worker.finished.connect(self._on_background_imports_done)
+        job.worker.failed.connect(self._on_background_imports_done)
+        job.start()
+
+    @Slot(int, object)
+    def _on_background_imports_done(self, run_id: int, _: object) -> None:
+        QTimer.singleShot(0, self._ensure_model_pages)
 
     def _replace_page(self, index: int, page: QWidget) -> None:
         old = self.stack.widget(index)
@@ -463,6 +506,7 @@ class MainWindow(QMainWindow):
             return
         self._load_run = None
         self.set_dataset(dataset)
+        self._start_background_imports()
         self._add_recent(dataset.provenance.path)
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
         self.dataset_loaded.emit(dataset)
@@ -472,6 +516,7 @@ class MainWindow(QMainWindow):
         if run_id != self._load_run or self._closing:
             return
         self._load_run = None
+        self._start_background_imports()
         kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
         self.dataset_failed.emit(message)
@@ -483,7 +528,8 @@ class MainWindow(QMainWindow):
         """Show ``dataset`` and make it the one training uses."""
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
-        self.predict_page.set_dataset(dataset)
+        if self.model_pages_built:
+            self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
         self.setWindowTitle(f"{prov.file_name} — heartgui")
         self.statusBar().showMessage(
@@ -560,6 +606,7 @@ class MainWindow(QMainWindow):
                 return
         from heartgui.gui.workers import training_job
 
+        self._ensure_model_pages()  # the Inside page draws the weights while training
         job = self._new_job(training_job(self.dataset, settings))
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
@@ -824,7 +871,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         for job in list(self._jobs.values()):
             job.stop_and_wait()
-        if self.pages_ready:
+        if self.model_pages_built:
             self.results_page.shutdown()  # its comparison and cross-validation threads
             self.predict_page.shutdown()  # the "How sure" ensemble thread
         from heartgui.gui import batch_dialog, report_actions

@@ -3,7 +3,6 @@ a model trained on the real heart.dat."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from heartgui.gui.pages.predict_page import (
     spread_words,
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
+from tests.gui.heartbeat import skip_when_cpus_busy
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -193,15 +193,8 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
     assert not page.ensemble_running()
 
 
-def _cpus_already_busy() -> bool:
-    """True when other processes keep every CPU busy: then a gap measures them, not the window."""
-    try:
-        return os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5
-    except OSError:
-        return False
 
-
-@pytest.mark.skipif(_cpus_already_busy(), reason="every CPU is already busy: responsiveness not measurable")
+@skip_when_cpus_busy
 def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_property):
     gaps: list[float] = []
     last = [time.perf_counter()]

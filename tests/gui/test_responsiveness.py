@@ -7,7 +7,6 @@ the test property ``largest_gap_ms`` and printed).
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -15,20 +14,11 @@ from PySide6.QtCore import QTimer
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.gui.main_window import PAGE_TRAIN
-
-LIMIT_SECONDS = 0.100
-
-
-def _cpus_already_busy() -> bool:
-    """True when other processes keep every CPU busy: then a gap measures them, not the window."""
-    try:
-        return os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5
-    except OSError:
-        return False
+from tests.gui.heartbeat import LIMIT_SECONDS, skip_when_cpus_busy
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_cpus_already_busy(), reason="every CPU is already busy: responsiveness not measurable")
+@skip_when_cpus_busy
 def test_heartbeat_during_a_long_training(window, open_file, heart_dat, qtbot, record_property):
     open_file(window, heart_dat)
     window.train_page.set_settings(RECOMMENDED.replace(epochs=20_000))
