@@ -839,7 +839,7 @@ def _validate(
 
     has_missing = missing.any(axis=1)
     has_problem = text_bad.any(axis=1) | invalid.any(axis=1)
-    report_missing = has_missing & ~has_problem if not drop_missing else np.zeros(n, dtype=bool)
+    report_missing = np.asarray(has_missing & ~has_problem) if not drop_missing else np.zeros(n, dtype=bool)
 
     bad_rows = np.flatnonzero(has_problem | report_missing)
     for i in bad_rows:

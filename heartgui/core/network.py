@@ -377,6 +377,7 @@ class MLP:
             val_loss: float | None = None
             if has_val:
                 # Validation loss of the same weights the training loss describes.
+                assert X_val is not None and y_val is not None
                 val_loss = cross_entropy(y_val, _predict(layers, X_val), clip)
                 self.validation_loss_curve_.append(val_loss)
                 if patience is not None and val_loss < best_val:
