@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
 
@@ -21,8 +22,10 @@ from heartgui.core.preprocessing import Preprocessor, _as_frame
 from heartgui.core.schema import FEATURE_NAMES, FEATURES
 
 
-class HeartModel:
+class HeartModel(BaseEstimator):
     """Preprocessing plus the from-scratch network, with a decision threshold.
+
+    A scikit-learn estimator (``get_params``, ``set_params`` and ``clone`` come from ``BaseEstimator``).
 
     Parameters
     ----------
@@ -61,40 +64,10 @@ class HeartModel:
         self.threshold = threshold
         self.random_state = random_state
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            "hidden_layers": tuple(int(h) for h in self.hidden_layers),
-            "learning_rate": self.learning_rate,
-            "epochs": self.epochs,
-            "init": self.init,
-            "gradient": self.gradient,
-            "l2": self.l2,
-            "patience": self.patience,
-            "one_hot": self.one_hot,
-            "validation_fraction": self.validation_fraction,
-            "threshold": self.threshold,
-            "random_state": self.random_state,
-        }
-
-    def set_params(self, **params: Any) -> HeartModel:
-        valid = self.get_params()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"HeartModel has no parameter {key!r}")
-            setattr(self, key, value)
-        return self
-
     def _network(self) -> MLP:
-        return MLP(
-            tuple(int(h) for h in self.hidden_layers),
-            learning_rate=self.learning_rate,
-            epochs=self.epochs,
-            init=self.init,
-            gradient=self.gradient,
-            l2=self.l2,
-            patience=self.patience,
-            random_state=self.random_state,
-        )
+        """An untrained network with this model's network parameters."""
+        mine = self.get_params()
+        return MLP(**{name: mine[name] for name in MLP().get_params() if name in mine})
 
     # ----------------------------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> HeartModel:
