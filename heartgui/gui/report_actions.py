@@ -61,7 +61,12 @@ class ReportJob(QObject):
         return self.job.is_running()
 
     def wait(self) -> None:
-        """Block until the thread ends (tests, and a window that is closing)."""
+        """Block until the PDF is written and the thread ends (tests, and a window that is closing).
+
+        The worker's ``finished`` → ``thread.quit`` connection is queued to this (blocked) thread, so
+        quit here: the thread's event loop ends once the writing function has returned.
+        """
+        self.job.thread.quit()
         self.job.thread.wait()
 
     @Slot(int, object)
