@@ -1,0 +1,326 @@
+"""The whole click-through on the real window: data → training → Inside → threshold → files → closing.
+
+Every step goes through :class:`~heartgui.gui.main_window.MainWindow` (its actions, pages and signals) on
+heart.dat; file dialogs are patched, and each asynchronous step is waited for on a signal or a condition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pypdf
+import pytest
+import shiboken6
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QMessageBox
+
+from heartgui.core.evaluation import evaluate
+from heartgui.core.model_file import load_model
+from heartgui.core.presets import RECOMMENDED
+from heartgui.gui import report_actions
+from heartgui.gui.batch_dialog import BatchDialog
+from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
+
+SETTINGS = RECOMMENDED.replace(epochs=400)
+
+
+def patch_save_dialog(monkeypatch, path) -> list:
+    """``QFileDialog.getSaveFileName`` answers ``path``; returns the list of calls seen."""
+    seen: list = []
+
+    def dialog(*args, **kwargs):
+        seen.append(args)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def no_message_boxes(monkeypatch):
+    """Any warning box would block: record it instead (and fail the test that did not expect one)."""
+    shown: list = []
+
+    def box(*args, **kwargs):
+        shown.append(args)
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(box))
+    yield shown
+    assert not shown, f"unexpected message boxes: {shown}"
+
+
+def train_in_window(window, qtbot, settings=SETTINGS):
+    with qtbot.waitSignal(window.training_finished, timeout=60_000) as blocker:
+        window.start_training(settings)
+    return blocker.args[0]
+
+
+@pytest.fixture
+def trained(window, open_file, heart_dat, qtbot):
+    open_file(window, heart_dat)
+    result = train_in_window(window, qtbot)
+    assert window.model is result.model
+    return window
+
+
+def move_threshold(window, qtbot, threshold: float) -> float:
+    with qtbot.waitSignal(window.results_page.threshold_changed, timeout=5_000) as blocker:
+        window.results_page.set_threshold(threshold)
+    return blocker.args[0]
+
+
+def pages_enabled(window) -> list[bool]:
+    return [window.page_enabled(i) for i in range(5)]
+
+
+# --------------------------------------------------------------------------------------------------
+# actions and pages follow the state
+
+
+def test_actions_follow_data_training_and_opened_models(
+    window, open_file, heart_dat, qtbot, monkeypatch, tmp_path
+):
+    file_actions = (
+        window.save_model_action,
+        window.batch_action,
+        window.training_report_action,
+        window.patient_report_action,
+    )
+    assert not any(a.isEnabled() for a in file_actions)
+    assert pages_enabled(window) == [True, False, False, False, False]
+    assert not window.start_action.isEnabled() and not window.stop_action.isEnabled()
+
+    open_file(window, heart_dat)
+    assert pages_enabled(window) == [True, True, False, False, False]
+    assert not any(a.isEnabled() for a in file_actions)
+    assert window.start_action.isEnabled()
+
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_training(SETTINGS)
+        # While training: the Inside page shows the weights changing; nothing to save or predict yet.
+        assert window.training
+        assert pages_enabled(window) == [True, True, False, False, True]
+        assert window.stop_action.isEnabled() and not window.start_action.isEnabled()
+        assert not any(a.isEnabled() for a in file_actions)
+    assert pages_enabled(window) == [True, True, True, True, True]
+    assert all(a.isEnabled() for a in file_actions)
+    assert window.start_action.isEnabled() and not window.stop_action.isEnabled()
+
+    # A model opened from a file has no training session: no training report, the rest works.
+    path = tmp_path / "model.heartmodel"
+    patch_save_dialog(monkeypatch, path)
+    window.save_model_action.trigger()
+    assert path.is_file()
+    with qtbot.waitSignal(window.model_opened, timeout=10_000):
+        assert window.open_model(path)
+    assert window.result is None
+    assert not window.training_report_action.isEnabled()
+    assert window.save_model_action.isEnabled() and window.batch_action.isEnabled()
+    assert window.patient_report_action.isEnabled()
+    assert pages_enabled(window) == [True, True, False, True, True]
+    assert window.stack.currentIndex() == PAGE_PREDICT
+
+
+def test_disabled_actions_do_nothing_without_a_model(window, monkeypatch):
+    calls = patch_save_dialog(monkeypatch, "/nonexistent/never.pdf")
+    opened: list = []
+    monkeypatch.setattr(BatchDialog, "exec", lambda self: opened.append(self) or 0)
+    # Called directly (as a stray shortcut would): the slots refuse without a model or result.
+    window.save_model_dialog()
+    window.save_training_report()
+    window.save_patient_report()
+    window.open_batch_dialog()
+    assert calls == [] and opened == []
+
+
+# --------------------------------------------------------------------------------------------------
+# training feeds the Inside page
+
+
+def test_inside_page_gets_weights_while_training_then_the_model_and_the_patient(
+    window, open_file, heart_dat, qtbot, monkeypatch
+):
+    open_file(window, heart_dat)
+    page = window.network_page
+    view = page.network_view
+    seen: list[tuple[int | None, str, tuple[int, ...], list[np.ndarray]]] = []
+    original = page.show_training_weights
+
+    def spy(weights, biases, epoch=None):
+        original(weights, biases, epoch)
+        seen.append((epoch, view.caption, view.layer_sizes, [w.copy() for w in view.weights]))
+
+    monkeypatch.setattr(page, "show_training_weights", spy)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000) as blocker:
+        window.start_training(SETTINGS)
+        assert window.page_enabled(PAGE_NETWORK)  # open while training, before any model exists
+        assert page.model is None
+    result = blocker.args[0]
+
+    assert seen, "no weight snapshot reached the Inside page during training"
+    epochs = [epoch for epoch, *_ in seen]
+    assert epochs == sorted(epochs) and epochs[-1] == result.epochs_run == SETTINGS.epochs
+    n_inputs = len(result.model.feature_names_out_)  # 20 with one-hot cp, restecg and thal
+    for epoch, caption, sizes, _ in seen:
+        assert caption == f"Weights after epoch {epoch}"
+        assert sizes == (n_inputs, 8, 1)
+    # The last snapshot is the trained network, weight for weight.
+    for drawn, trained in zip(seen[-1][3], result.model.network_.coefs_, strict=True):
+        np.testing.assert_array_equal(drawn, trained)
+    assert view.input_names == tuple(result.model.feature_names_out_)
+
+    # After training: the model itself, and the Predict page's patient walked through.
+    assert page.model is window.model is result.model
+    assert view.caption == ""
+    for drawn, trained in zip(view.weights, result.model.network_.coefs_, strict=True):
+        np.testing.assert_array_equal(drawn, trained)
+    predict = window.predict_page
+    window.show_page(PAGE_PREDICT)
+    age = predict.form.editors["age"]
+    assert isinstance(age, QDoubleSpinBox)
+    with qtbot.waitSignal(predict.patient_changed, timeout=5_000):
+        age.setValue(age.value() + 7)
+    assert page.patient == predict.patient
+    assert page.patient["age"] == age.value()
+
+    window.show_page(PAGE_NETWORK)
+    assert window.stack.currentWidget() is page
+    qtbot.waitUntil(lambda: view.inputs is not None)
+    expected_input = result.model.transform(predict.patient)[0]
+    np.testing.assert_allclose(view.inputs, expected_input)
+    assert f"{predict.risk * 100:.1f} %" in page.status_label.text()
+
+
+# --------------------------------------------------------------------------------------------------
+# the threshold flows from Results to Predict, the model and its file
+
+
+def test_threshold_from_results_reaches_predict_model_and_saved_file(trained, qtbot, monkeypatch, tmp_path):
+    window = trained
+    window.show_page(PAGE_RESULTS)
+    assert window.predict_page.threshold == window.model.threshold == 0.5
+    t = move_threshold(window, qtbot, 0.3)
+    assert t == pytest.approx(0.3)
+    assert window.threshold == t
+    assert window.predict_page.threshold == t
+    assert window.model.threshold == t
+    risk = window.predict_page.risk
+    assert risk is not None
+    assert window.predict_page.model.predict(window.predict_page.patient)[0] == int(risk >= t)
+
+    path = tmp_path / "chosen-threshold"
+    calls = patch_save_dialog(monkeypatch, path)
+    window.save_model_action.trigger()
+    assert len(calls) == 1
+    saved = load_model(path.with_suffix(".heartmodel"))
+    assert saved.model.threshold == t
+    assert saved.settings is not None and saved.settings.threshold == t
+    result = window.result
+    expected = evaluate(result.split.y_test, result.test_risk, t).as_dict()
+    assert saved.metrics is not None
+    assert saved.metrics["threshold"] == t
+    assert saved.metrics == pytest.approx(expected, nan_ok=True)
+    # ... and they are not the metrics at 0.5 (the threshold really changed the decisions).
+    assert saved.metrics != pytest.approx(result.test_metrics.as_dict(), nan_ok=True)
+    np.testing.assert_array_equal(
+        saved.model.predict_risk(result.split.X_test), window.model.predict_risk(result.split.X_test)
+    )
+
+    # Reopening the file brings the threshold back to Predict.
+    window.results_page.set_threshold(0.7)  # never emitted: the model is replaced right away
+    assert window.open_model(path.with_suffix(".heartmodel"))
+    assert window.threshold == window.predict_page.threshold == t
+
+
+# --------------------------------------------------------------------------------------------------
+# File menu: reports and many patients
+
+
+def _wait_for_report(window, qtbot, path, what: str) -> pypdf.PdfReader:
+    qtbot.waitUntil(lambda: f"Saved the {what}" in window.statusBar().currentMessage(), timeout=60_000)
+    qtbot.waitUntil(lambda: not report_actions._RUNNING, timeout=10_000)
+    assert path.is_file()
+    return pypdf.PdfReader(str(path))
+
+
+def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeypatch, tmp_path):
+    window = trained
+    t = move_threshold(window, qtbot, 0.25)
+
+    training_pdf = tmp_path / "training.pdf"
+    calls = patch_save_dialog(monkeypatch, training_pdf)
+    window.training_report_action.trigger()
+    assert len(calls) == 1
+    reader = _wait_for_report(window, qtbot, training_pdf, "training report")
+    assert len(reader.pages) == 3
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "heart.dat" in text
+
+    window.predict_page.fill_from_row(5)
+    patient_pdf = tmp_path / "patient.pdf"
+    patch_save_dialog(monkeypatch, patient_pdf)
+    window.patient_report_action.trigger()
+    reader = _wait_for_report(window, qtbot, patient_pdf, "patient report")
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert f"{window.predict_page.risk * 100:.1f}" in text or f"{window.predict_page.risk:.0%}" in text
+    assert f"{t * 100:.0f}" in text
+
+
+def test_predict_many_patients_opens_a_dialog_with_the_model_and_threshold(trained, qtbot, monkeypatch):
+    window = trained
+    t = move_threshold(window, qtbot, 0.4)
+    opened: list[BatchDialog] = []
+
+    def fake_exec(self):
+        opened.append(self)
+        return 0
+
+    monkeypatch.setattr(BatchDialog, "exec", fake_exec)
+    window.batch_action.trigger()
+    assert len(opened) == 1
+    dialog = opened[0]
+    assert dialog.model is window.model
+    assert dialog.threshold == t
+    assert dialog.parent() is window
+    dialog.done(0)
+    dialog.deleteLater()
+
+
+# --------------------------------------------------------------------------------------------------
+# closing with work in the background
+
+
+def _alive_and_running(thread: QThread) -> bool:
+    # A thread whose C++ object is gone was deleted after it finished (deleting a running one aborts).
+    return shiboken6.isValid(thread) and thread.isRunning()
+
+
+def test_closing_mid_cross_validation_and_ensemble_joins_every_thread(trained, qtbot, monkeypatch, tmp_path):
+    window = trained
+    results, predict = window.results_page, window.predict_page
+
+    window.show_page(PAGE_RESULTS)
+    with qtbot.waitSignal(results.crossval_progressed, timeout=60_000):
+        assert results.start_cross_validation(folds=9, repeats=5)
+    window.show_page(PAGE_PREDICT)
+    predict.ensemble_size = 40
+    with qtbot.waitSignal(predict.ensemble_progress.valueChanged, timeout=30_000):
+        predict.start_ensemble()
+    patch_save_dialog(monkeypatch, tmp_path / "closing.pdf")
+    window.training_report_action.trigger()  # a PDF being written while the window closes
+
+    threads = [job.thread for job in results._jobs.values()]
+    threads.append(predict._ensemble_job.thread)
+    threads += [job.job.thread for job in report_actions._RUNNING]
+    threads += [job.thread for job in window._jobs.values()]
+    assert sum(t.isRunning() for t in threads) >= 3
+
+    window.show_page(PAGE_TRAIN)
+    window.close()
+
+    assert not [t.objectName() for t in threads if _alive_and_running(t)]
+    assert not results.is_busy()
+    assert not predict.ensemble_running()
+    assert (tmp_path / "closing.pdf").is_file()  # the report was finished, not cut off
