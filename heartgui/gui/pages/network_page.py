@@ -96,7 +96,10 @@ class NetworkPage(QWidget):
         self._feature_names = tuple(model.feature_names_out_)
         self.network_view.set_caption("")
         self.network_view.set_weights(model.network_.coefs_, model.network_.intercepts_, self._feature_names)
-        self._refresh()
+        if self.isVisible():
+            self._refresh()
+        else:  # (training just ended on another page) walked through when the page is shown
+            self._stale = True
 
     def clear(self) -> None:
         """Forget the model (and the patient's numbers); say how to get a network."""

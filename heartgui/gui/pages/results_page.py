@@ -242,6 +242,7 @@ class ResultsPage(QWidget):
         self._cv_started = 0.0
         self._cv_partial: Any = None
         self.live_metrics: Metrics | None = None
+        self._view_stale = False  # a result arrived while the page was hidden: shown when it is shown
 
         self._stack = QStackedLayout(self)
         self.placeholder = _wrapping(
@@ -611,13 +612,27 @@ class ResultsPage(QWidget):
         self._result = result
         self._threshold = float(result.model.threshold)
         self.threshold_panel.set_threshold(self._threshold)
-        self._show_fit(result)
-        self._show_curves(result)
         self._reset_compare(result)
-        self.refresh()
+        # The figures, bootstrap and cards take ~40 ms: while the page is hidden (training just ended on
+        # the Train page) they wait for the page to be shown.
+        self._view_stale = True
+        if self.isVisible():
+            self._show_view()
         self._stack.setCurrentWidget(self.tabs)
         if self.tabs.currentIndex() == TAB_COMPARE:
             self._start_comparison()
+
+    def _show_view(self) -> None:
+        self._view_stale = False
+        if self._result is not None:
+            self._show_fit(self._result)
+            self._show_curves(self._result)
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._view_stale:
+            self._show_view()
 
     def set_threshold(self, threshold: float) -> None:
         """Move the threshold as if the user had (emits :attr:`threshold_changed` after the debounce)."""
@@ -647,6 +662,9 @@ class ResultsPage(QWidget):
         self._refresh_timer.stop()
         result = self._result
         if result is None:
+            return
+        if self._view_stale:
+            self._show_view()  # (which calls refresh again, with the curves drawn)
             return
         from heartgui.core.evaluation import evaluate, roc_point_at
 
