@@ -324,3 +324,49 @@ def test_closing_mid_cross_validation_and_ensemble_joins_every_thread(trained, q
     assert not results.is_busy()
     assert not predict.ensemble_running()
     assert (tmp_path / "closing.pdf").is_file()  # the report was finished, not cut off
+
+
+# --------------------------------------------------------------------------------------------------
+# the cost of training in the window (figures in bench/bench_gui_training.py)
+
+
+def test_a_second_identical_run_reuses_the_empty_frame_and_still_plots_every_epoch(
+    trained, qtbot, monkeypatch
+):
+    window = trained
+    plot = window.train_page.plot
+    full_draws: list[int] = []
+    original = plot.canvas.draw
+
+    def counting_draw():
+        full_draws.append(len(plot.epochs))
+        original()
+
+    # The first run's axes were placed by the layout of the empty figure, the next ones by the layout
+    # of the finished curve: the second run draws its frame, the third starts from it.
+    train_in_window(window, qtbot)
+    qtbot.waitUntil(lambda: plot._frame is not None and not plot.canvas._draw_pending)  # finished curve drawn
+    monkeypatch.setattr(plot.canvas, "draw", counting_draw)
+    result = train_in_window(window, qtbot)
+    assert full_draws == []  # the frame was reused: no ~40 ms draw with the training paused
+    x, y = plot.train_line.get_data()
+    assert list(x) == list(range(1, result.epochs_run + 1))
+    np.testing.assert_array_equal(y, result.loss_curve)
+    # Another number of epochs is another frame: drawn in full.
+    qtbot.waitUntil(lambda: not plot.canvas._draw_pending)  # (the finished curve, drawn in full)
+    full_draws.clear()
+    result = train_in_window(window, qtbot, SETTINGS.replace(epochs=SETTINGS.epochs + 100))
+    assert len(full_draws) == 1
+    assert len(plot.train_line.get_xdata()) == result.epochs_run
+
+
+def test_results_hidden_at_the_end_of_training_are_shown_when_the_page_opens(trained, qtbot):
+    window = trained
+    page = window.results_page
+    assert window.stack.currentIndex() == PAGE_TRAIN
+    assert page.result is window.result
+    window.show_page(PAGE_RESULTS)
+    assert page.live_metrics is not None
+    expected = window.result.test_metrics.as_dict()
+    np.testing.assert_equal(page.live_metrics.as_dict(), expected)  # NaN-aware
+    assert page.roc_plot.isVisible() or page.tabs.currentIndex() != 2
