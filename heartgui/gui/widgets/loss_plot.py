@@ -58,7 +58,7 @@ class LossPlot(QWidget):
         (self.validation_line,) = self.axes.plot(
             [], [], color="tab:orange", label="validation loss", animated=True
         )
-        self.axes.legend(loc="upper right")
+        self._update_legend(validation=True)
         self._low, self._high = math.inf, -math.inf
         self._planned = 0
         self._xlim, self._ylim = (0.0, 1.0), (0.0, 1.0)
@@ -119,6 +119,7 @@ class LossPlot(QWidget):
         # During a run the layout is frozen: a full draw then costs less, and happens only when the
         # limits grow; the constrained layout comes back in finish().
         self.figure.set_layout_engine("none")
+        self._update_legend(validation=True)  # the same frame for every run (see redraw)
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
         # The empty axes are drawn at the next timer tick, through full_draw_guard like every full draw
@@ -165,6 +166,7 @@ class LossPlot(QWidget):
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
         self.figure.set_layout_engine("constrained")
+        self._update_legend(validation=bool(self.validation_losses))  # no entry for a line never drawn
         self._dirty = False
         self.canvas.draw_idle()
 
@@ -212,6 +214,10 @@ class LossPlot(QWidget):
             *self._validation_arrays.update(self.validation_epochs, self.validation_losses)
         )
         self.validation_line.set_visible(bool(self.validation_losses))
+
+    def _update_legend(self, *, validation: bool) -> None:
+        lines = [self.train_line, self.validation_line] if validation else [self.train_line]
+        self.axes.legend(handles=lines, loc="upper right")
 
     def _frame_key(self) -> tuple:
         """What the pixels of an empty frame depend on (a cached frame is reused only if all are equal)."""

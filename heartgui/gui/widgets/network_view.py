@@ -502,18 +502,30 @@ class NetworkView(QWidget):
         sizes = self.layer_sizes
         bold = QFont(self.font())
         bold.setBold(True)
-        for layer, layer_nodes in enumerate(self._nodes):
-            x = layer_nodes[0].position.x()
+        bold_metrics = _metrics(self, bold)
+        xs = [layer_nodes[0].position.x() for layer_nodes in self._nodes]
+        previous_right = -math.inf
+        for layer, x in enumerate(xs):
             if layer == 0:
-                title = f"Inputs ({sizes[0]})"
+                titles = (f"Inputs ({sizes[0]})", "Inputs")
             elif layer == len(sizes) - 1:
-                title = "Output (sigmoid)"
+                titles = ("Output (sigmoid)", "Output")
             else:
-                title = f"Hidden {layer} ({sizes[layer]}, ReLU)"
+                titles = (
+                    f"Hidden {layer} ({sizes[layer]}, ReLU)",
+                    f"Hidden {layer} ({sizes[layer]})",
+                    "Hidden",
+                )
+            # The longest title that fits between the neighbouring layers (narrow drawings, deep networks).
+            gap = min(
+                (abs(xs[j] - x) for j in (layer - 1, layer + 1) if 0 <= j < len(xs)), default=self.width()
+            )
+            title = next((t for t in titles if bold_metrics.horizontalAdvance(t) + 10 <= gap), titles[-1])
+            width = bold_metrics.horizontalAdvance(title)
+            left = min(max(x - width / 2, 2, previous_right + 8), self.width() - width - 2)
+            previous_right = left + width
             painter.setFont(bold)
             painter.setPen(text_colour)
-            width = _metrics(self, bold).horizontalAdvance(title)
-            left = min(max(x - width / 2, 2), self.width() - width - 2)
             painter.drawText(QPointF(left, metrics.ascent() + 2), title)
         painter.setFont(self.font())
         # The legend (two lines) and the caption along the bottom.
