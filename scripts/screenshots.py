@@ -1,0 +1,180 @@
+"""Render every page of the real window, with real data, to PNG files (for the docs and for a look).
+
+Usage: ``python scripts/screenshots.py [path/to/heart.dat] [--out docs/screenshots]``
+
+Runs offscreen at 1200 × 800 with settings in a temporary folder: opens the data, trains the recommended
+preset, and grabs (``QWidget.grab()`` of the whole window) the Data, Train, Results (Summary, Threshold &
+costs, Curves, Compare with a 9-fold cross-validation), Predict (Why this risk, What if, How sure), and
+Inside pages; then the many-patients dialog on a small CSV built in a temporary folder from heart.dat rows
+plus one broken row, and the About box. Every asynchronous step is waited for on its signal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "heart.dat"
+DEFAULT_OUT = ROOT / "docs" / "screenshots"
+SIZE = (1200, 800)
+HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA))
+    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtCore import QEventLoop, QSettings, QStandardPaths
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    app = QApplication.instance() or QApplication([])
+    temp = tempfile.TemporaryDirectory()
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, temp.name)
+
+    from heartgui.core.presets import RECOMMENDED
+    from heartgui.gui.app import configure_application
+    from heartgui.gui.batch_dialog import BatchDialog
+    from heartgui.gui.main_window import (
+        PAGE_DATA,
+        PAGE_NETWORK,
+        PAGE_PREDICT,
+        PAGE_RESULTS,
+        PAGE_TRAIN,
+        MainWindow,
+    )
+
+    configure_application(app)
+
+    def settle(rounds: int = 5) -> None:
+        for _ in range(rounds):
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+    def wait_signal(signal, start: Callable[[], object] | None = None, timeout: float = 120.0) -> tuple:
+        loop = QEventLoop()
+        got: list = []
+
+        def on(*values):
+            got.append(values)
+            loop.quit()
+
+        signal.connect(on)
+        if start is not None:
+            start()
+        deadline = time.monotonic() + timeout
+        while not got and time.monotonic() < deadline:
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        signal.disconnect(on)
+        if not got:
+            raise SystemExit(f"timed out waiting for {signal}")
+        return got[0]
+
+    def wait_until(condition: Callable[[], bool], timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit("timed out")
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+    saved: list[Path] = []
+
+    def shoot(widget: QWidget, name: str) -> None:
+        settle()
+        path = out / f"{name}.png"
+        if not widget.grab().save(str(path), "PNG"):
+            raise SystemExit(f"could not save {path}")
+        saved.append(path)
+        print(f"{path}  {path.stat().st_size / 1024:.0f} KiB")
+
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    window.finish_startup()
+    wait_until(lambda: window.running_jobs() == 0)
+
+    # Data
+    wait_signal(window.dataset_loaded, lambda: window.open_data(args.data))
+    window.show_page(PAGE_DATA)
+    shoot(window, "1-data")
+
+    # Train
+    wait_signal(window.training_finished, lambda: window.start_training(RECOMMENDED))
+    window.show_page(PAGE_TRAIN)
+    shoot(window, "2-train")
+
+    # Results
+    results = window.results_page
+    window.show_page(PAGE_RESULTS)
+    for index, name in enumerate(["summary", "threshold", "curves"]):
+        results.tabs.setCurrentIndex(index)
+        shoot(window, f"3-results-{index + 1}-{name}")
+    wait_signal(results.comparison_finished, lambda: results.tabs.setCurrentIndex(3))
+    wait_signal(results.crossval_finished, lambda: results.start_cross_validation(folds=9, repeats=1))
+    shoot(window, "3-results-4-compare")
+
+    # Predict
+    predict = window.predict_page
+    window.show_page(PAGE_PREDICT)
+    predict.fill_from_row(7)
+    for index, name in enumerate(["why", "what-if"]):
+        predict.tabs.setCurrentIndex(index)
+        settle(10)
+        shoot(window, f"4-predict-{index + 1}-{name}")
+    predict.tabs.setCurrentIndex(2)
+    predict.start_ensemble()
+    wait_until(lambda: not predict.ensemble_running())
+    shoot(window, "4-predict-3-how-sure")
+
+    # Inside
+    window.show_page(PAGE_NETWORK)
+    shoot(window, "5-inside")
+
+    # Many patients: 20 rows of heart.dat and one broken row, in a temporary CSV
+    rows = [line.split() for line in Path(args.data).read_text().splitlines()[:20]]
+    broken = rows[0][:4] + ["abc"] + rows[0][5:]
+    csv = Path(temp.name) / "clinic.csv"
+    csv.write_text("\n".join([HEADER, *(",".join(r) for r in [*rows, broken])]) + "\n")
+    dialog = BatchDialog(window.model, window.threshold, parent=window)
+    dialog.resize(1000, 650)
+    dialog.show()
+    wait_signal(dialog.loaded, lambda: dialog.open_file(csv))
+    shoot(dialog, "6-many-patients")
+    dialog.done(0)
+
+    # About: the same box Help → About shows, opened without blocking
+    boxes: list[QMessageBox] = []
+
+    def about(parent, title, text):
+        box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.setIconPixmap(app.windowIcon().pixmap(64, 64))
+        box.show()
+        boxes.append(box)
+
+    QMessageBox.about = staticmethod(about)  # type: ignore[method-assign]
+    window.show_about()
+    shoot(boxes[0], "7-about")
+    boxes[0].close()
+
+    window.close()
+    total = sum(p.stat().st_size for p in saved)
+    print(f"{len(saved)} pictures, {total / 1024 / 1024:.1f} MiB in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
