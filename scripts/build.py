@@ -32,8 +32,20 @@ EXE = ".exe" if sys.platform == "win32" else ""
 def run_pyinstaller(onefile: bool) -> Path:
     env = {**os.environ, "HEARTGUI_ONEFILE": "1" if onefile else "0"}
     work = ROOT / "build" / ("onefile" if onefile else "onefolder")
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-           "--workpath", str(work), "--distpath", str(DIST), str(ROOT / "build.spec")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--workpath",
+        str(work),
+        "--distpath",
+        str(DIST),
+        str(ROOT / "build.spec"),
+    ]
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT, env=env)
     binary = DIST / (f"{NAME}-onefile{EXE}" if onefile else f"{NAME}/{NAME}{EXE}")
@@ -63,8 +75,9 @@ def smoke_test(binary: Path, data: Path | None) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     with tempfile.TemporaryDirectory(prefix="heartgui-smoke-home-") as home:
         # A fresh HOME: the app must work on a first start and write only to temp and cache folders.
-        env.update(HOME=home, XDG_CACHE_HOME=str(Path(home) / ".cache"),
-                   XDG_CONFIG_HOME=str(Path(home) / ".config"))
+        env.update(
+            HOME=home, XDG_CACHE_HOME=str(Path(home) / ".cache"), XDG_CONFIG_HOME=str(Path(home) / ".config")
+        )
         cmd = [str(binary), "--smoke-test"] + ([str(data)] if data else [])
         if sys.platform.startswith("linux") and shutil.which("unshare"):
             probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
@@ -103,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["onefolder", "onefile", "both"], default="onefolder")
     parser.add_argument("--smoke-test", action="store_true", help="run the built app's --smoke-test")
     parser.add_argument("--no-build", action="store_true", help="only smoke-test an existing build")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="data file for the smoke test (default: the bundled sample)")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="data file for the smoke test (default: the bundled sample)"
+    )
     args = parser.parse_args(argv)
 
     modes = ["onefolder", "onefile"] if args.mode == "both" else [args.mode]

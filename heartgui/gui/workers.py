@@ -88,7 +88,8 @@ class Worker(QObject):
 
     def wait_if_paused(self, timeout: float = 1.0) -> None:
         """Block while paused (at most ``timeout`` seconds, so a forgotten resume cannot hang a job)."""
-        self._go.wait(timeout)
+        if not self._go.is_set():  # the common case costs one attribute read, not a lock
+            self._go.wait(timeout)
 
     def report(self, item: Any) -> None:
         """Queue a progress item; emit the batch when the last emit is old enough."""

@@ -193,7 +193,6 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
     assert not page.ensemble_running()
 
 
-
 @skip_when_cpus_busy
 def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_property):
     gaps: list[float] = []

@@ -24,8 +24,9 @@ from heartgui.core.network import EpochReport
 
 __all__ = ["REDRAW_INTERVAL_MS", "LossPlot"]
 
-#: Milliseconds between two redraws while data arrive (~20 per second).
-REDRAW_INTERVAL_MS = 50
+#: Milliseconds between two redraws while data arrive (~10 per second: smooth to the eye, and each redraw
+#: takes the interpreter away from the training worker for a few milliseconds).
+REDRAW_INTERVAL_MS = 100
 
 
 class LossPlot(QWidget):
