@@ -194,6 +194,8 @@ class DataPage(QWidget):
         self.path_label.setText(html.escape(str(Path(prov.path))))
         self.sha_label.setText(f"<code>{prov.sha256}</code>")
         self.preview_model.set_dataset(dataset)
+        # Wide enough for each clinical header ("Resting blood pressure (mm Hg)"), which would be cut off.
+        self.preview.resizeColumnsToContents()
         self.summary_model.set_dataset(dataset)
         self.dropped.clear()
         if prov.dropped:
