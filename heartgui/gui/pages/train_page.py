@@ -8,6 +8,7 @@ settings the core accepts.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -64,6 +65,9 @@ def _format_seconds(seconds: float) -> str:
     return f"about {seconds / 60:.0f} min"
 
 
+#: Seconds between two updates of the progress bar and the loss label during a run.
+PROGRESS_INTERVAL_S = 0.1
+
 class TrainPage(QWidget):
     """Settings form, Start/Stop/Reset buttons, a progress bar and the live loss plot.
 
@@ -80,6 +84,7 @@ class TrainPage(QWidget):
 
     def __init__(self, settings: TrainingSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._last_progress_shown = 0.0
         self.setAccessibleName("Train page")
         self._filling = False
         self._running = False
@@ -415,6 +420,7 @@ class TrainPage(QWidget):
 
     def training_started(self, settings: TrainingSettings) -> None:
         self._running = True
+        self._last_progress_shown = 0.0
         self.plot.clear(settings.epochs)
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
@@ -428,6 +434,12 @@ class TrainPage(QWidget):
             return
         self.plot.add_reports(reports)
         last = reports[-1]
+        # The progress bar and the loss label repaint (and re-lay out) the page: ~10 times a second is
+        # plenty for the eye, and leaves the interpreter to the training worker.
+        now = time.perf_counter()
+        if now - self._last_progress_shown < PROGRESS_INTERVAL_S and last.epoch < last.n_epochs:
+            return
+        self._last_progress_shown = now
         self.progress.setMaximum(last.n_epochs)
         self.progress.setValue(last.epoch)
         left = last.elapsed / last.epoch * (last.n_epochs - last.epoch)
