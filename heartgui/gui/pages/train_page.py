@@ -68,6 +68,7 @@ def _format_seconds(seconds: float) -> str:
 #: Seconds between two updates of the progress bar and the loss label during a run.
 PROGRESS_INTERVAL_S = 0.1
 
+
 class TrainPage(QWidget):
     """Settings form, Start/Stop/Reset buttons, a progress bar and the live loss plot.
 
