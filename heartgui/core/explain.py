@@ -23,9 +23,10 @@ import pandas as pd
 
 from heartgui.core.model import HeartModel
 from heartgui.core.network import sigmoid
+from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import _as_frame
 from heartgui.core.presets import TrainingSettings
-from heartgui.core.schema import BY_NAME, FEATURE_NAMES, Kind
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES
 
 Patient = Mapping[str, float]
 
@@ -279,34 +280,6 @@ def ensemble_spread(models: Sequence[HeartModel], patient: Patient | pd.DataFram
 # --------------------------------------------------------------------------------------------------
 # Is this patient like the training patients?
 @dataclass(frozen=True)
-class NoveltyReference:
-    """Mahalanobis distances in the standardised space of the continuous and ordinal features.
-
-    ``threshold`` is the 99th percentile of the training patients' own distances: a patient farther
-    than that is less typical than 99 % of the patients the model learned from.
-    """
-
-    names: tuple[str, ...]
-    mean: np.ndarray
-    precision: np.ndarray  # pseudo-inverse of the covariance
-    threshold: float
-
-    @classmethod
-    def fit(cls, X_train: pd.DataFrame) -> NoveltyReference:
-        names = tuple(f for f in FEATURE_NAMES if BY_NAME[f].kind in (Kind.CONTINUOUS, Kind.ORDINAL))
-        data = X_train[list(names)].to_numpy(dtype=float)
-        mean = data.mean(axis=0)
-        precision = np.linalg.pinv(np.cov(data, rowvar=False))
-        reference = cls(names, mean, precision, float("inf"))
-        threshold = float(np.percentile(reference.distances(X_train), 99))
-        return cls(names, mean, precision, threshold)
-
-    def distances(self, X: pd.DataFrame | Patient) -> np.ndarray:
-        data = _as_frame(X)[list(self.names)].to_numpy(dtype=float) - self.mean
-        return np.sqrt(np.einsum("ij,jk,ik->i", data, self.precision, data))
-
-
-@dataclass(frozen=True)
 class Extrapolation:
     """Why the model may be extrapolating for this patient (empty when it is not)."""
 
@@ -326,7 +299,10 @@ class Extrapolation:
 def extrapolation(
     model: HeartModel, patient: Patient, reference: NoveltyReference | None = None
 ) -> Extrapolation:
-    """Range check against the training data, plus the distance check when a reference is given."""
+    """Range check against the training data, plus the distance check: with ``reference``, or else the
+    model's own (fitted with it, and kept in model files)."""
+    if reference is None:
+        reference = getattr(model, "novelty_reference_", None)
     distance = None if reference is None else float(reference.distances(patient)[0])
     return Extrapolation(
         model.out_of_range(patient), distance, None if reference is None else reference.threshold

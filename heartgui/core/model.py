@@ -18,6 +18,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
 
 from heartgui.core.network import MLP, EpochReport
+from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import Preprocessor, _as_frame
 from heartgui.core.schema import FEATURE_NAMES, FEATURES
 
@@ -100,6 +101,7 @@ class HeartModel(BaseEstimator):
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
         self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in FEATURE_NAMES}
         self.training_defaults_ = _defaults(X)
+        self.novelty_reference_ = NoveltyReference.fit(X)
         self.n_train_rows_ = len(X)
         self.network_ = self._network()
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
@@ -117,6 +119,7 @@ class HeartModel(BaseEstimator):
         training_ranges: Mapping[str, tuple[float, float]],
         training_defaults: Mapping[str, float],
         n_train_rows: int,
+        novelty_reference: NoveltyReference | None = None,
     ) -> HeartModel:
         """A trained model from its parts (a model file), without training."""
         model = cls(**dict(params))
@@ -131,6 +134,7 @@ class HeartModel(BaseEstimator):
         model.training_ranges_ = {n: (float(lo), float(hi)) for n, (lo, hi) in training_ranges.items()}
         model.training_defaults_ = {n: float(v) for n, v in training_defaults.items()}
         model.n_train_rows_ = int(n_train_rows)
+        model.novelty_reference_ = novelty_reference  # None for model files from before it was kept
         return model
 
     # ----------------------------------------------------------------------------------------------

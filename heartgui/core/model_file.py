@@ -6,7 +6,9 @@ A ``.heartmodel`` file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) ho
   parameters, the training ranges and defaults, the training settings, the test metrics, the data's
   SHA-256 and name, the save time, and a SHA-256 checksum over everything else;
 * ``W0``, ``b0``, ``W1``, ``b1``, … — the weights and biases of every layer (float64);
-* ``pre_scaler_mean``, ``pre_scaler_scale``, ``pre_scaler_var`` — the fitted standardisation (float64).
+* ``pre_scaler_mean``, ``pre_scaler_scale``, ``pre_scaler_var`` — the fitted standardisation (float64);
+* ``novelty_mean``, ``novelty_precision``, ``novelty_threshold`` — how far a patient may be from the
+  training patients before the app warns (:mod:`heartgui.core.novelty`); optional, for older files.
 
 :func:`load_model` reads it with ``allow_pickle=False`` and checks every member before building the model,
 so a file from a classmate can at worst be refused with a :class:`ModelFileError`, never run code.
@@ -36,6 +38,7 @@ import heartgui
 from heartgui.core.evaluation import Metrics
 from heartgui.core.model import HeartModel
 from heartgui.core.network import MLP
+from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
 from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION
@@ -50,6 +53,8 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 _MAX_LAYERS = 64
 _PRE_KEYS = ("scaler_mean", "scaler_scale", "scaler_var")
 _PRE_PREFIX = "pre_"
+_NOVELTY_KEYS = ("mean", "precision", "threshold")
+_NOVELTY_PREFIX = "novelty_"
 _META = "meta"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -138,6 +143,10 @@ def _model_arrays(model: HeartModel) -> dict[str, np.ndarray]:
         arrays[f"b{i}"] = np.array(b, dtype=np.float64, order="C")
     for key, value in model.preprocessor_.state().items():
         arrays[_PRE_PREFIX + key] = np.array(value, dtype=np.float64, order="C")
+    novelty = getattr(model, "novelty_reference_", None)
+    if novelty is not None:
+        for key, value in novelty.state().items():
+            arrays[_NOVELTY_PREFIX + key] = np.array(value, dtype=np.float64, order="C")
     return arrays
 
 
@@ -442,6 +451,10 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
     if not 1 <= n_layers <= _MAX_LAYERS:
         raise _Invalid(f"n_layers is {n_layers}")
     expected = {_PRE_PREFIX + k for k in _PRE_KEYS} | {f"{p}{i}" for i in range(n_layers) for p in "Wb"}
+    # The distance-from-training reference is optional: files saved before it was kept have none.
+    novelty_members = {_NOVELTY_PREFIX + k for k in _NOVELTY_KEYS}
+    if novelty_members & set(arrays):
+        expected |= novelty_members
     if set(arrays) != expected:
         missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
         raise _Invalid(f"parts missing: {missing}, unexpected parts: {extra}")
@@ -483,6 +496,18 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
     if n_train_rows < 1:
         raise _Invalid(f"n_train_rows is {n_train_rows}")
 
+    novelty = None
+    if novelty_members <= set(arrays):
+        try:
+            novelty = NoveltyReference.from_state(
+                {
+                    k: _float_array(arrays, _NOVELTY_PREFIX + k, arrays[_NOVELTY_PREFIX + k].shape)
+                    for k in _NOVELTY_KEYS
+                }
+            )
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+
     model = HeartModel.from_fitted(
         params,
         preprocessor,
@@ -490,6 +515,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         training_ranges=training_ranges,
         training_defaults=training_defaults,
         n_train_rows=n_train_rows,
+        novelty_reference=novelty,
     )
 
     return SavedModel(

@@ -444,3 +444,38 @@ def test_random_damage_loads_or_raises_model_file_error(good_bytes, heart, tmp_p
 
 def test_the_tutorial_settings_are_what_was_saved(good_file):
     assert load_model(good_file).settings == TUTORIAL
+
+
+# --------------------------------------------------------------------------------------------------
+# the distance-from-training reference
+
+
+def test_the_novelty_reference_survives_the_file(results, heart, tmp_path):
+    result = results["recommended"]
+    path = tmp_path / "novel.heartmodel"
+    save_model(path, result.model)
+    loaded = load_model(path).model.novelty_reference_
+    original = result.model.novelty_reference_
+    assert loaded is not None and loaded.threshold == original.threshold
+    np.testing.assert_array_equal(loaded.distances(heart.X), original.distances(heart.X))
+
+
+def test_a_file_without_a_novelty_reference_still_opens(good_file, heart):
+    meta, arrays = _members(good_file)
+    for key in [k for k in arrays if k.startswith("novelty_")]:
+        del arrays[key]
+    _rewrite(good_file, meta, arrays)
+    model = load_model(good_file).model
+    assert model.novelty_reference_ is None
+    assert np.isfinite(model.predict_risk(heart.X)).all()
+
+
+def test_a_broken_novelty_reference_is_refused(good_file):
+    meta, arrays = _members(good_file)
+    arrays["novelty_precision"] = np.zeros((3, 3))
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty reference has the wrong shapes")
+    meta, arrays = _members(good_file)
+    del arrays["novelty_mean"]
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty_mean")

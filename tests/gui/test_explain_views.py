@@ -269,6 +269,29 @@ def test_warning_for_a_patient_far_from_every_training_patient(page, result):
     assert "99 %" in text
 
 
+def test_a_model_opened_from_a_file_still_warns_about_a_far_patient(page, result, tmp_path):
+    """Without the training patients (a model file), the reference kept in the file does the check."""
+    from heartgui.core.model_file import load_model, save_model
+
+    path = tmp_path / "far.heartmodel"
+    save_model(path, result.model)
+    opened = load_model(path).model
+    page.set_model(opened, None, 0.5)
+    ranges = opened.training_ranges_
+    patient = dict(page.form.values())
+    patient.update(
+        age=ranges["age"][0],
+        thalach=ranges["thalach"][0],
+        trestbps=ranges["trestbps"][1],
+        chol=ranges["chol"][1],
+        oldpeak=ranges["oldpeak"][1],
+    )
+    assert opened.out_of_range(patient) == {}
+    page.form.set_values(patient)
+    assert page.out_of_range_box.isVisible()
+    assert "Far from every training patient" in page.out_of_range_label.text()
+
+
 # --------------------------------------------------------------------------------------------------
 # Pictures
 
