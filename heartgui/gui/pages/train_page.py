@@ -86,6 +86,7 @@ class TrainPage(QWidget):
     def __init__(self, settings: TrainingSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._last_progress_shown = 0.0
+        self._runs_ended = 0
         self.setAccessibleName("Train page")
         self._filling = False
         self._running = False
@@ -395,6 +396,8 @@ class TrainPage(QWidget):
             self.hint.setText("Type the hidden layer sizes as whole numbers separated by commas, e.g. 16, 8.")
         elif self._running:
             self.hint.setText("Training… press Stop (Esc) to keep what was learnt so far.")
+        elif self._runs_ended:
+            self.hint.setText("Change a setting and press Start (F5) to train again, or go on to Results.")
         else:
             self.hint.setText("Press Start (F5) to train.")
 
@@ -453,6 +456,7 @@ class TrainPage(QWidget):
     def training_ended(self, message: str, epochs_run: int | None = None) -> None:
         """Training finished, stopped, failed or was cancelled; ``message`` says which."""
         self._running = False
+        self._runs_ended += 1
         self.plot.finish()
         if epochs_run is not None:
             self.progress.setValue(min(epochs_run, self.progress.maximum()))
