@@ -394,6 +394,7 @@ class PredictPage(QWidget):
         self.ensemble_button.clicked.connect(self.start_ensemble)
         self.ensemble_cancel = QPushButton("Cancel")
         self.ensemble_cancel.setObjectName("ensemble_cancel")
+        self.ensemble_cancel.setToolTip("Stop after the network being trained now.")
         self.ensemble_cancel.clicked.connect(self.cancel_ensemble)
         self.ensemble_cancel.hide()
         row.addWidget(self.ensemble_button)

@@ -434,10 +434,14 @@ class ResultsPage(QWidget):
         controls.addWidget(self.cv_repeats)
         self.cv_button = QPushButton("Cross-validate (Statlog protocol)")
         self.cv_button.setObjectName("cv_button")
+        self.cv_button.setToolTip(
+            "Train and test every method on the same folds, in the background; the window stays usable."
+        )
         self.cv_button.clicked.connect(lambda: self.start_cross_validation())
         controls.addWidget(self.cv_button)
         self.cv_cancel = QPushButton("Cancel")
         self.cv_cancel.setObjectName("cv_cancel")
+        self.cv_cancel.setToolTip("Stop after the fold that is running; the folds done so far stay.")
         self.cv_cancel.setEnabled(False)
         self.cv_cancel.clicked.connect(self.cancel_cross_validation)
         controls.addWidget(self.cv_cancel)

@@ -105,6 +105,7 @@ class ComparisonTable(QWidget):
         self.view.setObjectName(f"{name}_view")
         self.view.setModel(self.model)
         self.view.setAccessibleName(name.replace("_", " "))
+        self.view.setToolTip("Hover a column heading to see what it measures.")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)

@@ -91,6 +91,7 @@ class ThresholdPanel(QWidget):
         self.optimal_label.setWordWrap(True)
         self.optimal_button = QPushButton("Use the cost-optimal threshold")
         self.optimal_button.setObjectName("optimal_button")
+        self.optimal_button.setToolTip("Move the threshold to where the expected cost per patient is lowest.")
         self.optimal_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.optimal_button.clicked.connect(self.use_optimal)
         self.why = QLabel()

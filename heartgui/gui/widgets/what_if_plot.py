@@ -38,6 +38,7 @@ class WhatIfPlot(PlotCanvas):
         self.combo = QComboBox()
         self.combo.setObjectName("what_if_feature")
         self.combo.setAccessibleName("Feature to vary")
+        self.combo.setToolTip("The finding to move across its range; every other value stays as entered.")
         for feature in FEATURES:
             self.combo.addItem(feature.label, feature.name)
         self.combo.setCurrentIndex(self.combo.findData("age"))
