@@ -391,7 +391,14 @@ class MainWindow(QMainWindow):
 
     @Slot(int, object)
     def _on_background_imports_done(self, run_id: int, _: object) -> None:
-        QTimer.singleShot(0, self._ensure_model_pages)
+        QTimer.singleShot(0, self._build_model_pages_if_idle)
+
+    @Slot()
+    def _build_model_pages_if_idle(self) -> None:
+        # Building the three pages keeps the UI thread busy for a few hundred milliseconds: not while
+        # a training runs (it would stall the live plot); they are built when it ends, or when asked for.
+        if self._training_run is None:
+            self._ensure_model_pages()
 
     def _replace_page(self, index: int, page: QWidget) -> None:
         old = self.stack.widget(index)
@@ -606,7 +613,6 @@ class MainWindow(QMainWindow):
                 return
         from heartgui.gui.workers import training_job
 
-        self._ensure_model_pages()  # the Inside page draws the weights while training
         job = self._new_job(training_job(self.dataset, settings))
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
@@ -655,7 +661,7 @@ class MainWindow(QMainWindow):
         snapshots = [item for item in items if isinstance(item, WeightsSnapshot)]
         if reports:
             self.train_page.add_reports(reports)
-        if snapshots:
+        if snapshots and self.model_pages_built:  # the Inside page, once built, draws the weights live
             latest = snapshots[-1]
             self.network_page.set_feature_names(latest.feature_names)
             self.network_page.show_training_weights(latest.weights, latest.biases, latest.epoch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -21,3 +22,13 @@ def cpus_already_busy() -> bool:
 skip_when_cpus_busy = pytest.mark.skipif(
     cpus_already_busy(), reason="every CPU is already busy: responsiveness not measurable"
 )
+
+
+def collect_leftovers() -> None:
+    """Destroy and collect what earlier tests left (closed windows waiting for ``deleteLater``, figures,
+    20,000-point curves) now, so that work does not land inside the measured stretch and count against
+    the window under test."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()

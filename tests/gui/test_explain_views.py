@@ -24,7 +24,7 @@ from heartgui.gui.pages.predict_page import (
     spread_words,
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
-from tests.gui.heartbeat import skip_when_cpus_busy
+from tests.gui.heartbeat import collect_leftovers, skip_when_cpus_busy
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -203,6 +203,7 @@ def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_p
         gaps.append(now - last[0])
         last[0] = now
 
+    collect_leftovers()
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)

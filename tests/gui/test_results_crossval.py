@@ -14,7 +14,7 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 from heartgui.gui.crossval_job import THIS_NETWORK, YOUR_SETTINGS, dataset_of_split
 from heartgui.gui.pages.results_page import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
-from tests.gui.heartbeat import LIMIT_SECONDS, skip_when_cpus_busy
+from tests.gui.heartbeat import LIMIT_SECONDS, collect_leftovers, skip_when_cpus_busy
 from tests.gui.test_results_page import shown
 
 CV_TIMEOUT_MS = 120_000
@@ -150,6 +150,7 @@ def test_window_stays_responsive_during_cross_validation(page, qtbot, record_pro
             gaps.append(now - last[0])
         last[0] = now
 
+    collect_leftovers()
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)

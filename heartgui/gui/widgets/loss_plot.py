@@ -129,6 +129,22 @@ class LossPlot(QWidget):
         self._frame_pending = True
         self._dirty = True
 
+    def prepare(self, planned_epochs: int) -> None:
+        """While idle and empty, draw the empty axes of a run of ``planned_epochs`` ahead of time.
+
+        The frame is kept, so when that run starts it is painted from the saved pixels instead of
+        by a full draw (~50–90 ms here) in the first moments of training. Does nothing once a curve
+        is shown or while the widget is hidden (its final size is not known yet).
+        """
+        if self.epochs or not self.isVisible():
+            return
+        self.clear(planned_epochs)
+        self._dirty = False
+        self._frame_pending = False
+        self.canvas.draw()
+        position = tuple(float(v) for v in self.axes.get_position().bounds)
+        self._frame = (self._frame_key(), position, self._background)
+
     def add_reports(self, reports: Iterable[EpochReport]) -> None:
         """Append one point per report; drawn at the next timer tick."""
         reports = list(reports)
