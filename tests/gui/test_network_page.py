@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from heartgui.core.explain import walk_through
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
@@ -16,6 +15,7 @@ from heartgui.core.training import TrainingSession, train
 from heartgui.gui.pages.network_page import NetworkPage
 from heartgui.gui.widgets.network_view import NetworkView, column_label, number
 from heartgui.gui.widgets.walkthrough_view import raw_number
+from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -28,19 +28,6 @@ def result(request, heart):
         "two-layers-20-16-8-1": RECOMMENDED.replace(hidden_layers=(16, 8), epochs=200),
     }[request.param]
     return train(heart, settings)
-
-
-def shown(qtbot, widget, size=(1200, 800)):
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widget)
-    qtbot.addWidget(host)
-    host.resize(*size)
-    host.show()
-    qtbot.waitExposed(host)
-    return host
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QScrollArea, QWidget
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.schema import FEATURE_NAMES, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
@@ -14,6 +14,7 @@ from heartgui.core.training import train
 from heartgui.gui.pages import predict_page as predict_module
 from heartgui.gui.pages.predict_page import PredictPage, RowDialog
 from heartgui.gui.widgets.patient_form import MG_DL, MMOL_L, PatientForm
+from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -21,20 +22,6 @@ SHOTS = Path("/tmp/heartgui-shots")
 @pytest.fixture(scope="module")
 def model(heart):
     return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended")).model
-
-
-def shown(qtbot, widget, size=(1200, 800)):
-    """Show ``widget`` in a top-level window whose minimum size never changes (see test_results_page)."""
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widget)
-    qtbot.addWidget(host)
-    host.resize(*size)
-    host.show()
-    qtbot.waitExposed(host)
-    return host
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from heartgui.core.training import train
 from heartgui.gui.crossval_job import THIS_NETWORK, YOUR_SETTINGS, dataset_of_split
 from heartgui.gui.pages.results_page import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
 from tests.gui.heartbeat import LIMIT_SECONDS, collect_leftovers, skip_when_cpus_busy
-from tests.gui.test_results_page import shown
+from tests.gui.hosting import shown
 
 CV_TIMEOUT_MS = 120_000
 

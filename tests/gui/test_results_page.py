@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import TrainingSession, train
 from heartgui.gui.pages.results_page import ResultsPage
+from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -27,24 +28,6 @@ def stopped_result(heart):
         if report.epoch >= 10:
             break
     return session.finish()
-
-
-def shown(qtbot, page, size=(1200, 800)):
-    """Show ``page`` inside a plain top-level window of ``size``.
-
-    The host's layout puts no size constraint on the window: the offscreen platform warns ("does not
-    support propagateSizeHints") whenever a shown window's minimum size changes, and Qt warnings fail tests.
-    """
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(page)
-    qtbot.addWidget(host)
-    host.resize(*size)
-    host.show()
-    qtbot.waitExposed(host)
-    return host
 
 
 @pytest.fixture
