@@ -330,6 +330,34 @@ def test_closing_mid_cross_validation_and_ensemble_joins_every_thread(trained, q
 # the cost of training in the window (figures in bench/bench_gui_training.py)
 
 
+def test_a_first_run_starts_from_the_empty_axes_drawn_when_the_page_was_shown(
+    window, open_file, heart_dat, qtbot, monkeypatch
+):
+    open_file(window, heart_dat)
+    window.train_page.set_settings(SETTINGS)
+    plot = window.train_page.plot
+    painted = []
+    plot.canvas.mpl_connect("draw_event", painted.append)
+    window.show_page(PAGE_TRAIN)  # the page's first paint draws the empty axes of the planned run
+    qtbot.waitUntil(lambda: bool(painted) and not plot.canvas._draw_pending)  # then Start, at once
+    assert plot.axes.get_xlim()[1] > SETTINGS.epochs  # the axes already span every planned epoch
+    full_draws: list[int] = []
+    original = plot.canvas.draw
+
+    def counting_draw():
+        full_draws.append(len(plot.epochs))
+        original()
+
+    monkeypatch.setattr(plot.canvas, "draw", counting_draw)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000) as blocker:
+        window.start_action.trigger()  # as the student does (F5): the settings the page shows
+    result = blocker.args[0]
+    assert result.epochs_run == SETTINGS.epochs
+    # Pressing Start did not wait for a ~50–150 ms full draw: every point was blitted over that frame.
+    assert full_draws == []
+    assert list(plot.train_line.get_xdata()) == list(range(1, SETTINGS.epochs + 1))
+
+
 def test_a_second_identical_run_reuses_the_empty_frame_and_still_plots_every_epoch(
     trained, qtbot, monkeypatch
 ):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -88,11 +87,13 @@ class TrainPage(QWidget):
         super().__init__(parent)
         self._last_progress_shown = 0.0
         self._runs_ended = 0
-        # Draw the empty axes of the next run while the student is still choosing (see LossPlot.prepare).
-        self._prepare_timer = QTimer(self)
-        self._prepare_timer.setSingleShot(True)
-        self._prepare_timer.setInterval(300)
-        self._prepare_timer.timeout.connect(self._prepare_plot)
+        # The plot shows the empty axes of the next run while the student is still choosing, so that run
+        # starts from their pixels (see LossPlot.plan); typing a number of epochs redraws them once, when
+        # the typing pauses, not on every digit.
+        self._plan_timer = QTimer(self)
+        self._plan_timer.setSingleShot(True)
+        self._plan_timer.setInterval(300)
+        self._plan_timer.timeout.connect(self._plan_plot)
         self.setAccessibleName("Train page")
         self._filling = False
         self._running = False
@@ -341,7 +342,7 @@ class TrainPage(QWidget):
         finally:
             self._filling = False
         self._update_buttons()
-        self._prepare_timer.start()
+        self._plan_plot()
 
     def settings(self) -> TrainingSettings:
         """The settings the fields show (raises ValueError if the layer sizes are incomplete)."""
@@ -383,17 +384,13 @@ class TrainPage(QWidget):
         if self.preset.currentData() != "custom":
             self.preset.setCurrentIndex(self.preset.findData("custom"))
         self._update_buttons()
-        self._prepare_timer.start()
+        self._plan_timer.start()
         if self.layers.hasAcceptableInput():
             self.settings_changed.emit(self.settings())
 
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        self._prepare_timer.start()
-
-    def _prepare_plot(self) -> None:
+    def _plan_plot(self) -> None:
         if not self._running:
-            self.plot.prepare(self.epochs.value())
+            self.plot.plan(self.epochs.value())
 
     def _on_start(self) -> None:
         if self.start_button.isEnabled():

@@ -111,10 +111,7 @@ class LossPlot(QWidget):
         self._train_arrays.n = self._validation_arrays.n = 0
         self._low, self._high = math.inf, -math.inf
         self._planned = planned_epochs or 0
-        self._xlim = (0.0, max(self._planned, 1) * 1.02 + 1)
-        # Room for the usual first losses (the tutorial starts at 1.41), so the axes rarely need to grow
-        # during a run; they are fitted to the curve when it ends.
-        self._ylim = (0.0, 1.6) if self.axes.get_yscale() == "linear" else (0.1, 1.6)
+        self._xlim, self._ylim = self._empty_limits(self._planned)
         self.train_line.set_data([], [])
         self.validation_line.set_data([], [])
         # During a run the layout is frozen: a full draw then costs less, and happens only when the
@@ -129,21 +126,25 @@ class LossPlot(QWidget):
         self._frame_pending = True
         self._dirty = True
 
-    def prepare(self, planned_epochs: int) -> None:
-        """While idle and empty, draw the empty axes of a run of ``planned_epochs`` ahead of time.
+    def plan(self, planned_epochs: int) -> None:
+        """While idle and empty, show the empty axes of a run of ``planned_epochs``.
 
-        The frame is kept, so when that run starts it is painted from the saved pixels instead of
-        by a full draw (~50–90 ms here) in the first moments of training. Does nothing once a curve
-        is shown or while the widget is hidden (its final size is not known yet).
+        Whenever those empty axes are drawn (the page shown, the window resized), their pixels are
+        kept (see ``_on_draw``), so when that run starts it is painted from them instead of by a full
+        draw (~50–150 ms here) in the first moments of training. Nothing changes once a curve is shown.
         """
-        if self.epochs or not self.isVisible():
+        if self.epochs:
             return
-        self.clear(planned_epochs)
-        self._dirty = False
-        self._frame_pending = False
-        self.canvas.draw()
-        position = tuple(float(v) for v in self.axes.get_position().bounds)
-        self._frame = (self._frame_key(), position, self._background)
+        self._planned = planned_epochs
+        xlim, ylim = self._empty_limits(planned_epochs)
+        if (xlim, ylim) == (self._xlim, self._ylim):
+            return
+        self._xlim, self._ylim = xlim, ylim
+        self._update_legend(validation=True)
+        self.axes.set_xlim(*xlim)
+        self.axes.set_ylim(*ylim)
+        if self.isVisible():
+            self.canvas.draw_idle()
 
     def add_reports(self, reports: Iterable[EpochReport]) -> None:
         """Append one point per report; drawn at the next timer tick."""
@@ -236,6 +237,14 @@ class LossPlot(QWidget):
         lines = [self.train_line, self.validation_line] if validation else [self.train_line]
         self.axes.legend(handles=lines, loc="upper right")
 
+    def _empty_limits(self, planned_epochs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The axes of a run that has not started: every planned epoch, and room for the usual first
+        losses (the tutorial starts at 1.41), so the axes rarely need to grow during a run; they are
+        fitted to the curve when it ends."""
+        xlim = (0.0, max(planned_epochs, 1) * 1.02 + 1)
+        ylim = (0.0, 1.6) if self.axes.get_yscale() == "linear" else (0.1, 1.6)
+        return xlim, ylim
+
     def _frame_key(self) -> tuple:
         """What the pixels of an empty frame depend on (a cached frame is reused only if all are equal)."""
         return (
@@ -260,8 +269,14 @@ class LossPlot(QWidget):
             self.axes.draw_artist(self.validation_line)
 
     def _on_draw(self, event: object) -> None:
-        """After every full draw (which leaves out the animated lines): save the background, add the lines."""
+        """After every full draw (which leaves out the animated lines): save the background, add the lines.
+
+        The background of empty axes is also kept as the frame a run with the same axes starts from.
+        """
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        if not self.epochs:
+            position = tuple(float(v) for v in self.axes.get_position().bounds)
+            self._frame = (self._frame_key(), position, self._background)
         self._draw_lines()
 
     def _grow_limits(self) -> bool:
@@ -297,7 +312,10 @@ class LossPlot(QWidget):
     @Slot(bool)
     def _on_log_scale(self, on: bool) -> None:
         self.axes.set_yscale("log" if on else "linear")
-        self._xlim, self._ylim = self._fitted_limits()
+        if self.epochs:
+            self._xlim, self._ylim = self._fitted_limits()
+        else:
+            self._xlim, self._ylim = self._empty_limits(self._planned)
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
         self._push_data()
