@@ -24,8 +24,13 @@ def app_root() -> Path:
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder (icons); it may not exist."""
-    return app_root() / "resources"
+    """The ``resources/`` folder (icons): in the bundle or the checkout, else where a wheel installed it
+    (``<prefix>/share/heartgui/resources``); it may not exist."""
+    beside = app_root() / "resources"
+    if beside.is_dir() or is_frozen():
+        return beside
+    installed = Path(sys.prefix) / "share" / "heartgui" / "resources"
+    return installed if installed.is_dir() else beside
 
 
 def resource(name: str) -> Path | None:
