@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,7 +245,7 @@ def iter_ensemble(
     settings: TrainingSettings,
     n_models: int = 10,
     base_seed: int = 1000,
-) -> Iterator[EnsembleProgress]:
+) -> Generator[EnsembleProgress, None, None]:
     """Train ``n_models`` copies of ``settings`` on the same patients, seeds base_seed, base_seed+1, …
 
     Only the initial weights (and validation split) differ, so the spread shows how much of a risk is

@@ -8,7 +8,7 @@ rows (stratified) to watch for overfitting and stop early with the best weights 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,7 +76,7 @@ class HeartModel(BaseEstimator):
             pass
         return self
 
-    def iter_fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> Iterator[EpochReport]:
+    def iter_fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> Generator[EpochReport, None, None]:
         """Fit the preprocessing, then train the network, yielding one report per epoch.
 
         Stopping the iteration early leaves a usable model with the weights reached so far.
@@ -101,7 +101,8 @@ class HeartModel(BaseEstimator):
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
         self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in FEATURE_NAMES}
         self.training_defaults_ = _defaults(X)
-        self.novelty_reference_ = NoveltyReference.fit(X)
+        # None only in a model loaded from a file written before it was kept (see from_fitted).
+        self.novelty_reference_: NoveltyReference | None = NoveltyReference.fit(X)
         self.n_train_rows_ = len(X)
         self.network_ = self._network()
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)

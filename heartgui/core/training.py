@@ -11,7 +11,7 @@ A :class:`TrainingSession` is what a window's worker thread drives::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,7 +91,7 @@ class TrainingSession:
         self.split = split_dataset(dataset, settings.test_size, settings.split_seed)
         self.model = settings.model()
 
-    def epochs(self) -> Iterator[EpochReport]:
+    def epochs(self) -> Generator[EpochReport, None, None]:
         """Train, yielding one report per epoch; stop iterating to stop training."""
         return self.model.iter_fit(self.split.X_train, self.split.y_train)
 

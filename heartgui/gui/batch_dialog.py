@@ -402,9 +402,9 @@ def stop_orphaned_jobs() -> None:
 
 def _dispose(job: Job) -> None:
     _ORPHANED_JOBS.discard(job)
-    job.thread.wait()
+    job.qthread.wait()
     job.worker.deleteLater()
-    job.thread.deleteLater()
+    job.qthread.deleteLater()
     job.deleteLater()
 
 

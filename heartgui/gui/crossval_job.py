@@ -13,6 +13,7 @@ always the data the model was trained on, in the file's row order (the same fold
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from heartgui.gui.workers import Cancelled, Worker
@@ -58,7 +59,7 @@ def comparison_methods(settings: Any) -> list[Any]:
         ):
             estimator = MLPClassifier(layers, alpha=1.0, max_iter=2000, random_state=RECOMMENDED.seed)
             name = f"scikit-learn MLPClassifier ({', '.join(map(str, layers))})"
-            method = Method(name, lambda e=estimator: PreprocessedClassifier(e, one_hot=True))
+            method = Method(name, partial(PreprocessedClassifier, estimator, one_hot=True))
         methods.append(method)
     return methods
 
@@ -79,7 +80,7 @@ def comparison_job(result: Any) -> Callable[[Worker], Any]:
     def run(worker: Worker) -> Any:
         from heartgui.core.crossval import baselines_on_split
 
-        rows = []
+        rows: list[Any] = []
         for method in comparison_methods(result.settings):
             if worker.stop_requested:
                 raise Cancelled

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         self,
         text: str,
         slot: Any,
-        shortcut: QKeySequence | str | None = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         tip: str = "",
         icon: Any = None,
     ) -> QAction:
@@ -402,6 +402,7 @@ class MainWindow(QMainWindow):
 
     def _replace_page(self, index: int, page: QWidget) -> None:
         old = self.stack.widget(index)
+        assert old is not None, f"no page at {index}"  # every index has a placeholder from the start
         self.stack.insertWidget(index, page)
         self.stack.removeWidget(old)
         old.deleteLater()
@@ -465,9 +466,9 @@ class MainWindow(QMainWindow):
     def _on_job_done(self, run_id: int) -> None:
         job = self._jobs.pop(run_id, None)
         if job is not None:
-            job.thread.wait()
+            job.qthread.wait()
             job.worker.deleteLater()
-            job.thread.deleteLater()
+            job.qthread.deleteLater()
             job.deleteLater()
 
     def running_jobs(self) -> int:
@@ -552,7 +553,9 @@ class MainWindow(QMainWindow):
         stored = self._settings().value(_KEY_RECENT, [])
         if isinstance(stored, str):
             stored = [stored]
-        files = [str(f) for f in (stored or []) if f and Path(str(f)).is_file()]
+        elif not isinstance(stored, Iterable):
+            stored = []  # None when nothing is stored yet (or a foreign value: nothing to show)
+        files = [str(f) for f in stored if f and Path(str(f)).is_file()]
         return files[:MAX_RECENT_FILES]
 
     def _add_recent(self, path: str) -> None:

@@ -66,8 +66,8 @@ class ReportJob(QObject):
         The worker's ``finished`` → ``thread.quit`` connection is queued to this (blocked) thread, so
         quit here: the thread's event loop ends once the writing function has returned.
         """
-        self.job.thread.quit()
-        self.job.thread.wait()
+        self.job.qthread.quit()
+        self.job.qthread.wait()
 
     @Slot(int, object)
     def _on_finished(self, _run: int, _result: object) -> None:
@@ -79,7 +79,7 @@ class ReportJob(QObject):
 
     @Slot(int)
     def _on_done(self, _run: int) -> None:
-        self.job.thread.wait()
+        self.job.qthread.wait()
         _RUNNING.discard(self)
         self.deleteLater()
 

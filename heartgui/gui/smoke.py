@@ -210,7 +210,7 @@ class SmokeTest(QObject):
     def _close(self, code: int) -> None:
         self.exit_code = code
         self.window.close()  # stops and joins any worker thread (closeEvent)
-        QApplication.instance().exit(code)
+        QApplication.exit(code)  # static: ends the running event loop
 
 
 #: Qt messages that are facts of the headless platform, not faults of the app.

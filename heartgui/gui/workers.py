@@ -147,14 +147,14 @@ class Job(QObject):
     def __init__(self, run_id: int, function: Callable[[Worker], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.run_id = run_id
-        self.thread = QThread()
-        self.thread.setObjectName(f"heartgui-job-{run_id}")
+        self.qthread = QThread()
+        self.qthread.setObjectName(f"heartgui-job-{run_id}")
         self.worker = Worker(run_id, function)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.qthread)
+        self.qthread.started.connect(self.worker.run)
         for signal in (self.worker.finished, self.worker.failed, self.worker.cancelled):
-            signal.connect(self.thread.quit)
-        self.thread.finished.connect(self._on_thread_finished)
+            signal.connect(self.qthread.quit)
+        self.qthread.finished.connect(self._on_thread_finished)
         self._counted = False
 
     def start(self) -> None:
@@ -164,10 +164,10 @@ class Job(QObject):
             sys.setswitchinterval(min(SWITCH_INTERVAL, _default_switch_interval))
         _running_jobs += 1
         self._counted = True
-        self.thread.start()
+        self.qthread.start()
 
     def is_running(self) -> bool:
-        return self.thread.isRunning()
+        return self.qthread.isRunning()
 
     def request_stop(self) -> None:
         self.worker.request_stop()
@@ -175,8 +175,8 @@ class Job(QObject):
     def stop_and_wait(self) -> None:
         """Stop the job and wait for its thread (the window is closing)."""
         self.worker.request_stop()
-        self.thread.quit()
-        self.thread.wait()
+        self.qthread.quit()
+        self.qthread.wait()
 
     @Slot()
     def _on_thread_finished(self) -> None:

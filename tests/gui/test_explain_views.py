@@ -171,7 +171,7 @@ def test_ensemble_can_be_cancelled_mid_run(page, qtbot):
         page.ensemble_button.click()
     job = page._ensemble_job
     assert job is not None
-    thread = job.thread
+    thread = job.qthread
     page.ensemble_cancel.click()
     # (Waiting on the worker's own signal would run the wait's timer in the worker thread.)
     qtbot.waitUntil(lambda: "Stopped" in page.spread_label.text(), timeout=10_000)
@@ -187,7 +187,7 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
     page.ensemble_size = 40
     _show_tab(page, qtbot, TAB_HOW_SURE)
     page.ensemble_button.click()
-    thread: QThread = page._ensemble_job.thread
+    thread: QThread = page._ensemble_job.qthread
     page.shutdown()
     assert thread.isFinished()
     assert not page.ensemble_running()

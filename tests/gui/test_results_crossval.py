@@ -109,7 +109,7 @@ def test_cancel_then_run_again(page, qtbot):
     assert page.cv_status.text().startswith("Cancelled after")
     assert len(page.cv_table.model.rows) == len(DEFAULT_METHODS) and not page.cv_table.isHidden()  # partial
     page.shutdown()
-    assert not job.thread.isRunning()
+    assert not job.qthread.isRunning()
     assert page.cv_button.isEnabled()
     with qtbot.waitSignal(page.crossval_finished, timeout=CV_TIMEOUT_MS) as blocker:
         assert page.start_cross_validation(folds=3, repeats=1)
@@ -126,7 +126,7 @@ def test_a_new_result_abandons_the_running_cross_validation(page, result, qtbot)
     # signals come from the worker thread, where pytest-qt's timeout timer must not be touched).
     with qtbot.waitSignal(job.done, timeout=CV_TIMEOUT_MS):
         page.show_result(result)  # a new model: the old run's signals are stale
-    assert not job.thread.isRunning()
+    assert not job.qthread.isRunning()
     assert cancelled == []
     assert page.cv_table.isHidden() and page.cv_button.isEnabled()
 

@@ -83,7 +83,7 @@ def test_closing_during_training_stops_the_thread(window, open_file, heart_dat, 
     jobs = list(window._jobs.values())
     assert any(job.is_running() for job in jobs)
     window.close()  # a "QThread: Destroyed while thread is still running" warning would fail the test
-    assert not any(job.thread.isRunning() for job in jobs)
+    assert not any(job.qthread.isRunning() for job in jobs)
     assert len(window.train_page.plot.epochs) < 100_000
 
 

@@ -311,10 +311,10 @@ def test_closing_mid_cross_validation_and_ensemble_joins_every_thread(trained, q
     patch_save_dialog(monkeypatch, tmp_path / "closing.pdf")
     window.training_report_action.trigger()  # a PDF being written while the window closes
 
-    threads = [job.thread for job in results._jobs.values()]
-    threads.append(predict._ensemble_job.thread)
-    threads += [job.job.thread for job in report_actions._RUNNING]
-    threads += [job.thread for job in window._jobs.values()]
+    threads = [job.qthread for job in results._jobs.values()]
+    threads.append(predict._ensemble_job.qthread)
+    threads += [job.job.qthread for job in report_actions._RUNNING]
+    threads += [job.qthread for job in window._jobs.values()]
     assert sum(t.isRunning() for t in threads) >= 3
 
     window.show_page(PAGE_TRAIN)

@@ -505,14 +505,11 @@ class ResultsPage(QWidget):
         )
         figures = QHBoxLayout()
         figures.setSpacing(28)
-        for attr, name, caption in (
-            ("train_accuracy", "train_accuracy_value", "training"),
-            ("test_accuracy", "test_accuracy_value", "test"),
-        ):
+        self.train_accuracy = fit.big_label("train_accuracy_value")
+        self.test_accuracy = fit.big_label("test_accuracy_value")
+        for label, caption in ((self.train_accuracy, "training"), (self.test_accuracy, "test")):
             box = QVBoxLayout()
             box.setSpacing(0)
-            label = fit.big_label(name)
-            setattr(self, attr, label)
             box.addWidget(label)
             box.addWidget(_soft(QLabel(caption)))
             figures.addLayout(box)
@@ -836,7 +833,7 @@ class ResultsPage(QWidget):
     def _on_job_done(self, run_id: int) -> None:
         job = self._jobs.pop(run_id, None)
         if job is not None:
-            job.thread.wait()
+            job.qthread.wait()
             job.deleteLater()
 
     def _abandon_jobs(self) -> None:

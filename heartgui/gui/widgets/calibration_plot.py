@@ -8,10 +8,14 @@ the share who really had heart disease up. A perfectly calibrated model's dots l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from heartgui.gui.widgets.figure_panel import FigurePanel
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["CalibrationPlot"]
 
@@ -52,7 +56,11 @@ class CalibrationPlot(FigurePanel):
         super().apply_palette()
 
     def set_points(
-        self, predicted: Sequence[float], observed: Sequence[float], counts: Sequence[int], brier: float
+        self,
+        predicted: np.ndarray | Sequence[float],
+        observed: np.ndarray | Sequence[float],
+        counts: np.ndarray | Sequence[int],
+        brier: float,
     ) -> None:
         """One dot per group; the Brier score (mean squared error of the risk) goes in the legend."""
         self.dots.set_data(list(predicted), list(observed))
@@ -74,4 +82,6 @@ class CalibrationPlot(FigurePanel):
         self.apply_palette()
 
     def point_count(self) -> int:
-        return len(self.dots.get_xdata())
+        import numpy as np  # loaded with matplotlib already
+
+        return len(np.asarray(self.dots.get_xdata()))

@@ -17,13 +17,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["REPAINT_INTERVAL_MS", "Edge", "NetworkView", "Node", "default_input_names", "weight_colour"]
 
@@ -176,7 +179,7 @@ class NetworkView(QWidget):
 
     def set_activations(
         self,
-        inputs: Sequence[float] | None,
+        inputs: np.ndarray | Sequence[float] | None,
         pre_activations: Sequence[Any] = (),
         activations: Sequence[Any] = (),
     ) -> None:
@@ -506,6 +509,7 @@ class NetworkView(QWidget):
         xs = [layer_nodes[0].position.x() for layer_nodes in self._nodes]
         previous_right = -math.inf
         for layer, x in enumerate(xs):
+            titles: tuple[str, ...]  # longest first
             if layer == 0:
                 titles = (f"Inputs ({sizes[0]})", "Inputs")
             elif layer == len(sizes) - 1:

@@ -8,11 +8,15 @@ more patients with disease and raises more false alarms.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from heartgui.gui.widgets.figure_panel import FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["RocPlot"]
 
@@ -58,7 +62,11 @@ class RocPlot(FigurePanel):
         super().apply_palette()
 
     def set_curve(
-        self, fpr: Sequence[float], tpr: Sequence[float], auc: float, interval: tuple[float, float]
+        self,
+        fpr: np.ndarray | Sequence[float],
+        tpr: np.ndarray | Sequence[float],
+        auc: float,
+        interval: tuple[float, float],
     ) -> None:
         """Draw the curve; its AUC (with its 95 % interval) goes in the title above the axes."""
         self.curve.set_data(list(fpr), list(tpr))
@@ -78,5 +86,7 @@ class RocPlot(FigurePanel):
 
     def point_data(self) -> tuple[float, float]:
         """The dot's (false-positive rate, true-positive rate)."""
+        import numpy as np  # loaded with matplotlib already
+
         x, y = self.point.get_data()
-        return float(x[0]), float(y[0])
+        return float(np.asarray(x)[0]), float(np.asarray(y)[0])
