@@ -7,14 +7,17 @@ ways, alternating
 
 (a) the window: the real :class:`~heartgui.gui.main_window.MainWindow` (offscreen, 1200 × 800, Train page
     shown, the loss plot drawing live with one point per epoch, weight snapshots sent to the Inside page),
-    timed from ``window.start_training(settings)`` to its ``training_finished`` signal;
+    timed from pressing Start (the settings already on the Train page, as a student enters them) to
+    the window's ``training_finished`` signal;
 (b) headless: ``heartgui.core.training.train(dataset, settings)``.
 
-Prints the wall times (min and median over the rounds), the ratio window / headless on both, and the
-target: window ≤ 1.25 × headless on the median (exit status 1 when missed). It also checks the plot got
+Prints the wall times (min and median over the rounds, and each round's), the ratio window / headless on
+the min, on the median and as the median of each round's own ratio (the two runs of a round follow each
+other, so a shared machine's slow changes of speed cancel), and the target: window ≤ 1.25 × headless on
+that paired median (exit status 1 when missed). It also checks the plot got
 exactly one point per epoch.
 
-Usage: ``python bench/bench_gui_training.py [path/to/heart.dat] [--rounds 5] [--epochs 20000]``.
+Usage: ``python bench/bench_gui_training.py [path/to/heart.dat] [--rounds 9] [--epochs 20000]``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ TARGET_RATIO = 1.25
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--epochs", type=int, default=20000)
     args = parser.parse_args(argv)
 
@@ -75,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     # Let the start-up's background imports finish, so they are not timed in the first round.
     while window.running_jobs():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    # As a student does: the settings entered on the Train page, the page shown, then Start (F5).
+    window.train_page.set_settings(settings)
+    window.show_page(PAGE_TRAIN)
+    while window.train_page.plot.canvas._draw_pending or window.train_page.plot._frame is None:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
     def run_window() -> float:
         done = QEventLoop()
@@ -96,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         watchdog.timeout.connect(lambda: (failure.append("timeout"), done.quit()))
         watchdog.start(300_000)
         start = time.perf_counter()
-        window.start_training(settings)
+        window.start_action.trigger()
         done.exec()
         watchdog.stop()
         window.training_finished.disconnect(finished)
@@ -133,17 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         f"Training: recommended preset, {args.epochs:,} epochs on {Path(args.data).name}; "
         f"{args.rounds} rounds, interleaved\n"
     )
-    print("| Run | min (s) | median (s) |")
-    print("|---|---|---|")
+    print("| Run | min (s) | median (s) | every round (s) |")
+    print("|---|---|---|---|")
     for name in ("window", "headless"):
-        print(f"| {name} | {min(times[name]):.3f} | {statistics.median(times[name]):.3f} |")
+        rounds = " ".join(f"{t:.3f}" for t in times[name])
+        print(f"| {name} | {min(times[name]):.3f} | {statistics.median(times[name]):.3f} | {rounds} |")
     ratio_min = min(times["window"]) / min(times["headless"])
     ratio_median = statistics.median(times["window"]) / statistics.median(times["headless"])
+    # Each round's two runs follow each other, so their ratio cancels the slow drifts of a shared
+    # machine's speed (here the same headless run varies by ±20 % from one minute to the next).
+    paired = statistics.median(w / h for w, h in zip(times["window"], times["headless"], strict=True))
     print(
-        f"\nwindow / headless: {ratio_min:.2f} (min), {ratio_median:.2f} (median); "
-        f"target ≤ {TARGET_RATIO:.2f} (median)"
+        f"\nwindow / headless: {ratio_min:.2f} (min), {ratio_median:.2f} (median), "
+        f"{paired:.2f} (median of the rounds' ratios); target ≤ {TARGET_RATIO:.2f} (median of the "
+        "rounds' ratios)"
     )
-    ok = ratio_median <= TARGET_RATIO
+    ok = paired <= TARGET_RATIO
     print("target met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

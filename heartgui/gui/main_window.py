@@ -660,12 +660,12 @@ class MainWindow(QMainWindow):
             return
         from heartgui.gui.workers import WeightsSnapshot
 
-        reports = [item for item in items if not isinstance(item, WeightsSnapshot)]
-        snapshots = [item for item in items if isinstance(item, WeightsSnapshot)]
+        # A batch is the epoch reports since the last one, then at most one weights snapshot.
+        latest = items[-1] if items and isinstance(items[-1], WeightsSnapshot) else None
+        reports = items[:-1] if latest is not None else items
         if reports:
             self.train_page.add_reports(reports)
-        if snapshots and self.model_pages_built:  # the Inside page, once built, draws the weights live
-            latest = snapshots[-1]
+        if latest is not None and self.model_pages_built:  # the Inside page, once built, draws it live
             self.network_page.set_feature_names(latest.feature_names)
             self.network_page.show_training_weights(latest.weights, latest.biases, latest.epoch)
 

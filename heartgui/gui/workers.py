@@ -63,6 +63,7 @@ class Worker(QObject):
         self._go = threading.Event()  # cleared while the UI thread asks the job to pause
         self._go.set()
         self._pending: list[Any] = []
+        self._latest: Any = None
         self._last_emit = 0.0
 
     @property
@@ -99,8 +100,17 @@ class Worker(QObject):
             self._last_emit = now
             self.flush()
 
+    def report_latest(self, item: Any) -> None:
+        """Queue an item of which only the newest matters (a picture of the weights, say): it replaces
+        the one still waiting, and is sent last in the next batch (the receiver finds it at ``[-1]``
+        without looking through the batch)."""
+        self._latest = item
+
     def flush(self) -> None:
         """Emit every queued progress item now."""
+        if self._latest is not None:
+            self._pending.append(self._latest)
+            self._latest = None
         if self._pending:
             batch, self._pending = tuple(self._pending), []
             self.progressed.emit(self.run_id, batch)
@@ -249,8 +259,9 @@ def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
     """A job that trains on ``dataset`` with ``settings`` and returns the ``TrainingResult``.
 
     Each ``EpochReport`` is passed to :meth:`Worker.report`, and every ``SNAPSHOT_INTERVAL`` seconds a
-    :class:`WeightsSnapshot` too. A stop request takes effect after the current epoch and keeps the
-    weights reached so far (the result is marked ``stopped_early``).
+    :class:`WeightsSnapshot` to :meth:`Worker.report_latest` (so it ends its batch). A stop request takes
+    effect after the current epoch and keeps the weights reached so far (the result is marked
+    ``stopped_early``).
     """
 
     def run(worker: Worker) -> Any:
@@ -268,7 +279,9 @@ def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
                     next_snapshot = now + SNAPSHOT_INTERVAL
                     model = session.model
                     weights, biases = model.network_.snapshot()
-                    worker.report(WeightsSnapshot(report.epoch, weights, biases, model.feature_names_out_))
+                    worker.report_latest(
+                        WeightsSnapshot(report.epoch, weights, biases, model.feature_names_out_)
+                    )
                 if worker.stop_requested:
                     break
         finally:

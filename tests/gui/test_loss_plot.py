@@ -98,3 +98,22 @@ def test_shorter_curves_start_again_from_the_background(qtbot, run_reports):
     plot.redraw()
     assert plot._drawn == [100, 100]
     assert len(plot.train_line.get_xdata()) == 100
+
+
+def test_reports_without_a_validation_loss_add_no_validation_point(qtbot, run_reports):
+    reports = run_reports(EPOCHS)[:50]
+    mixed = [r if r.epoch % 5 == 0 else r._replace(validation_loss=None) for r in reports]
+    plot = LossPlot()
+    plot.clear(EPOCHS)
+    plot.add_reports(mixed[:25])
+    plot.add_reports(iter(mixed[25:]))  # any iterable
+    assert plot.epochs == list(range(1, 51))
+    assert plot.train_losses == [r.train_loss for r in reports]
+    assert plot.validation_epochs == list(range(5, 51, 5))
+    assert plot.validation_losses == [r.validation_loss for r in reports if r.epoch % 5 == 0]
+    without = LossPlot()
+    without.clear(EPOCHS)
+    without.add_reports([r._replace(validation_loss=None) for r in reports])
+    assert without.validation_epochs == [] and len(without.epochs) == 50
+    plot.deleteLater()
+    without.deleteLater()

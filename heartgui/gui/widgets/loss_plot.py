@@ -161,21 +161,25 @@ class LossPlot(QWidget):
 
     def add_reports(self, reports: Iterable[EpochReport]) -> None:
         """Append one point per report; drawn at the next timer tick."""
-        reports = list(reports)
+        if not isinstance(reports, (list, tuple)):
+            reports = list(reports)
         if not reports:
             return
-        # Whole-batch list operations: a fast run sends thousands of reports per second.
-        losses = [r.train_loss for r in reports]
-        self.epochs.extend([r.epoch for r in reports])
+        # Whole-batch operations in C (a fast run sends thousands of reports per second, and every
+        # millisecond the window holds the interpreter here is taken from the training worker).
+        epochs, n_epochs, losses, validation = tuple(zip(*reports, strict=True))[:4]
+        self.epochs.extend(epochs)
         self.train_losses.extend(losses)
-        validation = [(r.epoch, r.validation_loss) for r in reports if r.validation_loss is not None]
-        if validation:
-            epochs, values = zip(*validation)
+        low, high = min(losses), max(losses)
+        if validation[0] is not None or validation[-1] is not None:
+            if None in validation:
+                pairs = [(e, v) for e, v in zip(epochs, validation, strict=True) if v is not None]
+                epochs, validation = tuple(zip(*pairs, strict=True))
             self.validation_epochs.extend(epochs)
-            self.validation_losses.extend(values)
-            losses += values
-        self._low, self._high = min(self._low, *losses), max(self._high, *losses)
-        self._planned = max(self._planned, *(r.n_epochs for r in reports))
+            self.validation_losses.extend(validation)
+            low, high = min(low, min(validation)), max(high, max(validation))
+        self._low, self._high = min(self._low, low), max(self._high, high)
+        self._planned = max(self._planned, max(n_epochs))
         self._dirty = True
 
     def set_curves(self, train: Iterable[float], validation: Iterable[float] = ()) -> None:
