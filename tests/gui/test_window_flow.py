@@ -356,6 +356,11 @@ def test_a_first_run_starts_from_the_empty_axes_drawn_when_the_page_was_shown(
     # Pressing Start did not wait for a ~50–150 ms full draw: every point was blitted over that frame.
     assert full_draws == []
     assert list(plot.train_line.get_xdata()) == list(range(1, SETTINGS.epochs + 1))
+    # The finished curve is laid out again: the axes fill the canvas (matplotlib's default margins would
+    # leave a tenth of it empty on the right).
+    qtbot.waitUntil(lambda: len(full_draws) > 0 and not plot.canvas._draw_pending)
+    assert plot.axes.get_in_layout()
+    assert plot.axes.get_position().x1 > 0.95
 
 
 def test_a_second_identical_run_reuses_the_empty_frame_and_still_plots_every_epoch(

@@ -222,6 +222,9 @@ class LossPlot(QWidget):
                 # axes included, hence the whole canvas is blitted once). The constrained layout of
                 # the finished run may have moved the axes by a fraction of a pixel: put them back.
                 self.axes.set_position(self._frame[1])
+                # (set_position takes the axes out of the constrained layout for good; the layout
+                # must place them again when the run ends.)
+                self.axes.set_in_layout(True)
                 self._background = self._frame[2]
                 self.canvas.restore_region(self._background)
                 self._draw_lines()
