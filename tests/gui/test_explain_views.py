@@ -309,3 +309,35 @@ def test_each_tab_renders_at_1200_by_800(page, qtbot, tab):
     assert page.grab().save(str(SHOTS / f"predict_tab{tab}.png"))
     assert page.caveat_label.isVisible()
     assert page.caveat_label.geometry().bottom() <= page.height()
+
+
+@pytest.mark.parametrize(("width", "two_lines"), [(1200, False), (1000, True)])
+def test_the_whole_explanation_is_in_sight_and_the_chart_fits_its_width(page, heart, qtbot, width, two_lines):
+    """At 1200 × 800 and at a narrower 1000 × 700 (the page inside a window with its sidebar): the risk,
+    the chart with every label, and the sentence under it all lie inside the page, not clipped."""
+    page.window().resize(width, 700 if two_lines else 800)
+    page.fill_from_row(1)
+    _show_tab(page, qtbot, TAB_WHY)
+    plot = page.contributions_plot
+    qtbot.waitUntil(lambda: plot.contributions is not None)
+    assert plot._two_line_labels is two_lines
+    patient = heart.row(0)
+    labels = [t.get_text() for t in plot.axes.get_yticklabels()]
+    assert labels == [bar_label(name, patient[name], two_lines=two_lines) for name in plot.order]
+    plot.canvas.draw()
+    renderer = plot.canvas.get_renderer()
+    width_px, height_px = plot.canvas.get_width_height(physical=True)
+    low, high = plot.axes.get_xlim()
+    shown_ticks = [t for t in plot.axes.get_xticklabels() if low <= t.get_position()[0] <= high]
+    texts = [*plot.axes.get_yticklabels(), *shown_ticks, plot.axes.xaxis.label]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width_px + 1, text.get_text()
+        assert box.y0 >= -1 and box.y1 <= height_px + 1, text.get_text()
+    for widget in (page.risk_label, page.decision_label, plot.sentence, page.caveat_label):
+        assert widget.isVisible()
+        bottom_left = widget.mapTo(page, widget.rect().bottomLeft())
+        assert 0 <= bottom_left.y() <= page.height(), widget.objectName()
+    # The sentence is shown whole: its label is (once laid out) as tall as its wrapped text needs.
+    sentence = plot.sentence
+    qtbot.waitUntil(lambda: sentence.height() >= sentence.heightForWidth(sentence.width()), timeout=2_000)

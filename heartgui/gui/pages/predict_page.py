@@ -50,8 +50,13 @@ if TYPE_CHECKING:
 
 CAVEAT = "Teaching tool — not for clinical decisions."
 NO_MODEL = (
-    "No model yet.\n\nTrain a model on the Train page (or open a saved model). Then enter a patient on "
-    "the left: the model's risk of heart disease appears here and changes as you edit any value."
+    "No model yet. Train a model on the Train page (or open a saved model): the risk of the patient "
+    "above then appears here, and changes as you edit any value."
+)
+NO_EXPLANATION = (
+    "Once a model is there, this side shows what raised and what lowered the patient's risk, how the "
+    "risk would change if one value were different, and how much it depends on the network's random "
+    "start."
 )
 
 
@@ -288,37 +293,40 @@ class PredictPage(QWidget):
         scrollbar = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(self.form.minimumSizeHint().width() + scrollbar + 4)
         column.addWidget(scroll, 1)
+        # The risk right under the values it comes from; in a short window the form scrolls, the risk
+        # stays in sight.
+        column.addSpacing(6)
+        column.addWidget(self._build_risk())
         return side
 
-    def _build_result_side(self) -> QWidget:
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Risk of heart disease")
-        title.setFont(_bigger(self, 1.5))
-        column.addWidget(title)
-
+    def _build_risk(self) -> QWidget:
+        """The risk card (or, without a model, what to do), and the notes about this patient."""
         self.result_stack = QStackedWidget()
         self.no_model_label = _wrapping("no_model_label", NO_MODEL)
         self.no_model_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.result_stack.addWidget(self.no_model_label)
+        self.result_stack.addWidget(_boxed(self.no_model_label, Card(dashed=True, radius=6.0)))
 
         card = Card()
         inner = QVBoxLayout(card)
-        inner.setContentsMargins(16, 12, 16, 14)
-        inner.setSpacing(10)
+        inner.setContentsMargins(16, 10, 16, 12)
+        inner.setSpacing(8)
+        title = QLabel("Risk of heart disease")
+        title.setFont(_bigger(self, 1.15))
         self.risk_label = QLabel("—")
         self.risk_label.setObjectName("risk_value")
-        self.risk_label.setFont(_bigger(self, 2.6))
+        self.risk_label.setFont(_bigger(self, 2.4))
         self.risk_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        inner.addWidget(self.risk_label)
+        heading = QHBoxLayout()
+        heading.addWidget(title, 1, Qt.AlignmentFlag.AlignVCenter)
+        heading.addWidget(self.risk_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        inner.addLayout(heading)
         self.risk_bar = RiskBar()
         self.risk_bar.setObjectName("risk_bar")
         inner.addWidget(self.risk_bar)
         self.decision_label = _wrapping("decision_label")
-        self.decision_label.setFont(_bigger(self, 1.1))
+        self.decision_label.setFont(_bigger(self, 1.05))
         inner.addWidget(self.decision_label)
-        hint = QLabel("Change any value on the left: the risk follows at once.")
+        hint = QLabel("Change any value above: the risk follows at once.")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setWordWrap(True)
         self.predict_button = QPushButton("Predict")
@@ -335,7 +343,7 @@ class PredictPage(QWidget):
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 0, 0)
-        holder_layout.setSpacing(10)
+        holder_layout.setSpacing(8)
         holder_layout.addWidget(card)
         self.out_of_range_label = _wrapping("out_of_range_label")
         self.out_of_range_box = _boxed(self.out_of_range_label, Card(CAUTION, CAUTION_BORDER, radius=6.0))
@@ -343,23 +351,34 @@ class PredictPage(QWidget):
         self.actual_outcome_label = _wrapping("actual_outcome_label")
         self.actual_outcome_box = _boxed(self.actual_outcome_label, Card(dashed=True, radius=6.0))
         holder_layout.addWidget(self.actual_outcome_box)
-        holder_layout.addWidget(self._build_tabs(), 1)
-        # The explanations need room: in a short window the result column scrolls rather than squeezing
-        # the risk card and the plots into each other.
-        self.tabs.setMinimumHeight(340)
-        self.result_scroll = QScrollArea()
-        self.result_scroll.setObjectName("result_scroll")
-        self.result_scroll.setWidgetResizable(True)
-        self.result_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.result_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.result_scroll.setWidget(holder)
-        self.result_stack.addWidget(self.result_scroll)
-        column.addWidget(self.result_stack, 1)
+        self.result_stack.addWidget(holder)
+        return self.result_stack
+
+    def _build_result_side(self) -> QWidget:
+        """The explanations of the risk (why, what if, how sure), with the caveat under them."""
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Explaining this risk")
+        title.setFont(_bigger(self, 1.5))
+        column.addWidget(title)
+        self.explain_stack = QStackedWidget()
+        waiting = _wrapping("no_explanation_label", NO_EXPLANATION)
+        waiting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        waiting.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.explain_stack.addWidget(waiting)
+        self.explain_stack.addWidget(self._build_tabs())
+        column.addWidget(self.explain_stack, 1)
 
         self.caveat_label = _wrapping("caveat_label", CAVEAT)
         self.caveat_label.setFont(_bigger(self, 1.0))
         column.addWidget(self.caveat_label)
         return side
+
+    def _show_result(self, shown: bool) -> None:
+        """Show the risk and its explanations (a model is there), or what to do first."""
+        self.result_stack.setCurrentIndex(1 if shown else 0)
+        self.explain_stack.setCurrentIndex(1 if shown else 0)
 
     def _build_tabs(self) -> QTabWidget:
         from heartgui.gui.widgets.contributions_plot import ContributionsPlot
@@ -439,7 +458,7 @@ class PredictPage(QWidget):
         self._threshold = float(threshold)
         if dataset is not None:
             self.set_dataset(dataset)
-        self.result_stack.setCurrentIndex(1)
+        self._show_result(True)
         if self._user_patient:
             self.predict()
         else:
@@ -506,7 +525,7 @@ class PredictPage(QWidget):
         self._risk = None
         self._user_patient = False
         self.set_dataset(None)
-        self.result_stack.setCurrentIndex(0)
+        self._show_result(False)
         self._reset_patient()
 
     # ----------------------------------------------------------------------------------------------
@@ -555,7 +574,7 @@ class PredictPage(QWidget):
         self._show_actual_outcome()
         if self._model is None:
             self._risk = None
-            self.result_stack.setCurrentIndex(0)
+            self._show_result(False)
             return
         patient = self.form.values()
         try:

@@ -106,10 +106,15 @@ class PlotCanvas(QWidget):
         self.redraw()
 
 
-def bar_label(name: str, value: float) -> str:
-    """``"Chest pain type: asymptomatic"``, ``"Age: 63 years"`` — the feature and this patient's value."""
+def bar_label(name: str, value: float, *, two_lines: bool = False) -> str:
+    """``"Chest pain type: asymptomatic"``, ``"Age: 63 years"`` — the feature and this patient's value
+    (the value on a second line when ``two_lines``, for a narrow chart)."""
     feature = BY_NAME[name]
-    return f"{feature.label}: {feature.describe_value(value)}"
+    return f"{feature.label}:{chr(10) if two_lines else ' '}{feature.describe_value(value)}"
+
+
+#: Below this canvas width (pixels) the bar labels take two lines, so the bars keep room to be read.
+NARROW_WIDTH = 560
 
 
 class ContributionsPlot(PlotCanvas):
@@ -127,7 +132,16 @@ class ContributionsPlot(PlotCanvas):
         self.order: list[str] = []  # features from the top bar to the bottom one
         self.bars: Any = None
         self._patient: dict[str, float] = {}
+        self._two_line_labels = False
         self.style_axes()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        two_lines = self.canvas.width() < NARROW_WIDTH
+        if two_lines != self._two_line_labels:
+            self._two_line_labels = two_lines
+            if self.contributions is not None:
+                self._draw()
 
     def set_contributions(self, contributions: Any, patient: dict[str, float]) -> None:
         """Show ``contributions`` (a ``Contributions``) of ``patient``'s features."""
@@ -161,12 +175,18 @@ class ContributionsPlot(PlotCanvas):
         positions = list(range(len(ranked)))[::-1]  # the largest rise at the top
         colours = [c["positive"] if v > 0 else c["negative"] for v in values]
         self.bars = ax.barh(positions, values, color=colours, height=0.7)
-        ax.set_yticks(positions, [bar_label(n, self._patient[n]) for n in self.order])
+        two_lines = self._two_line_labels
+        labels = [bar_label(n, self._patient[n], two_lines=two_lines) for n in self.order]
+        ax.set_yticks(positions, labels, fontsize=7 if two_lines else 8)
         ax.axvline(0, color=c["text"], linewidth=0.8)
         ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
-        ax.set_xlabel(
-            "← lowered the risk      contribution to the log-odds      raised the risk →", fontsize=8
-        )
+        # Ending at the bars' right edge: centred under them (they start after the long labels) it would
+        # run off the canvas; a narrow chart gets a shorter one.
+        if two_lines:
+            xlabel = "← lowered    log-odds    raised →"
+        else:
+            xlabel = "← lowered the risk      contribution to the log-odds      raised the risk →"
+        ax.set_xlabel(xlabel, fontsize=8, loc="right")
         self.sentence.setText(contributions_sentence(contributions, self._patient))
         self.redraw()
 
