@@ -4,106 +4,22 @@ The bars are :func:`heartgui.core.explain.contributions` — integrated gradient
 (the training median or most common value of each feature) to this patient, on the log-odds. They add
 up exactly to the difference between the two log-odds, which the sentence under the chart says.
 
-:class:`PlotCanvas` (shared with the what-if plot) is a matplotlib ``Figure`` in a Qt canvas coloured from
-the palette (never pyplot, no global settings; redraws with ``draw_idle``). matplotlib is imported when a
-plot is built, not when this module is imported.
+:class:`ContributionsPlot` is a :class:`~heartgui.gui.widgets.figure_panel.FigurePanel` without the
+toolbar and with the sentence; matplotlib is imported when it is built, not when this module is imported.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from heartgui.core.schema import BY_NAME
-from heartgui.gui.widgets.network_view import weight_colour
+from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 
-__all__ = ["METHOD_TITLE", "ContributionsPlot", "PlotCanvas", "bar_label"]
+__all__ = ["METHOD_TITLE", "ContributionsPlot", "bar_label"]
 
 METHOD_TITLE = "What raised and what lowered the risk — integrated gradients from a typical patient"
-
-
-def _hex(colour: QColor) -> str:
-    return colour.name(QColor.NameFormat.HexRgb)
-
-
-class PlotCanvas(QWidget):
-    """A title, one matplotlib ``Axes`` on a Qt canvas, and a sentence underneath."""
-
-    def __init__(self, title: str, accessible_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-
-        self.setAccessibleName(accessible_name)
-        self.figure = Figure(figsize=(5, 3), layout="constrained")
-        self.canvas: Any = FigureCanvasQTAgg(self.figure)
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumSize(260, 150)
-        self.canvas.setAccessibleName(accessible_name)
-        self.axes = self.figure.add_subplot()
-        self.title = QLabel(title)
-        self.title.setWordWrap(True)
-        font = QFont(self.title.font())
-        font.setBold(True)
-        self.title.setFont(font)
-        self.sentence = QLabel()
-        self.sentence.setWordWrap(True)
-        self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(0, 0, 0, 0)
-        self.layout_.setSpacing(4)
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.canvas, 1)
-        self.layout_.addWidget(self.sentence)
-
-    def colours(self) -> dict[str, str]:
-        """Background, text, soft (grid, reference lines), positive and negative, from the palette."""
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
-        # Halfway between text and background: grid lines, bars of other answers (placeholder text is
-        # often the text colour with transparency, which matplotlib would draw opaque).
-        soft = QColor(
-            (text.red() + base.red()) // 2,
-            (text.green() + base.green()) // 2,
-            (text.blue() + base.blue()) // 2,
-        )
-        return {
-            "background": _hex(base),
-            "text": _hex(text),
-            "soft": _hex(soft),
-            "positive": _hex(weight_colour(1.0, palette)),
-            "negative": _hex(weight_colour(-1.0, palette)),
-        }
-
-    def style_axes(self) -> dict[str, str]:
-        """Colour the figure and axes from the palette; returns :meth:`colours`."""
-        c = self.colours()
-        self.figure.set_facecolor(c["background"])
-        ax = self.axes
-        ax.set_facecolor(c["background"])
-        for spine in ax.spines.values():
-            spine.set_edgecolor(c["soft"])
-        ax.tick_params(colors=c["text"], labelcolor=c["text"], labelsize=8)
-        ax.xaxis.label.set_color(c["text"])
-        ax.yaxis.label.set_color(c["text"])
-        return c
-
-    def redraw(self) -> None:
-        self.canvas.draw_idle()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.restyle()
-
-    def restyle(self) -> None:
-        """Draw again in the current palette (subclasses redraw their data)."""
-        self.style_axes()
-        self.redraw()
 
 
 def bar_label(name: str, value: float, *, two_lines: bool = False) -> str:
@@ -117,11 +33,11 @@ def bar_label(name: str, value: float, *, two_lines: bool = False) -> str:
 NARROW_WIDTH = 560
 
 
-class ContributionsPlot(PlotCanvas):
+class ContributionsPlot(FigurePanel):
     """Sorted horizontal bars: each feature's share of the change in log-odds from a typical patient."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(METHOD_TITLE, "Why this risk", parent)
+        super().__init__(METHOD_TITLE, "Why this risk", parent, **EXPLANATION_PANEL)
         self.canvas.setToolTip(
             "Each bar: how much this patient's value of one feature moved the risk compared with a typical "
             "patient (the median or most common value of each feature among the training patients). Right "
@@ -158,7 +74,7 @@ class ContributionsPlot(PlotCanvas):
         self.style_axes()
         self.redraw()
 
-    def restyle(self) -> None:
+    def apply_palette(self) -> None:
         self._draw()
 
     def _draw(self) -> None:

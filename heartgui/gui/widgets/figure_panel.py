@@ -1,4 +1,7 @@
-"""A matplotlib figure in a widget, coloured from the Qt palette, with matplotlib's toolbar (save as PNG).
+"""A matplotlib figure in a widget, coloured from the Qt palette: every plot of the window is one.
+
+A :class:`FigurePanel` is a title in words, optionally matplotlib's toolbar (zoom, save as PNG), the plot
+(one ``Axes``) and optionally a wrapped sentence under it that says in words what the plot shows.
 
 matplotlib is imported when the first panel is built, not when this module is imported, so the window
 opens without it. Each panel has its own ``Figure`` (never pyplot, never global rcParams); its background,
@@ -8,63 +11,128 @@ follows a dark theme like the rest of the window.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
 
-__all__ = ["FigurePanel"]
+from heartgui.gui.widgets.network_view import weight_colour
+
+__all__ = ["EXPLANATION_PANEL", "FigurePanel", "PanelOptions"]
 
 
-def _hex(color: QColor) -> str:
-    return color.name(QColor.NameFormat.HexRgb)
+class PanelOptions(TypedDict, total=False):
+    """The keyword options of :class:`FigurePanel`, to give several panels the same ones."""
+
+    toolbar: bool
+    sentence: bool
+    figsize: tuple[float, float]
+    minimum_size: tuple[int, int]
+    tick_size: float | None
+
+
+#: The plots that explain one patient's risk (why this risk, what if): no toolbar, a sentence under a
+#: shorter figure, a smaller canvas and smaller tick labels.
+EXPLANATION_PANEL = PanelOptions(
+    toolbar=False, sentence=True, figsize=(5, 3), minimum_size=(260, 150), tick_size=8
+)
+
+
+def _hex(colour: QColor) -> str:
+    return colour.name(QColor.NameFormat.HexRgb)
 
 
 class FigurePanel(QWidget):
-    """Toolbar, a title in words above the plot, and the plot (one ``Axes``).
+    """A title, matplotlib's toolbar (``toolbar``), the plot (one ``Axes``) and a sentence (``sentence``).
 
-    Subclasses draw on :attr:`axes` and call :meth:`redraw` (``draw_idle``: the repaint happens when the
-    event loop is free, so moving a slider never waits for the plot).
+    ``figsize`` is the figure's size in inches before Qt lays it out, ``minimum_size`` the canvas's
+    smallest size in pixels and ``tick_size`` the tick labels' font size (matplotlib's default if
+    ``None``). Subclasses draw on :attr:`axes` and call :meth:`redraw` (``draw_idle``: the repaint happens
+    when the event loop is free, so moving a slider never waits for the plot). When the palette changes
+    :meth:`apply_palette` runs; subclasses that must redraw their data to recolour it override it.
     """
 
-    def __init__(self, title: str, accessible_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        accessible_name: str,
+        parent: QWidget | None = None,
+        *,
+        toolbar: bool = True,
+        sentence: bool = False,
+        figsize: tuple[float, float] = (5, 4),
+        minimum_size: tuple[int, int] = (300, 280),
+        tick_size: float | None = None,
+    ) -> None:
         super().__init__(parent)
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
         from matplotlib.figure import Figure
 
         self.setAccessibleName(accessible_name)
-        self.figure = Figure(figsize=(5, 4), layout="constrained")
+        self.tick_size = tick_size
+        self.figure = Figure(figsize=figsize, layout="constrained")
         self.canvas: Any = FigureCanvasQTAgg(self.figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumSize(300, 280)
+        self.canvas.setMinimumSize(*minimum_size)
         self.canvas.setAccessibleName(accessible_name)
         self.axes = self.figure.add_subplot()
-        self.toolbar = NavigationToolbar2QT(self.canvas, self)
-        self.toolbar.setToolTip("Zoom, move the view, or save the plot as a PNG picture (the disk icon).")
         self.title = QLabel(title)
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.title)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.canvas, 1)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(4)
+        self.layout_.addWidget(self.title)
+        self.toolbar: QToolBar | None = None
+        if toolbar:
+            self.toolbar = NavigationToolbar2QT(self.canvas, self)
+            self.toolbar.setToolTip("Zoom, move the view, or save the plot as a PNG picture (the disk icon).")
+            self.layout_.addWidget(self.toolbar)
+        self.layout_.addWidget(self.canvas, 1)
+        self._sentence: QLabel | None = None
+        if sentence:
+            self._sentence = QLabel()
+            self._sentence.setWordWrap(True)
+            self._sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.layout_.addWidget(self._sentence)
+
+    @property
+    def sentence(self) -> QLabel:
+        """The wrapped, selectable sentence under the plot (only in a panel built with ``sentence=True``)."""
+        if self._sentence is None:
+            raise AttributeError(f"{type(self).__name__} has no sentence (built without sentence=True)")
+        return self._sentence
 
     # ----------------------------------------------------------------------------------------------
     def colours(self) -> dict[str, str]:
-        """The palette's colours as matplotlib hex strings: background, text, soft (grid, reference)."""
+        """The palette's colours as matplotlib hex strings: background, text, soft (grid, spines,
+        reference lines), positive and negative (the network view's pair for a raised / lowered value)."""
         palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.WindowText)
-        background = palette.color(QPalette.ColorRole.Base)
-        mid = palette.color(QPalette.ColorRole.PlaceholderText)
-        return {"background": _hex(background), "text": _hex(text), "soft": _hex(mid)}
+        # Halfway between text and background: grid lines, bars of other answers (placeholder text is
+        # often the text colour with transparency, which matplotlib would draw opaque).
+        soft = QColor(
+            (text.red() + base.red()) // 2,
+            (text.green() + base.green()) // 2,
+            (text.blue() + base.blue()) // 2,
+        )
+        return {
+            "background": _hex(base),
+            "text": _hex(text),
+            "soft": _hex(soft),
+            "positive": _hex(weight_colour(1.0, palette)),
+            "negative": _hex(weight_colour(-1.0, palette)),
+        }
 
-    def apply_palette(self) -> None:
-        """Colour the figure from the palette (called on build and whenever the palette changes)."""
+    def style_axes(self) -> dict[str, str]:
+        """Colour the figure, the axes, their title and legend from the palette; returns :meth:`colours`.
+
+        Does not redraw (see :meth:`apply_palette`).
+        """
         c = self.colours()
         self.figure.set_facecolor(c["background"])
         ax = self.axes
@@ -72,6 +140,8 @@ class FigurePanel(QWidget):
         for spine in ax.spines.values():
             spine.set_edgecolor(c["soft"])
         ax.tick_params(colors=c["text"], labelcolor=c["text"])
+        if self.tick_size is not None:
+            ax.tick_params(labelsize=self.tick_size)
         ax.xaxis.label.set_color(c["text"])
         ax.yaxis.label.set_color(c["text"])
         ax.title.set_color(c["text"])
@@ -81,6 +151,15 @@ class FigurePanel(QWidget):
             legend.get_frame().set_edgecolor(c["soft"])
             for text in legend.get_texts():
                 text.set_color(c["text"])
+        return c
+
+    def apply_palette(self) -> None:
+        """Draw again in the current palette (called whenever the palette changes).
+
+        Colours the axes and redraws; a subclass whose data carry palette colours overrides it to draw
+        them again (and may call it after changing what is drawn).
+        """
+        self.style_axes()
         self.redraw()
 
     def redraw(self) -> None:

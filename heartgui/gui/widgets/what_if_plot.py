@@ -13,13 +13,13 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from heartgui.core.schema import BY_NAME, FEATURES
-from heartgui.gui.widgets.contributions_plot import PlotCanvas
+from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
 
 __all__ = ["WhatIfPlot"]
 
 
-class WhatIfPlot(PlotCanvas):
+class WhatIfPlot(FigurePanel):
     """A feature chooser and the risk across that feature's range, the current value marked.
 
     Signals
@@ -30,7 +30,7 @@ class WhatIfPlot(PlotCanvas):
     feature_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("What if one value were different?", "What if", parent)
+        super().__init__("What if one value were different?", "What if", parent, **EXPLANATION_PANEL)
         self.canvas.setToolTip(
             "The model's risk for this patient if only the chosen value changed; every other value stays "
             "as in the form. The large dot is the patient as entered."
@@ -83,7 +83,7 @@ class WhatIfPlot(PlotCanvas):
         self.style_axes()
         self.redraw()
 
-    def restyle(self) -> None:
+    def apply_palette(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
