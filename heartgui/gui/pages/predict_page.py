@@ -257,13 +257,18 @@ class PredictPage(QWidget):
         self.clear()
 
     # ----------------------------------------------------------------------------------------------
-    def _build_patient_side(self) -> QWidget:
+    def _column(self, title: str) -> tuple[QWidget, QVBoxLayout]:
+        """One of the page's two columns, headed by ``title``."""
         side = QWidget()
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Patient")
-        title.setFont(_bigger(self, 1.5))
-        column.addWidget(title)
+        heading = QLabel(title)
+        heading.setFont(_bigger(self, 1.5))
+        column.addWidget(heading)
+        return side, column
+
+    def _build_patient_side(self) -> QWidget:
+        side, column = self._column("Patient")
         buttons = QHBoxLayout()
         self.fill_button = QPushButton("Fill from dataset row…")
         self.fill_button.setObjectName("fill_button")
@@ -356,12 +361,7 @@ class PredictPage(QWidget):
 
     def _build_result_side(self) -> QWidget:
         """The explanations of the risk (why, what if, how sure), with the caveat under them."""
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Explaining this risk")
-        title.setFont(_bigger(self, 1.5))
-        column.addWidget(title)
+        side, column = self._column("Explaining this risk")
         self.explain_stack = QStackedWidget()
         waiting = _wrapping("no_explanation_label", NO_EXPLANATION)
         waiting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
