@@ -3,12 +3,11 @@ a model trained on the real heart.dat."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from heartgui.core.explain import NoveltyReference, contributions, ensemble_spread, iter_ensemble, what_if
@@ -24,7 +23,7 @@ from heartgui.gui.pages.predict_page import (
     spread_words,
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
-from tests.gui.heartbeat import collect_leftovers, skip_when_cpus_busy
+from tests.gui.heartbeat import LIMIT_SECONDS, Heartbeat, skip_when_cpus_busy
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -195,28 +194,12 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
 
 @skip_when_cpus_busy
 def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_property):
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    collect_leftovers()
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    try:
-        last[0] = time.perf_counter()
+    heartbeat = Heartbeat()
+    with heartbeat.running():
         _run_ensemble(page, qtbot, 10)
-    finally:
-        timer.stop()
-    largest = max(gaps)
-    record_property("largest_gap_ms", round(largest * 1000, 1))
-    assert len(gaps) > 5
-    assert largest < 0.100
+    assert len(heartbeat.gaps) > 5
+    heartbeat.report(record_property, "the ensemble")
+    assert heartbeat.largest < LIMIT_SECONDS
 
 
 def test_without_training_data_the_button_explains(page, result, heart, qtbot):

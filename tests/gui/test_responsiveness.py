@@ -7,14 +7,11 @@ the test property ``largest_gap_ms`` and printed).
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from PySide6.QtCore import QTimer
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.gui.main_window import PAGE_TRAIN
-from tests.gui.heartbeat import LIMIT_SECONDS, collect_leftovers, skip_when_cpus_busy
+from tests.gui.heartbeat import LIMIT_SECONDS, Heartbeat, skip_when_cpus_busy
 
 
 @pytest.mark.slow
@@ -31,32 +28,13 @@ def test_heartbeat_during_a_long_training(window, open_file, heart_dat, qtbot, r
     # A window that has been open a moment: scikit-learn loaded in the background and the Results,
     # Predict and Inside pages built (a few hundred milliseconds of start-up work, not training).
     qtbot.waitUntil(lambda: window.model_pages_built, timeout=30_000)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        if window.training:  # the finished result is shown afterwards; that is not training
-            gaps.append(now - last[0])
-        last[0] = now
-
-    collect_leftovers()
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    try:
-        with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
-            last[0] = time.perf_counter()
-            window.start_action.trigger()
-    finally:
-        timer.stop()
+    # The finished result is shown afterwards; that is not training.
+    heartbeat = Heartbeat(counting=lambda: window.training)
+    with heartbeat.running(), qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
+        window.start_action.trigger()
     result = blocker.args[0]
     assert result.epochs_run == 20_000
     assert len(window.train_page.plot.train_line.get_xdata()) == 20_000
-    assert len(gaps) > 20  # the timer really ran during training
-    largest = max(gaps)
-    record_property("largest_gap_ms", round(largest * 1000, 1))
-    print(f"largest gap between 10 ms ticks during training: {largest * 1000:.1f} ms over {len(gaps)} ticks")
-    print("gaps over 40 ms (tick index, ms):", [(i, round(g * 1000)) for i, g in enumerate(gaps) if g > 0.04])
-    assert largest < LIMIT_SECONDS
+    assert len(heartbeat.gaps) > 20  # the timer really ran during training
+    heartbeat.report(record_property, "training")
+    assert heartbeat.largest < LIMIT_SECONDS
