@@ -217,10 +217,10 @@ class LossPlot(QWidget):
             self._frame_pending = False
             key = self._frame_key()
             position = self._axes_position()
-            if self._frame is not None and self._frame[0] == key and self._near(self._frame[1], position):
-                # The same empty frame as a previous run: start from its pixels (labels outside the
-                # axes included, hence the whole canvas is blitted once). The constrained layout of
-                # the finished run may have moved the axes by a fraction of a pixel: put them back.
+            if self._frame is not None and self._frame[0] == key:
+                # The same empty frame as before: start from its pixels (labels outside the axes
+                # included, hence the whole canvas is blitted once), with the axes where they were in
+                # it (the constrained layout of a finished curve places them for its own tick labels).
                 self.axes.set_position(self._frame[1])
                 # (set_position takes the axes out of the constrained layout for good; the layout
                 # must place them again when the run ends.)
@@ -274,18 +274,17 @@ class LossPlot(QWidget):
             self.axes.get_yscale(),
             self.figure.get_facecolor(),
             self.axes.get_facecolor(),
+            self._legend_entries(),
         )
+
+    def _legend_entries(self) -> tuple[str, ...]:
+        legend = self.axes.get_legend()
+        return () if legend is None else tuple(text.get_text() for text in legend.get_texts())
 
     def _axes_position(self) -> _Bounds:
         """Where the axes are in the figure now."""
         left, bottom, width, height = self.axes.get_position().bounds
         return float(left), float(bottom), float(width), float(height)
-
-    def _near(self, a: _Bounds, b: _Bounds) -> bool:
-        """Whether two axes positions (figure fractions) differ by less than half a pixel."""
-        width, height = self.canvas.get_width_height(physical=True)
-        scale = (width, height, width, height)
-        return all(abs(x - y) * s < 0.5 for x, y, s in zip(a, b, scale, strict=True))
 
     def _draw_lines(self) -> None:
         """Draw both whole lines over what the canvas holds."""
