@@ -69,9 +69,7 @@ class ContributionsPlot(FigurePanel):
         self.contributions = None
         self.order = []
         self.bars = None
-        self.axes.clear()
-        self.sentence.clear()
-        self.style_axes()
+        self.blank()
         self.redraw()
 
     def apply_palette(self) -> None:
@@ -79,8 +77,7 @@ class ContributionsPlot(FigurePanel):
 
     def _draw(self) -> None:
         ax = self.axes
-        ax.clear()
-        c = self.style_axes()
+        c = self.blank()
         contributions = self.contributions
         if contributions is None:
             self.redraw()

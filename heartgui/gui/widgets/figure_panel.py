@@ -165,6 +165,16 @@ class FigurePanel(QWidget):
     def redraw(self) -> None:
         self.canvas.draw_idle()
 
+    def blank(self) -> dict[str, str]:
+        """Empty the axes (and the sentence) and colour them again; returns :meth:`colours`.
+
+        Call :meth:`redraw` when done drawing: this only starts a new picture.
+        """
+        self.axes.clear()
+        if self._sentence is not None:
+            self._sentence.clear()
+        return self.style_axes()
+
     def save_png(self, path: str) -> None:
         """Write the figure as a PNG picture (what the toolbar's save button does, without a dialog)."""
         self.figure.savefig(path, format="png", dpi=150, facecolor=self.figure.get_facecolor())

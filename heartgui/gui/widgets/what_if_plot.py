@@ -78,9 +78,7 @@ class WhatIfPlot(FigurePanel):
     def clear(self) -> None:
         self.curve = None
         self.line = self.bars = self.marker = self.positions = None
-        self.axes.clear()
-        self.sentence.clear()
-        self.style_axes()
+        self.blank()
         self.redraw()
 
     def apply_palette(self) -> None:
@@ -90,8 +88,7 @@ class WhatIfPlot(FigurePanel):
         import numpy as np
 
         ax = self.axes
-        ax.clear()
-        c = self.style_axes()
+        c = self.blank()
         curve = self.curve
         self.line = self.bars = self.marker = None
         if curve is None:
