@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -197,8 +197,8 @@ METRIC_COLUMNS = ("cost_at_optimal", "cost_at_half", "roc_auc", "accuracy_at_hal
 
 
 @dataclass(frozen=True)
-class FoldRow:
-    """One method's figures on the test rows of one fold.
+class SplitRow:
+    """One method trained on a training part and scored on its test part.
 
     ``cost_at_optimal`` is the Statlog cost (average per patient) at the cost-optimal threshold (1/6 for
     costs 5 and 1), ``cost_at_half`` and ``accuracy_at_half`` are at risk 0.5; ``roc_auc`` does not depend
@@ -206,8 +206,6 @@ class FoldRow:
     unusual happened (the network diverged and was scored with its last good weights).
     """
 
-    repeat: int
-    fold: int
     method: str
     n_train: int
     n_test: int
@@ -217,6 +215,18 @@ class FoldRow:
     cost_at_optimal: float
     seconds: float
     note: str = ""
+
+
+@dataclass(frozen=True)
+class FoldRow(SplitRow):
+    """One method's figures on the test rows of fold ``fold`` of shuffle ``repeat``."""
+
+    repeat: int = field(kw_only=True)
+    fold: int = field(kw_only=True)
+
+
+#: The columns of :meth:`CrossValResult.to_frame`: which fold, then a :class:`SplitRow`'s figures.
+FOLD_COLUMNS = ("repeat", "fold", *(f.name for f in fields(SplitRow)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,8 +262,8 @@ class CrossValResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (repeat, fold, method)."""
-        columns = [f.name for f in FoldRow.__dataclass_fields__.values()]
-        return pd.DataFrame([[getattr(r, c) for c in columns] for r in self.rows], columns=columns)
+        rows = [[getattr(r, c) for c in FOLD_COLUMNS] for r in self.rows]
+        return pd.DataFrame(rows, columns=list(FOLD_COLUMNS))
 
     def summary(self) -> pd.DataFrame:
         """Mean and standard deviation over folds of each figure, one row per method (in order).
@@ -343,7 +353,9 @@ def iter_cross_validate(
         fold_rows = []
         for method in chosen:
             scores, _ = _score(method, X_train, y[train], X_test, y[test], cost_missed, cost_false_alarm)
-            fold_rows.append(FoldRow(repeat, fold, method.name, len(train), len(test), **vars(scores)))
+            fold_rows.append(
+                FoldRow(method.name, len(train), len(test), **vars(scores), repeat=repeat, fold=fold)
+            )
         rows.extend(fold_rows)
         test_rows.append(tuple(int(i) for i in test))
         result = CrossValResult(
@@ -412,28 +424,13 @@ def cross_validate(
 # The same methods on one train/test split (the Results page)
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SplitRow:
-    """One method trained on a split's training part, scored on its test part (see :class:`FoldRow`)."""
-
-    method: str
-    n_train: int
-    n_test: int
-    roc_auc: float
-    accuracy_at_half: float
-    cost_at_half: float
-    cost_at_optimal: float
-    seconds: float
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class SplitComparison:
     rows: tuple[SplitRow, ...]
     cost_missed: float
     cost_false_alarm: float
 
     def to_frame(self) -> pd.DataFrame:
-        columns = [f.name for f in SplitRow.__dataclass_fields__.values()]
+        columns = [f.name for f in fields(SplitRow)]
         return pd.DataFrame([[getattr(r, c) for c in columns] for r in self.rows], columns=columns)
 
 
