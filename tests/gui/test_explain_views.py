@@ -23,7 +23,7 @@ from heartgui.gui.pages.predict_page import (
     spread_words,
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
-from tests.gui.heartbeat import LIMIT_SECONDS, Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -198,8 +198,7 @@ def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_p
     with heartbeat.running():
         _run_ensemble(page, qtbot, 10)
     assert len(heartbeat.gaps) > 5
-    heartbeat.report(record_property, "the ensemble")
-    assert heartbeat.largest < LIMIT_SECONDS
+    heartbeat.check(record_property, "the ensemble")
 
 
 def test_without_training_data_the_button_explains(page, result, heart, qtbot):

@@ -11,7 +11,7 @@ import pytest
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.gui.main_window import PAGE_TRAIN
-from tests.gui.heartbeat import LIMIT_SECONDS, Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
 
 
 @pytest.mark.slow
@@ -36,5 +36,4 @@ def test_heartbeat_during_a_long_training(window, open_file, heart_dat, qtbot, r
     assert result.epochs_run == 20_000
     assert len(window.train_page.plot.train_line.get_xdata()) == 20_000
     assert len(heartbeat.gaps) > 20  # the timer really ran during training
-    heartbeat.report(record_property, "training")
-    assert heartbeat.largest < LIMIT_SECONDS
+    heartbeat.check(record_property, "training")

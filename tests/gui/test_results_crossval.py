@@ -11,7 +11,7 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 from heartgui.gui.crossval_job import THIS_NETWORK, YOUR_SETTINGS, dataset_of_split
 from heartgui.gui.pages.results_page import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
-from tests.gui.heartbeat import LIMIT_SECONDS, Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
 from tests.gui.hosting import shown
 
 CV_TIMEOUT_MS = 120_000
@@ -142,5 +142,4 @@ def test_window_stays_responsive_during_cross_validation(page, qtbot, record_pro
     with heartbeat.running(), qtbot.waitSignal(page.crossval_finished, timeout=CV_TIMEOUT_MS):
         page.start_cross_validation(folds=3, repeats=1)
     assert len(heartbeat.gaps) > 20
-    heartbeat.report(record_property, "cross-validation")
-    assert heartbeat.largest < LIMIT_SECONDS
+    heartbeat.check(record_property, "cross-validation")
