@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from heartgui.core.explain import NoveltyReference, contributions, ensemble_spread, iter_ensemble, what_if
 from heartgui.core.presets import RECOMMENDED
@@ -24,6 +23,7 @@ from heartgui.gui.pages.predict_page import (
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
 from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
+from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
 
@@ -36,15 +36,7 @@ def result(heart):
 @pytest.fixture
 def page(qtbot, result, heart):
     page = PredictPage()
-    host = QWidget()
-    layout = QVBoxLayout(host)
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(page)
-    qtbot.addWidget(host)
-    host.resize(1200, 800)
-    host.show()
-    qtbot.waitExposed(host)
+    page.host = shown(qtbot, page)
     page.set_model(result.model, heart, 0.5)
     page.set_training_data(result.split.X_train, result.split.y_train, result.settings)
     yield page
@@ -228,10 +220,10 @@ def test_warning_for_a_value_outside_the_training_range(page, result):
     assert "Resting blood pressure" in page.out_of_range_label.text()
 
 
-def test_warning_for_a_patient_far_from_every_training_patient(page, result):
-    ranges = result.model.training_ranges_
-    # Every value inside its training range, but young with very low heart rate, high blood pressure and
-    # cholesterol, and a large ST depression: a combination no training patient comes close to.
+def _far_patient(page, ranges) -> dict:
+    """The form's patient made young, with a very low heart rate, high blood pressure and cholesterol
+    and a large ST depression: every value inside its training range, but a combination no training
+    patient comes close to."""
     patient = dict(page.form.values())
     patient.update(
         age=ranges["age"][0],
@@ -240,6 +232,11 @@ def test_warning_for_a_patient_far_from_every_training_patient(page, result):
         chol=ranges["chol"][1],
         oldpeak=ranges["oldpeak"][1],
     )
+    return patient
+
+
+def test_warning_for_a_patient_far_from_every_training_patient(page, result):
+    patient = _far_patient(page, result.model.training_ranges_)
     reference = NoveltyReference.fit(result.split.X_train)
     distance = float(reference.distances(patient)[0])
     assert distance > reference.threshold  # the premise of this test
@@ -260,15 +257,7 @@ def test_a_model_opened_from_a_file_still_warns_about_a_far_patient(page, result
     save_model(path, result.model)
     opened = load_model(path).model
     page.set_model(opened, None, 0.5)
-    ranges = opened.training_ranges_
-    patient = dict(page.form.values())
-    patient.update(
-        age=ranges["age"][0],
-        thalach=ranges["thalach"][0],
-        trestbps=ranges["trestbps"][1],
-        chol=ranges["chol"][1],
-        oldpeak=ranges["oldpeak"][1],
-    )
+    patient = _far_patient(page, opened.training_ranges_)
     assert opened.out_of_range(patient) == {}
     page.form.set_values(patient)
     assert page.out_of_range_box.isVisible()
