@@ -155,6 +155,24 @@ def test_ensemble_spread_is_computed_reproducibly(page, result, heart, qtbot):
     qtbot.waitUntil(lambda: page.spread_label.text() == spread_words(spread, risk, 0.5, (1000, 1002)))
 
 
+def test_a_patient_edited_while_the_ensemble_trains_gets_their_own_spread(page, result, heart, qtbot):
+    """The worker computes the spread of the patient the ensemble started with; a patient entered
+    meanwhile gets theirs, not that one."""
+    page.fill_from_row(1)
+    page.ensemble_size = 3
+    _show_tab(page, qtbot, TAB_HOW_SURE)
+    page.ensemble_button.click()
+    page.fill_from_row(2)  # while the networks train
+    qtbot.waitUntil(lambda: not page.ensemble_running(), timeout=60_000)
+    models = [
+        step.model
+        for step in iter_ensemble(result.split.X_train, result.split.y_train, result.settings, n_models=3)
+    ]
+    spread = ensemble_spread(models, heart.row(1))
+    risk = float(result.model.predict_risk(heart.row(1))[0])
+    assert page.spread_label.text() == spread_words(spread, risk, 0.5, (1000, 1002))
+
+
 def test_ensemble_can_be_cancelled_mid_run(page, qtbot):
     page.ensemble_size = 40
     _show_tab(page, qtbot, TAB_HOW_SURE)

@@ -15,7 +15,7 @@ explanations are recomputed shortly after the last edit (a short debounce) and o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
@@ -77,10 +77,20 @@ NEEDS_TRAINING_DATA = (
 )
 
 
+class EnsembleOutcome(NamedTuple):
+    """What the "How sure" job returns: the networks, and the spread of ``patient``'s risk across them
+    (computed in the worker: ten predictions through pandas cost the window tens of milliseconds)."""
+
+    models: list[Any]
+    patient: dict[str, float]
+    spread: Any  # a RiskSpread, or None when it could not be computed
+
+
 def ensemble_job(
-    X_train: Any, y_train: Any, settings: Any, n_models: int, base_seed: int
+    X_train: Any, y_train: Any, settings: Any, n_models: int, base_seed: int, patient: dict[str, float]
 ) -> Callable[[Worker], Any]:
-    """A job training ``n_models`` networks (seeds ``base_seed``, +1, …); returns the list of models.
+    """A job training ``n_models`` networks (seeds ``base_seed``, +1, …); returns an
+    :class:`EnsembleOutcome` with the spread of ``patient``'s risk.
 
     Reports ``(index, n_models)`` after each network; a stop request takes effect between networks.
     """
@@ -98,7 +108,13 @@ def ensemble_job(
                     raise Cancelled
         finally:
             progress.close()
-        return models
+        from heartgui.core.explain import ensemble_spread
+
+        try:
+            spread = ensemble_spread(models, patient)
+        except Exception:  # the window computes it again and says what went wrong; the models stay
+            spread = None
+        return EnsembleOutcome(models, dict(patient), spread)
 
     return run
 
@@ -728,7 +744,9 @@ class PredictPage(QWidget):
         self._ensemble = None
         job = Job(
             self._ensemble_run,
-            ensemble_job(X_train, y_train, settings, self.ensemble_size, self.ensemble_base_seed),
+            ensemble_job(
+                X_train, y_train, settings, self.ensemble_size, self.ensemble_base_seed, self.form.values()
+            ),
             self,
         )
         job.worker.progressed.connect(self._on_ensemble_progress)
@@ -776,12 +794,13 @@ class PredictPage(QWidget):
             self.ensemble_progress.setValue(index)
 
     @Slot(int, object)
-    def _on_ensemble_finished(self, run_id: int, models: list) -> None:
+    def _on_ensemble_finished(self, run_id: int, outcome: EnsembleOutcome) -> None:
         if run_id != self._ensemble_run:
             return
-        self._ensemble = list(models)
+        self._ensemble = list(outcome.models)
         self._stale_tabs.add(TAB_HOW_SURE)
-        self._show_spread()
+        # The spread the worker computed holds while the form still shows the same patient.
+        self._show_spread(outcome.spread if outcome.patient == self.form.values() else None)
 
     @Slot(int, str)
     def _on_ensemble_failed(self, run_id: int, message: str) -> None:
@@ -801,17 +820,17 @@ class PredictPage(QWidget):
             job.deleteLater()
         self._update_ensemble_controls()
 
-    def _show_spread(self) -> None:
+    def _show_spread(self, spread: Any = None) -> None:
+        """Say the spread of the form's patient's risk (``spread``, when already computed for them)."""
         self._stale_tabs.discard(TAB_HOW_SURE)
         if not self._ensemble or self._model is None or self._risk is None:
             return
-        from heartgui.core.explain import ensemble_spread
-
-        try:
-            spread = ensemble_spread(self._ensemble, self.form.values())
-        except Exception as error:
-            self.spread_label.setText(f"Could not compute the spread: {error}")
-            return
+        if spread is None:
+            try:
+                spread = self.spread()
+            except Exception as error:
+                self.spread_label.setText(f"Could not compute the spread: {error}")
+                return
         seeds = (self.ensemble_base_seed, self.ensemble_base_seed + len(self._ensemble) - 1)
         self.spread_label.setText(spread_words(spread, self._risk, self._threshold, seeds))
 
