@@ -35,7 +35,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "heart.dat"
+DEFAULT_DATA = ROOT / "data" / "heart.dat"
 TARGET_RATIO = 1.25
 
 

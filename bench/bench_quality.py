@@ -93,7 +93,7 @@ def verdict(c: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "data" / "heart.dat"))
+    parser.add_argument("data", nargs="?", default=str(ROOT / "data" / "heart.dat"))
     parser.add_argument("--folds", type=int, default=9)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)

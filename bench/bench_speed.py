@@ -99,7 +99,7 @@ CONTENDERS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "data" / "heart.dat"))
+    parser.add_argument("data", nargs="?", default=str(ROOT / "data" / "heart.dat"))
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args(argv)
 

@@ -1,6 +1,6 @@
 """Start-up and size of the frozen app, side by side with a bare PySide6 window frozen the same way.
 
-    python bench/bench_startup.py [--data ../shared/data/heart.dat] [--runs 5] [--no-onefile]
+    python bench/bench_startup.py [--data data/heart.dat] [--runs 5] [--no-onefile]
 
 Needs a build (``python scripts/build.py --mode both``). Builds the bare reference window with PyInstaller
 on first use (into ``build/bench/``). Launch → first window shown, and launch → ready (data loaded, Train page
@@ -90,7 +90,7 @@ def measure(cmd: list[str], runs: int, keys: tuple[str, ...]) -> dict[str, float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "heart.dat")
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "heart.dat")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-onefile", action="store_true")
     args = parser.parse_args(argv)

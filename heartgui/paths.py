@@ -8,7 +8,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["app_root", "is_frozen", "resource", "resources_dir", "sample_data"]
+__all__ = ["app_root", "data_dir", "is_frozen", "resource", "resources_dir", "sample_data"]
+
+#: The UCI files shipped with the app (CC BY 4.0, see data/README.md): in ``data/`` of a checkout or
+#: bundle, or under ``<prefix>/share/heartgui/data`` for an installed wheel.
+SAMPLE_NAME = "heart.dat"
 
 
 def is_frozen() -> bool:
@@ -39,16 +43,25 @@ def resource(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def sample_data() -> Path | None:
-    """The UCI ``heart.dat`` shipped with the app, if any.
+def data_dir() -> Path | None:
+    """The folder of the shipped UCI files, or ``None`` when this installation has none.
 
-    Looked for next to a frozen app (``data/heart.dat`` beside the executable or inside the bundle), or in
-    ``<repo>/data/heart.dat`` when running from source. Never anywhere else: the app works without it.
+    Looked for next to a frozen app (``data/`` beside the executable, then inside the bundle), in
+    ``<repo>/data`` when running from a checkout, and in ``<prefix>/share/heartgui/data`` where a wheel
+    installed them. Never anywhere else: the app works without them.
     """
-    candidates = [app_root() / "data" / "heart.dat"]
+    candidates = [app_root() / "data"]
     if is_frozen():
-        candidates.insert(0, Path(sys.executable).resolve().parent / "data" / "heart.dat")
-    for path in candidates:
-        if path.is_file():
-            return path
+        candidates.insert(0, Path(sys.executable).resolve().parent / "data")
+    else:
+        candidates.append(Path(sys.prefix) / "share" / "heartgui" / "data")
+    for folder in candidates:
+        if (folder / SAMPLE_NAME).is_file():
+            return folder
     return None
+
+
+def sample_data() -> Path | None:
+    """The UCI ``heart.dat`` shipped with the app, if any (see :func:`data_dir`)."""
+    folder = data_dir()
+    return None if folder is None else folder / SAMPLE_NAME

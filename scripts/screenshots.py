@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "heart.dat"
+DEFAULT_DATA = ROOT / "data" / "heart.dat"
 DEFAULT_OUT = ROOT / "docs" / "screenshots"
 SIZE = (1200, 800)
 HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
