@@ -6,6 +6,14 @@ import sys
 
 
 def main() -> int:
+    from heartgui.display_check import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        # One readable line instead of Qt's paragraph about "xcb" and an abort (core dump).
+        print(problem, file=sys.stderr)
+        return 1
+
     from heartgui.gui.app import main as run_app
 
     return run_app(sys.argv)
