@@ -11,6 +11,7 @@ or on anything written to stderr (a Qt warning, a traceback). Modelled on qutebr
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -27,6 +28,8 @@ DIST = ROOT / "dist"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 NAME, VERSION = PROJECT["name"], PROJECT["version"]
 EXE = ".exe" if sys.platform == "win32" else ""
+#: What the smoke test must open when no file is given: the heart.dat every build and wheel ships.
+SAMPLE_SHA256 = hashlib.sha256((ROOT / "data" / "heart.dat").read_bytes()).hexdigest()
 
 
 def run_pyinstaller(onefile: bool) -> Path:
@@ -105,6 +108,8 @@ def smoke_test(binary: Path, data: Path | None) -> dict:
     outside_cache = [p for p in written if not p.startswith(".cache/")]
     if outside_cache:
         problems.append(f"wrote files outside the cache folder: {outside_cache}")
+    if data is None and report and report.get("data_sha256") != SAMPLE_SHA256:
+        problems.append(f"with no file given it opened {report.get('data')}, not the bundled heart.dat")
     if problems:
         raise SystemExit(f"smoke test of {binary} FAILED:\n- " + "\n- ".join(problems))
     print(f"smoke test of {binary} passed in {elapsed:.1f} s: {json.dumps(report)}")
@@ -117,10 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke-test", action="store_true", help="run the built app's --smoke-test")
     parser.add_argument("--no-build", action="store_true", help="only smoke-test an existing build")
     parser.add_argument(
+        "--installed",
+        type=Path,
+        default=None,
+        metavar="HEARTGUI",
+        help="only smoke-test this installed `heartgui` command (e.g. from `pip install .`), no build",
+    )
+    parser.add_argument(
         "--data", type=Path, default=None, help="data file for the smoke test (default: the bundled sample)"
     )
     args = parser.parse_args(argv)
 
+    if args.installed is not None:
+        smoke_test(args.installed, args.data)
+        return 0
     modes = ["onefolder", "onefile"] if args.mode == "both" else [args.mode]
     for mode in modes:
         onefile = mode == "onefile"

@@ -138,6 +138,7 @@ class SmokeTest(QObject):
             ready_unix=time.time(),
             first_paint_unix=self.first_paint.at,
             rows=dataset.n_rows,
+            data=str(dataset.provenance.path),
             data_sha256=dataset.provenance.sha256,
         )
         if self.probe_only:

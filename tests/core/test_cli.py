@@ -330,10 +330,29 @@ def test_python_m_heartgui_cli_trains_and_predicts(heart_dat, tmp_path):
     assert np.isfinite(risk)
 
 
+def _console_script(name: str) -> Path:
+    """The script pip installed for ``name`` beside this interpreter, after checking what it runs."""
+    from importlib.metadata import entry_points
+
+    (entry,) = entry_points(group="console_scripts", name=name)
+    assert entry.value == "heartgui.cli:main"
+    folder = Path(sys.executable).parent
+    script = folder / (f"{name}.exe" if sys.platform == "win32" else name)
+    assert script.is_file(), f"{name} is not installed beside {sys.executable}: pip install -e '.[test]'"
+    return script
+
+
 def test_the_console_script_entry_point_exits_2_on_bad_input():
-    # What the installed `heartgui-cli` script runs: sys.exit(heartgui.cli.main()).
-    script = "import sys; from heartgui.cli import main; sys.exit(main())"
-    done = _process("-c", script, "predict", "nowhere.heartmodel", "age=63")
+    # The installed `heartgui-cli` command itself, not a re-creation of what it runs.
+    script = _console_script("heartgui-cli")
+    done = subprocess.run(
+        [str(script), "predict", "nowhere.heartmodel", "age=63"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         "heartgui-cli: error: missing features sex, cp, trestbps, chol, fbs, restecg, thalach, exang, "
