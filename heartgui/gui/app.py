@@ -6,19 +6,18 @@ pandas, scikit-learn and matplotlib load (the window loads them right after its 
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import heartgui
 from heartgui import paths
+from heartgui.gui.mpl_cache import configure_matplotlib_cache
 
 __all__ = ["APP_NAME", "ORGANISATION", "app_icon", "configure_application", "install_excepthook", "main"]
 
@@ -47,25 +46,6 @@ def app_icon() -> QIcon:
     for png in sorted(folder.glob("heartgui-*.png")) if folder.is_dir() else ():
         icon.addFile(str(png))
     return icon
-
-
-def configure_matplotlib_cache() -> None:
-    """Point matplotlib's cache at a per-user folder, unless the user chose one (``MPLCONFIGDIR``).
-
-    Must run before matplotlib is first imported. The default (~/.matplotlib or ~/.config) may be
-    read-only on a classroom laptop, and matplotlib would then build its font cache on every start.
-    """
-    if os.environ.get("MPLCONFIGDIR"):
-        return
-    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    if not cache:
-        return
-    folder = Path(cache) / "matplotlib"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # matplotlib then falls back to a temporary folder by itself
-    os.environ["MPLCONFIGDIR"] = str(folder)
 
 
 _showing_error = False

@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
 
     def begin_startup(self, data_file: str | None = None) -> None:
         """Import the heavy libraries in a worker, then build the pages (the window stays responsive)."""
-        from heartgui.gui.app import configure_matplotlib_cache
+        from heartgui.gui.mpl_cache import configure_matplotlib_cache
         from heartgui.gui.workers import warm_up_job
 
         configure_matplotlib_cache()  # before matplotlib's first import
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
             self.open_data(data_file)
 
     def _build_pages(self) -> None:
-        from heartgui.gui.app import configure_matplotlib_cache
+        from heartgui.gui.mpl_cache import configure_matplotlib_cache
 
         configure_matplotlib_cache()  # before matplotlib's first import
         from heartgui.core.presets import RECOMMENDED, TrainingSettings
