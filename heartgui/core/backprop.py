@@ -68,6 +68,7 @@ class BackwardPass:
     patient: int | None = None
     epoch: int | None = None
     l2_terms: Mapping[str, Array] = field(default_factory=dict)
+    y: Array = field(default_factory=lambda: np.empty(0))
 
     def __getitem__(self, name: str) -> Array:
         return self.values[name]
@@ -85,6 +86,7 @@ class BackwardPass:
             n_patients=self.n_patients,
             patient=self.patient,
             epoch=self.epoch,
+            y=self.y.tolist(),
         )
         out.update({name: np.asarray(v).tolist() for name, v in self.l2_terms.items()})
         return out
@@ -219,6 +221,7 @@ def backward_pass(
         patient=patient,
         epoch=epoch,
         l2_terms=l2_terms,
+        y=y.ravel() if patient is None else y.ravel()[patient : patient + 1],
     )
 
 
@@ -255,3 +258,95 @@ def step_at_epoch(
                 "to show."
             ) from exc
     return backward_pass(replayed, X, y, patient=patient, epoch=epoch)
+
+
+def _array(value: np.ndarray, rows: int = 5) -> str:
+    """A compact printout of an array: all of a weight-sized one, the first rows of one row per patient."""
+    a = np.asarray(value, dtype=np.float64)
+
+    def text(x: np.ndarray) -> str:
+        return np.array2string(x, max_line_width=100, formatter={"float_kind": lambda v: f"{v:.4g}"})
+
+    if a.ndim == 2 and a.shape[0] > 16:
+        return f"{text(a[:rows])}\n    … {a.shape[0] - rows} more rows (shape {a.shape[0]} × {a.shape[1]})"
+    return text(a)
+
+
+def describe(step: BackwardPass) -> str:
+    """The step walked through in words and numbers, as ``heartgui-cli backprop`` prints it."""
+    L = step.n_layers
+    who = (
+        f"training patient {step.patient} (0-based) of {step.n_patients}: its rows, and its share of each "
+        "gradient"
+        if step.patient is not None
+        else f"the whole training batch of {step.n_patients} patients"
+    )
+    if step.patient is not None:
+        who += " (a gradient below is this patient's share alone)"
+    lines = [f"Epoch {step.epoch}: one step of gradient descent, for {who}." if step.epoch else who, ""]
+    lines.append("Forward pass")
+    for k in range(1, L + 1):
+        prev = "X" if k == 1 else f"A{k - 1}"
+        lines.append(f"  Z{k} = {prev}·W{k} + b{k}")
+        lines.append("    " + _array(step[f"Z{k}"]).replace("\n", "\n    "))
+        if k < L:
+            off = np.flatnonzero(~(np.asarray(step[f"Z{k}"]) > 0).any(axis=0))
+            note = (
+                f" (units off for every patient shown: {', '.join(str(u + 1) for u in off)})"
+                if len(off)
+                else ""
+            )
+            lines.append(f"  A{k} = ReLU(Z{k}): negative values become 0{note}")
+    lines.append(f"  yhat = ŷ = sigmoid(Z{L}): the predicted risk")
+    lines.append("    " + _array(step["yhat"]).replace("\n", "\n    "))
+    lines.append("  y = the true diagnosis (1 = disease present, 0 = absent)")
+    lines.append("    " + _array(step.y.reshape(-1, 1)).replace("\n", "\n    "))
+    lines.append(f"  loss L (mean cross-entropy over the batch, before the step) = {step.loss:.6f}")
+    lines += ["", "Backward pass: the chain rule, from the loss back to every weight"]
+    exact = (
+        " — here not ŷ − y: some ŷ is within the clip of 0 or 1"
+        if step.clipping_active
+        else " = ŷ − y (no ŷ is within the clip of 0 or 1, so the fractions cancel)"
+    )
+    rows = [
+        ("dl_wrt_yhat", "dL/dŷ = (1 − y)/(1 − ŷ) − y/ŷ"),
+        ("dl_wrt_sig", f"dŷ/dZ{L} = σ'(Z{L}) = ŷ(1 − ŷ)"),
+        (f"dl_wrt_z{L}", f"dL/dZ{L} = dL/dŷ · dŷ/dZ{L}{exact}"),
+    ]
+    for k in range(L, 0, -1):
+        below = "X" if k == 1 else f"A{k - 1}"
+        if k > 1:
+            rows.append((f"dl_wrt_A{k - 1}", f"dL/dA{k - 1} = dL/dZ{k} · W{k}ᵀ"))
+        rows.append((f"dl_wrt_w{k}", f"dL/dW{k} = {below}ᵀ · dL/dZ{k}"))
+        rows.append((f"dl_wrt_b{k}", f"dL/db{k} = dL/dZ{k} summed over the patients"))
+        if k > 1:
+            rows.append(
+                (
+                    f"dl_wrt_z{k - 1}",
+                    f"dL/dZ{k - 1} = dL/dA{k - 1} · ReLU'(Z{k - 1}) (1 where Z{k - 1} > 0, else 0)",
+                )
+            )
+    for name, formula in rows:
+        lines.append(f"  {name} = {formula}")
+        lines.append("    " + _array(step[name]).replace("\n", "\n    "))
+    if step.scale != 1.0 or step.l2:
+        share = "averaged (× 1/n)" if step.scale != 1.0 else "summed"
+        lines.append(
+            f"  (gradients of the weights are the patients' shares {share}"
+            + (f", plus the L2 term {step.l2:g}·W" if step.l2 else "")
+            + ")"
+        )
+    else:
+        lines.append("  (the batch gradient is the patients' shares summed, as in the tutorial)")
+    lines += ["", f"Update: W ← W − learning_rate · dL/dW, with learning rate {step.learning_rate:g}"]
+    for k in range(1, L + 1):
+        change = np.abs(np.asarray(step[f"W{k}_next"]) - np.asarray(step[f"W{k}"]))
+        i, j = np.unravel_index(int(np.argmax(change)), change.shape)
+        lines.append(
+            f"  W{k}: the largest change is W{k}[{i + 1},{j + 1}]: {step[f'W{k}'][i, j]:.6f} → "
+            f"{step[f'W{k}_next'][i, j]:.6f}"
+        )
+    lines.append(
+        f"  loss before {step.loss:.6f}, after {step.loss_after:.6f} ({step.loss_after - step.loss:+.6f})"
+    )
+    return "\n".join(lines)

@@ -160,3 +160,23 @@ def test_as_json_is_plain_and_complete(tutorial_batch):
     assert set(TUTORIAL_NAMES) <= set(data)
     assert data["epoch"] == 3 and data["patient"] == 4 and data["n_patients"] == 216
     assert np.shape(data["Z1"]) == (1, 8) and np.shape(data["dl_wrt_w1"]) == (13, 8)
+
+
+def test_the_walk_through_in_words_names_every_quantity_and_its_numbers(tutorial_batch, heart):
+    from heartgui.core.backprop import describe
+
+    X, y = tutorial_batch
+    step = step_at_epoch(TUTORIAL.model()._network(), X, y, 3, patient=4)
+    text = describe(step)
+    for name in TUTORIAL_NAMES[4:17]:
+        assert f"  {name} = " in text or f"  {name[0]}{name[1:]}" in text, name
+    assert f"{step.loss:.6f}" in text and f"{step.loss_after:.6f}" in text
+    assert "= ŷ − y (no ŷ is within the clip" in text
+    assert "patient 4 (0-based) of 216" in text and "summed, as in the tutorial" in text
+    assert f"{step['yhat'][0, 0]:.4g}" in text and f"{int(step.y[0])}" in text
+    model = RECOMMENDED.replace(epochs=3).model()
+    split = split_dataset(heart, 0.2, 2)
+    model.fit(split.X_train, split.y_train)
+    words = describe(backward_pass(model.network_, model.transform(split.X_train), split.y_train, epoch=4))
+    assert "averaged (× 1/n), plus the L2 term 0.02·W" in words
+    assert "Epoch 4" in words and "whole training batch of 216 patients" in words
