@@ -211,6 +211,17 @@ def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_p
     heartbeat.check(record_property, "the ensemble")
 
 
+def test_after_training_how_sure_does_not_say_the_model_came_from_a_file(page, result, qtbot):
+    """set_training_data first forgets the old training data (which wrote "opened from a file"); once
+    the new training patients are there, nothing of that may stay on the tab."""
+    _show_tab(page, qtbot, TAB_HOW_SURE)
+    assert page.ensemble_button.isEnabled()
+    assert "opened from a file" not in page.spread_label.text()
+    # Trained again (the window calls set_model, then set_training_data): still not.
+    page.set_training_data(result.split.X_train, result.split.y_train, result.settings)
+    assert "opened from a file" not in page.spread_label.text()
+
+
 def test_without_training_data_the_button_explains(page, result, heart, qtbot):
     page.set_model(result.model, heart, 0.5)  # the same model: its training data stay
     assert page.ensemble_button.isEnabled()

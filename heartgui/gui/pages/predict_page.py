@@ -733,6 +733,9 @@ class PredictPage(QWidget):
                 f"Train {n} networks with the settings of your model on its training patients, each from "
                 "other random starting weights (in the background; the window stays usable)."
             )
+            # Forgetting the previous training data wrote NEEDS_TRAINING_DATA; it is untrue now.
+            if self.spread_label.text() == NEEDS_TRAINING_DATA:
+                self.spread_label.clear()
 
     @Slot()
     def start_ensemble(self) -> None:
