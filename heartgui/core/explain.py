@@ -9,6 +9,8 @@
 * :func:`what_if` — the risk as one feature moves across its plausible range, everything else fixed.
 * :func:`iter_ensemble` / :func:`ensemble_spread` — models trained with different seeds on the same
   patients, and the spread of one patient's risk across them.
+* :class:`TrainingFacts` — how many patients a model learned from, the share with disease (prevalence),
+  and which coded answers few of them had.
 * :class:`NoveltyReference` — how far a patient is from the training patients (Mahalanobis distance in
   the standardised feature space, compared with the training patients' own distances).
 """
@@ -140,6 +142,26 @@ class Contributions:
     def sorted(self) -> list[tuple[str, float]]:
         """(feature, contribution) from the largest rise in risk to the largest fall."""
         return sorted(self.by_feature.items(), key=lambda item: -item[1])
+
+    @property
+    def points_per_log_odds(self) -> float:
+        """Percentage points of risk per unit of log-odds between the reference and this patient.
+
+        (risk − reference risk) / (logit − reference logit) × 100: the sigmoid's average slope between the
+        two log-odds; at equal log-odds, its slope there, p(1 − p) × 100.
+        """
+        change = self.logit - self.reference_logit
+        if abs(change) < 1e-9:
+            p = self.reference_risk
+            return p * (1 - p) * 100
+        return (self.risk - self.reference_risk) / change * 100
+
+    def in_percentage_points(self) -> dict[str, float]:
+        """``by_feature`` in percentage points of risk: every contribution times one common factor
+        (:attr:`points_per_log_odds`), so they keep their signs and ratios and add up to
+        (risk − reference risk) × 100."""
+        factor = self.points_per_log_odds
+        return {name: value * factor for name, value in self.by_feature.items()}
 
 
 def _hidden_preactivations(model: HeartModel, X: np.ndarray) -> list[np.ndarray]:
@@ -275,6 +297,62 @@ def ensemble_spread(models: Sequence[HeartModel], patient: Patient | pd.DataFram
     risks = np.array([float(m.predict_risk(X)[0]) for m in models])
     low, median, high = np.percentile(risks, [10, 50, 90])
     return RiskSpread(risks, float(low), float(median), float(high))
+
+
+# --------------------------------------------------------------------------------------------------
+# What the model learned from
+#: A coded answer seen in fewer training patients than this (about 5 % of heart.dat's 216) is flagged:
+#: the network has had few examples to learn what it means.
+RARE_CODE_PATIENTS = 12
+
+
+@dataclass(frozen=True)
+class RareCode:
+    """A coded answer of this patient that few training patients had."""
+
+    feature: str
+    code: int
+    patients: int  # training patients with this answer
+    of: int  # training patients in all
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    """What the views say about the patients a model learned from.
+
+    ``prevalence`` (the share with heart disease) and ``code_counts`` (feature → code → patients) are
+    known only with the training patients themselves, not for a model opened from a file.
+    """
+
+    n_patients: int
+    prevalence: float | None = None
+    code_counts: Mapping[str, Mapping[int, int]] | None = None
+
+    @classmethod
+    def from_data(cls, X_train: pd.DataFrame, y_train: np.ndarray) -> TrainingFacts:
+        y = np.asarray(y_train).ravel()
+        counts = {
+            name: {int(code): int(np.sum(X_train[name] == code)) for code in BY_NAME[name].codes or {}}
+            for name in FEATURE_NAMES
+            if BY_NAME[name].is_coded
+        }
+        return cls(len(y), float(np.mean(y == 1)), counts)
+
+    @classmethod
+    def from_model(cls, model: HeartModel) -> TrainingFacts:
+        """Only what a model (e.g. from a file) records: how many patients it learned from."""
+        return cls(int(model.n_train_rows_))
+
+    def rare_codes(self, patient: Patient, below: int = RARE_CODE_PATIENTS) -> list[RareCode]:
+        """The patient's coded answers that fewer than ``below`` training patients had."""
+        if self.code_counts is None:
+            return []
+        out = []
+        for name, counts in self.code_counts.items():
+            code = int(patient[name])
+            if counts.get(code, 0) < below:
+                out.append(RareCode(name, code, counts.get(code, 0), self.n_patients))
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
