@@ -20,8 +20,13 @@ SHOTS = Path("/tmp/heartgui-shots")
 
 
 @pytest.fixture(scope="module")
-def model(heart):
-    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended")).model
+def trained(heart):
+    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended"))
+
+
+@pytest.fixture(scope="module")
+def model(trained):
+    return trained.model
 
 
 @pytest.fixture
@@ -229,12 +234,31 @@ def test_decision_follows_the_threshold(ready, model, heart):
     risk = ready.risk
     assert risk is not None and 0.05 < risk < 0.999
     ready.set_threshold(0.999)
-    assert ready.decision_label.text() == (
-        "Below the threshold of 99.9 %: the model would not flag heart disease."
-    )
+    assert ready.decision_label.text() == ("Below the threshold of 99.9 %: not flagged for further testing.")
     assert ready.risk_bar.threshold == 0.999
     ready.set_threshold(0.05)
-    assert ready.decision_label.text() == "Above the threshold of 5 %: the model would flag heart disease."
+    assert ready.decision_label.text() == "Above the threshold of 5 %: flagged for further testing."
+
+
+def test_the_risk_is_defined_where_it_is_shown(ready, trained):
+    """Angiographic disease now, not a 10-year risk, at the training patients' prevalence (computed from
+    them), on which the risk and the predictive values depend."""
+    card = ready.risk_definition_label
+    assert card.isVisible()
+    y = trained.split.y_train
+    prevalence = f"{100 * int((y == 1).sum()) / len(y):.0f} %"
+    ready.set_training_data(trained.split.X_train, y, trained.settings)
+    text = card.text()
+    assert "coronary angiography would show disease <b>now</b>" in text
+    assert "more than 50 % narrowing of a major vessel" in text
+    assert "not a 10-year risk" in text
+    assert f"Learned from {len(y)} training patients referred for angiography, {prevalence} of whom" in text
+    assert "(the prevalence)" in text and "predictive values (PPV, NPV)" in text
+    assert "Risk of coronary disease now" in [label.text() for label in ready.findChildren(QLabel)]
+    # A model opened from a file records how many patients it learned from, not the prevalence.
+    ready.set_training_data(None, None, None)
+    assert "does not record how many had the disease (the prevalence)" in card.text()
+    assert f"Learned from {trained.model.n_train_rows_} training patients" in card.text()
 
 
 def test_a_new_model_keeps_the_patient_the_user_entered(ready, model, heart):

@@ -45,7 +45,7 @@ from heartgui.gui.workers import Cancelled, Job, Worker
 
 if TYPE_CHECKING:
     from heartgui.core.dataset import Dataset
-    from heartgui.core.explain import Extrapolation
+    from heartgui.core.explain import Extrapolation, TrainingFacts
     from heartgui.core.model import HeartModel
 
 CAVEAT = "Teaching tool — not for clinical decisions."
@@ -75,6 +75,29 @@ NEEDS_TRAINING_DATA = (
     "This needs the training patients, and a model opened from a file does not contain them. Load the data "
     "and train a model on the Train page to use it."
 )
+
+
+RISK_TITLE = "Risk of coronary disease now"
+
+
+def risk_definition(facts: TrainingFacts | None) -> str:
+    """What the risk is, and what it depends on: the target, the time frame, the prevalence it was
+    learned at (from ``facts``; a model file does not record the prevalence)."""
+    text = (
+        "The probability that coronary angiography would show disease <b>now</b> (more than 50 % narrowing "
+        "of a major vessel), not a 10-year risk."
+    )
+    if facts is None:
+        return text
+    learned = f" Learned from {facts.n_patients} training patients referred for angiography"
+    if facts.prevalence is not None:
+        text += learned + f", {percent(facts.prevalence, 0)} of whom had the disease (the prevalence)."
+    else:
+        text += learned + "; the model file does not record how many had the disease (the prevalence)."
+    return text + (
+        " The risk depends on that prevalence: where fewer patients have the disease, the same findings mean "
+        "a lower risk, and the predictive values (PPV, NPV) change too."
+    )
 
 
 class EnsembleOutcome(NamedTuple):
@@ -245,6 +268,8 @@ class PredictPage(QWidget):
         # Training patients and settings of the model ("How sure", the distance check), or None.
         self._training: tuple[Any, Any, Any] | None = None
         self._novelty: Any = None
+        # How many patients the model learned from, the prevalence, the coded answers few of them had.
+        self._facts: TrainingFacts | None = None
         self._ensemble: list[Any] | None = None
         self._ensemble_job: Job | None = None
         self._ensemble_run = 0
@@ -331,7 +356,7 @@ class PredictPage(QWidget):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 10, 16, 12)
         inner.setSpacing(8)
-        title = QLabel("Risk of heart disease")
+        title = QLabel(RISK_TITLE)
         title.setFont(_bigger(self, 1.15))
         self.risk_label = QLabel("—")
         self.risk_label.setObjectName("risk_value")
@@ -347,6 +372,9 @@ class PredictPage(QWidget):
         self.decision_label = _wrapping("decision_label")
         self.decision_label.setFont(_bigger(self, 1.05))
         inner.addWidget(self.decision_label)
+        self.risk_definition_label = _wrapping("risk_definition_label")
+        self.risk_definition_label.setFont(_bigger(self, 0.9, bold=False))
+        inner.addWidget(self.risk_definition_label)
         hint = QLabel("Change any value above: the risk follows at once.")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setWordWrap(True)
@@ -457,6 +485,11 @@ class PredictPage(QWidget):
         return self._threshold
 
     @property
+    def training_facts(self) -> TrainingFacts | None:
+        """What is known about the patients the model learned from (``None`` without a model)."""
+        return self._facts
+
+    @property
     def risk(self) -> float | None:
         """The risk shown now (0–1), ``None`` without a model."""
         return self._risk
@@ -470,6 +503,9 @@ class PredictPage(QWidget):
         """
         if model is not self._model:  # another model: its training data come with set_training_data
             self._forget_training_data()
+            from heartgui.core.explain import TrainingFacts
+
+            self._facts = TrainingFacts.from_model(model)
         self._model = model
         self._threshold = float(threshold)
         if dataset is not None:
@@ -510,9 +546,10 @@ class PredictPage(QWidget):
         """
         self._forget_training_data()
         if X_train is not None and y_train is not None and settings is not None:
-            from heartgui.core.explain import NoveltyReference
+            from heartgui.core.explain import NoveltyReference, TrainingFacts
 
             self._training = (X_train, y_train, settings)
+            self._facts = TrainingFacts.from_data(X_train, y_train)
             try:
                 self._novelty = NoveltyReference.fit(X_train)
             except (ValueError, ArithmeticError):  # too few patients for a covariance: range check only
@@ -525,6 +562,10 @@ class PredictPage(QWidget):
         self._training = None
         self._novelty = None
         self._ensemble = None
+        if self._model is not None:  # only what the model itself records stays known
+            from heartgui.core.explain import TrainingFacts
+
+            self._facts = TrainingFacts.from_model(self._model)
         self.spread_label.clear()
         self._update_ensemble_controls()
 
@@ -537,6 +578,7 @@ class PredictPage(QWidget):
         """Forget the model and the dataset; explain what to do."""
         self._forget_training_data()
         self._model = None
+        self._facts = None
         self._dataset = None
         self._risk = None
         self._user_patient = False
@@ -609,6 +651,7 @@ class PredictPage(QWidget):
         self.risk_label.setText(percent(risk))
         self.risk_bar.set_risk(risk, self._threshold)
         self.decision_label.setText(decision_words(risk, self._threshold))
+        self.risk_definition_label.setText(risk_definition(self._facts))
         self._show_out_of_range(patient, extra)
         self._stale_tabs = {TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE}
         self._explain_timer.start()
@@ -842,7 +885,7 @@ def decision_words(risk: float, threshold: float) -> str:
     """The decision at ``threshold`` in words (risk at or above the threshold is flagged)."""
     t = threshold_percent(threshold)
     if risk > threshold:
-        return f"Above the threshold of {t}: the model would flag heart disease."
+        return f"Above the threshold of {t}: flagged for further testing."
     if risk == threshold:
-        return f"Exactly at the threshold of {t}: the model would flag heart disease."
-    return f"Below the threshold of {t}: the model would not flag heart disease."
+        return f"Exactly at the threshold of {t}: flagged for further testing."
+    return f"Below the threshold of {t}: not flagged for further testing."
