@@ -90,13 +90,22 @@ def risk_definition(facts: TrainingFacts | None) -> str:
     if facts is None:
         return text
     learned = f" Learned from {facts.n_patients} training patients referred for angiography"
-    if facts.prevalence is not None:
-        text += learned + f", {percent(facts.prevalence, 0)} of whom had the disease (the prevalence)."
-    else:
-        text += learned + "; the model file does not record how many had the disease (the prevalence)."
-    return text + (
-        " The risk depends on that prevalence: where fewer patients have the disease, the same findings mean "
-        "a lower risk, and the predictive values (PPV, NPV) change too."
+    if facts.prevalence is None:
+        return (
+            text
+            + learned
+            + (
+                "; the model file does not record how many had the disease (the prevalence), on which the risk "
+                "and the predictive values (PPV, NPV) depend."
+            )
+        )
+    return (
+        text
+        + learned
+        + (
+            f", {percent(facts.prevalence, 0)} of whom had the disease (the prevalence); where fewer have it, the "
+            "same findings mean a lower risk, and the predictive values (PPV, NPV) change too."
+        )
     )
 
 
