@@ -28,7 +28,7 @@ from heartgui.core.network import sigmoid
 from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import _as_frame
 from heartgui.core.presets import TrainingSettings
-from heartgui.core.schema import BY_NAME, FEATURE_NAMES
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, MG_DL_PER_MMOL_L_CHOLESTEROL
 
 Patient = Mapping[str, float]
 
@@ -219,6 +219,54 @@ def contributions(model: HeartModel, patient: Patient, reference: Patient | None
     return Contributions(by_feature, float(logits[0]), float(logits[1]), reference)
 
 
+#: Whether a higher value goes with more (+1) or less (−1) coronary disease in clinical knowledge: a
+#: contribution the other way is a teaching moment, labelled as one.
+KNOWN_DIRECTION = {"age": 1, "trestbps": 1, "chol": 1, "oldpeak": 1, "thalach": -1}
+
+
+def points_words(contributions: Contributions) -> str:
+    """How the log-odds contributions became percentage points, in one sentence."""
+    change = f"{(contributions.risk - contributions.reference_risk) * 100:+.1f}".replace("-", "−")
+    return (
+        f"The network's contributions (in log-odds) are each multiplied by the same factor, "
+        f"{contributions.points_per_log_odds:.1f}, so that they add up to the change in risk: "
+        f"{contributions.reference_risk * 100:.1f} % → {contributions.risk * 100:.1f} % is {change} "
+        "percentage points."
+    )
+
+
+def association_words(n_patients: int) -> str:
+    """Contributions are associations the network learned, not causes."""
+    return (
+        f"These are associations the network learned from {n_patients} training patients, not causes: a bar "
+        "says how the network's risk moves with a value, not what that value does to the heart."
+    )
+
+
+def teaching_moments(
+    contributions: Contributions, patient: Patient, n_patients: int, cholesterol_unit: str = "mg/dl"
+) -> list[str]:
+    """A sentence for each measurement that moved the risk against clinical knowledge (e.g. an older age
+    lowering it), saying it is an association of these training patients, not a clinical fact."""
+    out = []
+    for name, direction in KNOWN_DIRECTION.items():
+        value, reference = float(patient[name]), float(contributions.reference[name])
+        amount = contributions.by_feature[name]
+        if value == reference or amount == 0 or (value > reference) == ((amount > 0) == (direction > 0)):
+            continue
+        label = BY_NAME[name].label
+        higher = "higher" if value > reference else "lower"
+        more = "more" if (value > reference) == (direction > 0) else "less"
+        out.append(
+            f"Teaching moment — {label} {describe_value(name, value, cholesterol_unit)} "
+            f"{'raised' if amount > 0 else 'lowered'} the risk compared with the typical patient's "
+            f"{describe_value(name, reference, cholesterol_unit)}, although a {higher} value generally goes "
+            f"with {more} coronary disease. The network picked this up from {n_patients} training patients "
+            "together with their other findings: an association in a small sample, not a clinical fact."
+        )
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # What if
 @dataclass(frozen=True)
@@ -353,6 +401,48 @@ class TrainingFacts:
             if counts.get(code, 0) < below:
                 out.append(RareCode(name, code, counts.get(code, 0), self.n_patients))
         return out
+
+
+def rare_code_words(rare: RareCode) -> str:
+    """``"Only 2 of 216 training patients had this answer for Resting ECG (ST-T wave abnormality): …"``."""
+    feature = BY_NAME[rare.feature]
+    return (
+        f"Only {rare.patients} of {rare.of} training patients had this answer for {feature.label} "
+        f"({feature.describe_value(rare.code)}): the network knows little about it."
+    )
+
+
+def risk_definition(facts: TrainingFacts | None) -> str:
+    """What the risk is and what it depends on, in plain text: the target, the time frame, and the
+    prevalence it was learned at (from ``facts``; a model file does not record the prevalence)."""
+    text = (
+        "The probability that coronary angiography would show disease now (more than 50 % narrowing of a "
+        "major vessel), not a 10-year risk."
+    )
+    if facts is None:
+        return text
+    text += f" Learned from {facts.n_patients} training patients referred for angiography"
+    if facts.prevalence is None:
+        return text + (
+            "; the model file does not record how many had the disease (the prevalence), on which the "
+            "risk and the predictive values (PPV, NPV) depend."
+        )
+    return text + (
+        f", {facts.prevalence * 100:.0f} % of whom had the disease (the prevalence); where fewer have it, "
+        "the same findings mean a lower risk, and the predictive values (PPV, NPV) change too."
+    )
+
+
+#: The cholesterol units a student may choose (the patient form offers both).
+MG_DL, MMOL_L = "mg/dl", "mmol/L"
+
+
+def describe_value(name: str, value: float, cholesterol_unit: str = MG_DL) -> str:
+    """``value`` of feature ``name`` in clinical words, cholesterol in ``cholesterol_unit``
+    (``"6.20 mmol/L"``); everything else as :meth:`Feature.describe_value`."""
+    if name == "chol" and cholesterol_unit == MMOL_L:
+        return f"{value / MG_DL_PER_MMOL_L_CHOLESTEROL:.2f} {MMOL_L}"
+    return BY_NAME[name].describe_value(value)
 
 
 # --------------------------------------------------------------------------------------------------

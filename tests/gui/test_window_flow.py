@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QMessageBox
 
+from heartgui import reports
 from heartgui.core.evaluation import evaluate
 from heartgui.core.model_file import load_model
 from heartgui.core.presets import RECOMMENDED
@@ -262,7 +263,7 @@ def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeyp
     patch_save_dialog(monkeypatch, patient_pdf)
     window.patient_report_action.trigger()
     reader = _wait_for_report(window, qtbot, patient_pdf, "patient report")
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == reports.PATIENT_REPORT_PAGES
     text = reader.pages[0].extract_text()
     assert f"{window.predict_page.risk * 100:.1f}" in text or f"{window.predict_page.risk:.0%}" in text
     assert f"{t * 100:.0f}" in text

@@ -81,32 +81,10 @@ RISK_TITLE = "Risk of coronary disease now"
 
 
 def risk_definition(facts: TrainingFacts | None) -> str:
-    """What the risk is, and what it depends on: the target, the time frame, the prevalence it was
-    learned at (from ``facts``; a model file does not record the prevalence)."""
-    text = (
-        "The probability that coronary angiography would show disease <b>now</b> (more than 50 % narrowing "
-        "of a major vessel), not a 10-year risk."
-    )
-    if facts is None:
-        return text
-    learned = f" Learned from {facts.n_patients} training patients referred for angiography"
-    if facts.prevalence is None:
-        return (
-            text
-            + learned
-            + (
-                "; the model file does not record how many had the disease (the prevalence), on which the risk "
-                "and the predictive values (PPV, NPV) depend."
-            )
-        )
-    return (
-        text
-        + learned
-        + (
-            f", {percent(facts.prevalence, 0)} of whom had the disease (the prevalence); where fewer have it, the "
-            "same findings mean a lower risk, and the predictive values (PPV, NPV) change too."
-        )
-    )
+    """:func:`heartgui.core.explain.risk_definition`, with "now" in bold."""
+    from heartgui.core.explain import risk_definition as words
+
+    return words(facts).replace(" now ", " <b>now</b> ", 1)
 
 
 class EnsembleOutcome(NamedTuple):
