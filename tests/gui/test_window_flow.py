@@ -267,6 +267,13 @@ def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeyp
     text = reader.pages[0].extract_text()
     assert f"{window.predict_page.risk * 100:.1f}" in text or f"{window.predict_page.risk:.0%}" in text
     assert f"{t * 100:.0f}" in text
+    # The window hands the report the test figures at this threshold and the file trained on.
+    text = " ".join(text.split())
+    m = evaluate(window.result.split.y_test, window.result.test_risk, t)
+    assert f"found {m.sensitivity * 100:.1f} % of the test patients with the disease" in text
+    assert f"did not flag {m.specificity * 100:.1f} % of those without" in text
+    assert "Trained on heart.dat" in text
+    assert "for further testing" in text
 
 
 def test_predict_many_patients_opens_a_dialog_with_the_model_and_threshold(trained, qtbot, monkeypatch):
