@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QLabel
 
 from heartgui.core.explain import NoveltyReference, contributions, ensemble_spread, iter_ensemble, what_if
 from heartgui.core.presets import RECOMMENDED
@@ -61,15 +62,95 @@ def test_contributions_chart_has_one_bar_per_feature_that_add_up(page, result, h
     assert plot.title.text() == METHOD_TITLE
     assert len(plot.bars) == len(FEATURE_NAMES)
     widths = [bar.get_width() for bar in plot.bars]
-    assert widths == [expected.by_feature[name] for name in plot.order]
+    points = expected.in_percentage_points()
+    assert widths == [points[name] for name in plot.order]
     assert widths == sorted(widths, reverse=True)  # largest rise at the top
-    assert sum(widths) == pytest.approx(expected.logit - expected.reference_logit, abs=1e-9)
+    # Percentage points of risk: the bars add up to the change in risk from the typical patient.
+    assert sum(widths) == pytest.approx((expected.risk - expected.reference_risk) * 100, abs=1e-9)
+    assert "percentage points of risk" in plot.axes.get_xlabel()
     labels = [t.get_text() for t in plot.axes.get_yticklabels()]
     assert labels == [bar_label(name, patient[name]) for name in plot.order]
     top = plot.order[0]
-    assert f"{bar_label(top, patient[top])} raised the risk the most" in plot.sentence.text()
-    assert "add up to" in plot.sentence.text()
-    assert "typical patient's" in plot.sentence.text()
+    sentence = plot.sentence.text()
+    assert f"{bar_label(top, patient[top])} raised the risk the most" in sentence
+    change = f"{(expected.risk - expected.reference_risk) * 100:+.1f}".replace("-", "−")
+    assert f"add up to the change in risk: {expected.reference_risk * 100:.1f} % → " in sentence
+    assert f"{expected.risk * 100:.1f} % is {change} percentage points" in sentence
+    n = result.model.n_train_rows_
+    assert f"associations the network learned from {n} training patients, not causes" in sentence
+
+
+def test_no_method_name_a_student_cannot_read_on_the_page(page, result, qtbot):
+    """ "Integrated gradients" and "Mahalanobis" may be in a tooltip, not in the text a student reads."""
+    patient = _far_patient(page, result.model.training_ranges_)
+    page.form.set_values(patient)
+    _show_tab(page, qtbot, TAB_WHY)
+    assert page.out_of_range_box.isVisible()
+    shown = [label.text() for label in page.findChildren(QLabel) if label.isVisible()]
+    shown += [t.get_text() for t in page.contributions_plot.axes.texts]
+    shown.append(page.contributions_plot.axes.get_xlabel())
+    for text in shown:
+        assert "integrated gradients" not in text.lower(), text
+        assert "mahalanobis" not in text.lower(), text
+    assert "Mahalanobis" in page.out_of_range_label.toolTip()
+    assert "integrated gradients" in page.contributions_plot.canvas.toolTip()
+
+
+def test_an_older_age_lowering_the_risk_is_labelled_a_teaching_moment(page, result, heart, qtbot):
+    """Heart.dat row 1 (age 70): the network lowers the risk for the older age; the page must not let
+    that read as a lesson about ageing."""
+    page.fill_from_row(1)
+    c = contributions(result.model, heart.row(0))
+    assert heart.row(0)["age"] > c.reference["age"] and c.by_feature["age"] < 0  # the premise
+    plot = page.contributions_plot
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == c.logit)
+    sentence = plot.sentence.text()
+    assert "Teaching moment — Age 70 years lowered the risk compared with the typical patient's" in sentence
+    assert "although a higher value generally goes with more coronary disease" in sentence
+    assert "not a clinical fact" in sentence
+    # A patient younger than the typical one, whose age lowers the risk, gets no such note.
+    page.form.set_values({"age": c.reference["age"] - 15})
+    younger = contributions(result.model, page.form.values())
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == younger.logit)
+    if younger.by_feature["age"] < 0:
+        assert "Teaching moment — Age" not in plot.sentence.text()
+
+
+def test_cholesterol_stays_in_mmol_per_litre_in_why_and_what_if(page, result, heart, qtbot):
+    from heartgui.core.schema import MG_DL_PER_MMOL_L_CHOLESTEROL as F
+    from heartgui.gui.widgets.patient_form import MMOL_L
+
+    page.fill_from_row(1)
+    page.form.set_cholesterol_unit(MMOL_L)
+    chol = heart.row(0)["chol"]
+    plot = page.contributions_plot
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot._unit == MMOL_L)
+    labels = [t.get_text() for t in plot.axes.get_yticklabels()]
+    assert f"Serum cholesterol: {chol / F:.2f} mmol/L" in labels
+    assert "mg/dl" not in " ".join(label for label in labels if label.startswith("Serum cholesterol"))
+    _show_tab(page, qtbot, TAB_WHAT_IF)
+    page.what_if_plot.set_feature("chol")
+    what = page.what_if_plot
+    qtbot.waitUntil(lambda: what.curve is not None and what.curve.feature == "chol")
+    expected = what_if(result.model, heart.row(0), "chol")
+    np.testing.assert_allclose(what.line.get_xdata(), expected.values / F)
+    assert what.marker.get_xdata()[0] == pytest.approx(chol / F)
+    assert what.axes.get_xlabel() == "Serum cholesterol (mmol/L)"
+    assert f"As entered ({chol / F:.2f} mmol/L)" in what.sentence.text()
+
+
+def test_a_rare_ecg_finding_is_flagged_where_the_patient_has_it(page, result, qtbot):
+    X = result.split.X_train
+    rare = int((X["restecg"] == 1).sum())
+    assert rare < 12  # the premise: heart.dat's training patients hardly have it
+    page.reset_button.click()
+    assert not page.out_of_range_box.isVisible()
+    page.form.set_values({"restecg": 1.0})
+    assert page.out_of_range_box.isVisible()
+    assert (
+        f"Only {rare} of {len(X)} training patients had this answer for Resting ECG (ST-T wave "
+        "abnormality): the network knows little about it." in page.out_of_range_label.text()
+    )
 
 
 def test_an_edit_updates_the_chart_after_a_short_delay(page, result, qtbot):

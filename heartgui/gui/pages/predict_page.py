@@ -282,6 +282,8 @@ class PredictPage(QWidget):
         outer.addWidget(self._build_patient_side(), 0)
         outer.addWidget(self._build_result_side(), 1)
         self.form.changed.connect(self._on_form_changed)
+        # Another cholesterol unit: the same patient, but every view writes cholesterol in it.
+        self.form.chol_unit.currentTextChanged.connect(self.predict)
         self.clear()
 
     # ----------------------------------------------------------------------------------------------
@@ -382,6 +384,7 @@ class PredictPage(QWidget):
         holder_layout.setSpacing(8)
         holder_layout.addWidget(card)
         self.out_of_range_label = _wrapping("out_of_range_label")
+
         self.out_of_range_box = _boxed(self.out_of_range_label, Card(CAUTION, CAUTION_BORDER, radius=6.0))
         holder_layout.addWidget(self.out_of_range_box)
         self.actual_outcome_label = _wrapping("actual_outcome_label")
@@ -644,8 +647,16 @@ class PredictPage(QWidget):
         self._explain_timer.start()
 
     def _show_out_of_range(self, patient: dict[str, float], extra: Extrapolation) -> None:
+        from heartgui.core.explain import RARE_CODE_PATIENTS, rare_code_words
+
+        self.out_of_range_label.setToolTip(
+            "The distance from the training patients is the Mahalanobis distance in the standardised "
+            f"measurements; a coded answer is flagged when fewer than {RARE_CODE_PATIENTS} training "
+            "patients had it."
+        )
         outside = extra.out_of_range
-        if not extra.warning:
+        rare = self._facts.rare_codes(patient) if self._facts is not None else []
+        if not extra.warning and not rare:
             self.out_of_range_box.hide()
             self.out_of_range_label.clear()
             return
@@ -654,11 +665,13 @@ class PredictPage(QWidget):
                 "<b>Outside what the model was trained on</b> — it has never seen such a patient, so treat "
                 "this risk with extra caution:"
             ]
-        else:
+        elif extra.far_from_training:
             lines = [
                 "<b>Unlike the patients the model was trained on</b> — each value lies within the training "
                 "range, but not this combination, so treat this risk with extra caution:"
             ]
+        else:
+            lines = ["<b>Little to learn from</b> — treat this risk with extra caution:"]
         in_mmol = self.form.cholesterol_unit == MMOL_L
         for name, (low, high) in outside.items():
             feature = BY_NAME[name]
@@ -670,11 +683,12 @@ class PredictPage(QWidget):
             lines.append(f"• {feature.label}: {value}; training patients ranged from {lo} to {hi}.")
         if extra.far_from_training:
             lines.append(
-                f"• Far from every training patient: this combination of measurements lies at a distance "
-                f"of {extra.distance:.1f} from the training patients' average (Mahalanobis distance, which "
-                f"allows for how the measurements vary together), farther than 99 % of the training "
-                f"patients themselves (up to {extra.threshold:.1f})."
+                f"• Far from every training patient: taken together, these measurements lie farther from the "
+                f"training patients' average than 99 % of the training patients themselves do (distance "
+                f"{extra.distance:.1f}; 99 % of them lie within {extra.threshold:.1f}, on a scale that "
+                "allows for how the measurements vary together)."
             )
+        lines += [f"• {rare_code_words(r)}" for r in rare]
         self.out_of_range_label.setText("<br>".join(lines))
         self.out_of_range_box.show()
 
@@ -711,8 +725,14 @@ class PredictPage(QWidget):
         if index == TAB_WHY:
             from heartgui.core.explain import contributions
 
+            n_patients = self._facts.n_patients if self._facts is not None else int(model.n_train_rows_)
             try:
-                self.contributions_plot.set_contributions(contributions(model, patient), patient)
+                self.contributions_plot.set_contributions(
+                    contributions(model, patient),
+                    patient,
+                    n_patients=n_patients,
+                    cholesterol_unit=self.form.cholesterol_unit,
+                )
             except Exception as error:  # never a traceback: say what happened
                 self.contributions_plot.clear()
                 self.contributions_plot.sentence.setText(f"Could not compute the contributions: {error}")
@@ -731,7 +751,7 @@ class PredictPage(QWidget):
             self.what_if_plot.clear()
             self.what_if_plot.sentence.setText(f"Could not compute the curve: {error}")
             return
-        self.what_if_plot.set_curve(curve, self._threshold)
+        self.what_if_plot.set_curve(curve, self._threshold, cholesterol_unit=self.form.cholesterol_unit)
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from heartgui.core.schema import BY_NAME, FEATURES
+from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
 
@@ -51,6 +51,7 @@ class WhatIfPlot(FigurePanel):
         self.layout_.insertLayout(1, row)
         self.curve: Any = None
         self.threshold = 0.5
+        self.cholesterol_unit = "mg/dl"
         self.positions: Any = None  # x position of each value (the value itself, or 0, 1, … for codes)
         self.line: Any = None  # the curve (measurements) or None
         self.bars: Any = None  # the bars (coded features) or None
@@ -69,10 +70,12 @@ class WhatIfPlot(FigurePanel):
     def _on_combo(self, _index: int) -> None:
         self.feature_changed.emit(self.feature)
 
-    def set_curve(self, curve: Any, threshold: float) -> None:
-        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1)."""
+    def set_curve(self, curve: Any, threshold: float, *, cholesterol_unit: str = "mg/dl") -> None:
+        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1); cholesterol on an axis
+        in ``cholesterol_unit`` (``"mg/dl"`` or ``"mmol/L"``)."""
         self.curve = curve
         self.threshold = float(threshold)
+        self.cholesterol_unit = cholesterol_unit
         self._draw()
 
     def clear(self) -> None:
@@ -86,6 +89,8 @@ class WhatIfPlot(FigurePanel):
 
     def _draw(self) -> None:
         import numpy as np
+
+        from heartgui.core.explain import MMOL_L, describe_value
 
         ax = self.axes
         c = self.blank()
@@ -108,11 +113,15 @@ class WhatIfPlot(FigurePanel):
             ax.set_xticks(self.positions, list(curve.labels), fontsize=8)
             x_current = float(self.positions[index])
         else:
-            self.positions = np.asarray(curve.values, dtype=float)
-            (self.line,) = ax.plot(self.positions, risks, color=c["negative"], linewidth=2)
+            # Positions in the unit the student reads (cholesterol in mmol/L when chosen).
+            scale = 1.0
             unit = f" ({feature.unit})" if feature.unit else ""
+            if feature.name == "chol" and self.cholesterol_unit == MMOL_L:
+                scale, unit = 1 / MG_DL_PER_MMOL_L_CHOLESTEROL, f" ({MMOL_L})"
+            self.positions = np.asarray(curve.values, dtype=float) * scale
+            (self.line,) = ax.plot(self.positions, risks, color=c["negative"], linewidth=2)
             ax.set_xlabel(f"{feature.label}{unit}", fontsize=8)
-            x_current = current
+            x_current = current * scale
             ax.axvline(x_current, color=c["soft"], linewidth=1, linestyle=":")
         (self.marker,) = ax.plot(
             [x_current],
@@ -138,7 +147,7 @@ class WhatIfPlot(FigurePanel):
         ax.set_yticks([0, 25, 50, 75, 100])
         ax.set_ylabel("Risk (%)", fontsize=8)
         ax.grid(True, alpha=0.3, color=c["soft"])
-        now = feature.describe_value(current)
+        now = describe_value(feature.name, current, self.cholesterol_unit)
         low, high = float(risks.min()), float(risks.max())
         self.sentence.setText(
             f"Only {feature.label} changes; every other value stays as in the form. As entered "
