@@ -236,6 +236,47 @@ def test_ensemble_spread_is_computed_reproducibly(page, result, heart, qtbot):
     qtbot.waitUntil(lambda: page.spread_label.text() == spread_words(spread, risk, 0.5, (1000, 1002)))
 
 
+def test_how_sure_says_what_it_measures_and_draws_a_dot_per_network(page, result, heart, qtbot):
+    n = result.model.n_train_rows_
+    intro = page.how_sure_intro.text()
+    assert "comes from that random start — and nothing else" in intro
+    assert f"much larger uncertainty of having learned from only {n} patients" in intro
+    assert "A narrow spread does not mean the risk is right" in intro
+    assert not page.spread_plot.isVisible()  # nothing to draw before the networks exist
+    page.fill_from_row(1)
+    _run_ensemble(page, qtbot, 3)
+    plot = page.spread_plot
+    assert plot.isVisible()
+    models = [
+        step.model
+        for step in iter_ensemble(result.split.X_train, result.split.y_train, result.settings, n_models=3)
+    ]
+    spread = ensemble_spread(models, heart.row(0))
+    np.testing.assert_allclose(plot.dots.get_offsets()[:, 0], spread.risks * 100)
+    own = float(result.model.predict_risk(heart.row(0))[0])
+    assert plot.own_marker.get_xdata()[0] == pytest.approx(own * 100)
+    assert plot.threshold_line.get_xdata()[0] == pytest.approx(50)
+    low, high = plot.axes.get_xlim()
+    assert low <= 0 and high >= 100
+    # Trained again: the old networks' dots go.
+    page.set_training_data(result.split.X_train, result.split.y_train, result.settings)
+    assert not plot.isVisible() and plot.dots is None
+
+
+def test_the_spread_words_never_say_the_model_is_sure():
+    from heartgui.core.explain import RiskSpread
+
+    tight = RiskSpread(np.array([0.30, 0.31, 0.32]), 0.302, 0.31, 0.318)
+    text = spread_words(tight, 0.31, 0.5, (1000, 1002))
+    assert "not that the risk is right" in text
+    for reading in ("sure", "certain", "hardly matter", "agree closely"):
+        assert reading not in text
+    wide = RiskSpread(np.array([0.2, 0.4, 0.6]), 0.24, 0.4, 0.56)
+    text = spread_words(wide, 0.4, 0.5, (1000, 1002))
+    assert "1 of the 3 networks would flag this patient for further testing" in text
+    assert "sure" not in text and "certain" not in text
+
+
 def test_a_patient_edited_while_the_ensemble_trains_gets_their_own_spread(page, result, heart, qtbot):
     """The worker computes the spread of the patient the ensemble started with; a patient entered
     meanwhile gets theirs, not that one."""

@@ -66,11 +66,23 @@ EXPLAIN_DELAY_MS = 60
 ENSEMBLE_SIZE = 10
 ENSEMBLE_BASE_SEED = 1000
 TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE = 0, 1, 2
-HOW_SURE_INTRO = (
-    "A network starts from random weights. Training more networks with the same settings on the same "
-    "training patients, each from other random starting weights, shows how much of this patient's risk is "
-    "an accident of that start."
-)
+
+
+def how_sure_intro(n_patients: int | None) -> str:
+    """What "How sure" measures (only the random start) and what it leaves out (the few patients)."""
+    patients = (
+        "the same training patients" if n_patients is None else f"the same {n_patients} training patients"
+    )
+    few = "only these training patients" if n_patients is None else f"only {n_patients} patients"
+    return (
+        "<b>What this measures:</b> a network starts from random weights. Training more networks with your "
+        f"model's settings on {patients}, each from other random starting weights, shows how much of this "
+        "patient's risk comes from that random start — and nothing else. <b>What it leaves out:</b> the "
+        f"much larger uncertainty of having learned from {few}: other patients would give other networks "
+        "and other risks. A narrow spread does not mean the risk is right."
+    )
+
+
 NEEDS_TRAINING_DATA = (
     "This needs the training patients, and a model opened from a file does not contain them. Load the data "
     "and train a model on the Train page to use it."
@@ -135,22 +147,34 @@ def spread_words(spread: Any, single_risk: float, threshold: float, seeds: tuple
     width = spread.high - spread.low
     text = (
         f"Across {n} networks trained from different random starting weights (seeds {seeds[0]}–{seeds[1]}), "
-        f"this patient's risk lies between <b>{percent(spread.low)}</b> and <b>{percent(spread.high)}</b> "
+        f"this patient's risk lies between <b>{_nobreak(percent(spread.low))}</b> and "
+        f"<b>{_nobreak(percent(spread.high))}</b> "
         f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}. "
     )
     if width < 0.05:
-        text += "The networks agree closely: the starting weights hardly matter for this patient."
+        text += (
+            "The random start changes little for this patient; that is all this shows, not that the risk is "
+            "right."
+        )
     elif width < 0.15:
-        text += "The networks differ somewhat: read the risk as a range rather than an exact number."
+        text += (
+            "The random start alone moves this risk somewhat: read it as a range, and other training "
+            "patients would widen it further."
+        )
     else:
-        text += "The networks disagree a lot: this risk depends heavily on chance in training."
+        text += "The random start alone moves this risk a lot: it depends heavily on chance in training."
     flagged = int(sum(r >= threshold for r in spread.risks))
     if 0 < flagged < n:
         text += (
             f" At the threshold of {threshold_percent(threshold)}, {flagged} of the {n} networks would flag "
-            "heart disease and the others would not."
+            "this patient for further testing and the others would not."
         )
     return text
+
+
+def _nobreak(text: str) -> str:
+    """``"97.5 %"`` that never wraps between the number and the sign (rich text)."""
+    return text.replace(" ", "&nbsp;")
 
 
 def _bigger(widget: QWidget, factor: float, bold: bool = True) -> QFont:
@@ -431,7 +455,10 @@ class PredictPage(QWidget):
         self.tabs.addTab(self._build_how_sure(), "How sure")
         self.tabs.setTabToolTip(TAB_WHY, "What raised and what lowered this patient's risk.")
         self.tabs.setTabToolTip(TAB_WHAT_IF, "The risk if one value were different.")
-        self.tabs.setTabToolTip(TAB_HOW_SURE, "How much the risk changes with other random starting weights.")
+        self.tabs.setTabToolTip(
+            TAB_HOW_SURE,
+            "How much the risk changes with other random starting weights (not how sure the model is).",
+        )
         self.tabs.currentChanged.connect(self._on_tab_changed)
         return self.tabs
 
@@ -439,8 +466,8 @@ class PredictPage(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 8, 4, 4)
-        intro = _wrapping("how_sure_intro", HOW_SURE_INTRO)
-        layout.addWidget(intro)
+        self.how_sure_intro = _wrapping("how_sure_intro", how_sure_intro(None))
+        layout.addWidget(self.how_sure_intro)
         row = QHBoxLayout()
         self.ensemble_button = QPushButton()
         self.ensemble_button.setObjectName("ensemble_button")
@@ -459,6 +486,14 @@ class PredictPage(QWidget):
         self.ensemble_progress.setFormat("%v of %m networks trained")
         self.ensemble_progress.hide()
         layout.addWidget(self.ensemble_progress)
+        from heartgui.gui.widgets.spread_plot import SpreadPlot
+
+        self.spread_plot = SpreadPlot()
+        self.spread_plot.setObjectName("spread_plot")
+        self.spread_plot.hide()
+        # A strip of dots: enough height for a stack of ten, the rest of the tab for the words.
+        self.spread_plot.setMaximumHeight(self.fontMetrics().height() * 15)
+        layout.addWidget(self.spread_plot)
         self.spread_label = _wrapping("spread_label")
         layout.addWidget(self.spread_label)
         layout.addStretch(1)
@@ -556,7 +591,7 @@ class PredictPage(QWidget):
             from heartgui.core.explain import TrainingFacts
 
             self._facts = TrainingFacts.from_model(self._model)
-        self.spread_label.clear()
+        self._clear_spread()
         self._update_ensemble_controls()
 
     def shutdown(self) -> None:
@@ -642,6 +677,7 @@ class PredictPage(QWidget):
         self.risk_bar.set_risk(risk, self._threshold)
         self.decision_label.setText(decision_words(risk, self._threshold))
         self.risk_definition_label.setText(risk_definition(self._facts))
+        self.how_sure_intro.setText(how_sure_intro(None if self._facts is None else self._facts.n_patients))
         self._show_out_of_range(patient, extra)
         self._stale_tabs = {TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE}
         self._explain_timer.start()
@@ -777,6 +813,7 @@ class PredictPage(QWidget):
         if self._training is None:
             self.ensemble_button.setToolTip(NEEDS_TRAINING_DATA)
             if self._model is not None:
+                self._clear_spread()
                 self.spread_label.setText(NEEDS_TRAINING_DATA)
         else:
             self.ensemble_button.setToolTip(
@@ -785,7 +822,7 @@ class PredictPage(QWidget):
             )
             # Forgetting the previous training data wrote NEEDS_TRAINING_DATA; it is untrue now.
             if self.spread_label.text() == NEEDS_TRAINING_DATA:
-                self.spread_label.clear()
+                self._clear_spread()
 
     @Slot()
     def start_ensemble(self) -> None:
@@ -810,6 +847,7 @@ class PredictPage(QWidget):
         self._ensemble_job = job
         self.ensemble_progress.setRange(0, self.ensemble_size)
         self.ensemble_progress.setValue(0)
+        self._clear_spread()
         self.spread_label.setText("Training…")
         self._update_ensemble_controls()
         job.start()
@@ -882,10 +920,18 @@ class PredictPage(QWidget):
             try:
                 spread = self.spread()
             except Exception as error:
+                self._clear_spread()
                 self.spread_label.setText(f"Could not compute the spread: {error}")
                 return
         seeds = (self.ensemble_base_seed, self.ensemble_base_seed + len(self._ensemble) - 1)
         self.spread_label.setText(spread_words(spread, self._risk, self._threshold, seeds))
+        self.spread_plot.set_spread(spread, self._risk, self._threshold)
+        self.spread_plot.show()
+
+    def _clear_spread(self) -> None:
+        self.spread_label.clear()
+        self.spread_plot.clear()
+        self.spread_plot.hide()
 
 
 def decision_words(risk: float, threshold: float) -> str:
