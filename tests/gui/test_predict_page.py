@@ -229,6 +229,19 @@ def test_values_outside_the_training_range_are_flagged(ready, model):
     assert not label.isVisible()
 
 
+def test_an_out_of_range_cholesterol_is_written_in_the_chosen_unit(ready, model):
+    low, high = model.training_ranges_["chol"]
+    f = MG_DL_PER_MMOL_L_CHOLESTEROL
+    ready.form.set_cholesterol_unit(MMOL_L)
+    ready.form.set_values({"chol": high + 40})
+    text = ready.out_of_range_label.text()
+    assert (
+        f"Serum cholesterol: {(high + 40) / f:.2f} mmol/L; training patients ranged from {low / f:.2f} mmol/L "
+        f"to {high / f:.2f} mmol/L." in text
+    )
+    assert "mg/dl" not in text
+
+
 def test_decision_follows_the_threshold(ready, model, heart):
     ready.fill_from_row(1)
     risk = ready.risk

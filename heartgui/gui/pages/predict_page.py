@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartgui.core.schema import BY_NAME, CLASS_WORDS, MG_DL_PER_MMOL_L_CHOLESTEROL
+from heartgui.core.schema import BY_NAME, CLASS_WORDS
 from heartgui.gui.widgets.card import CAUTION, CAUTION_BORDER, Card
-from heartgui.gui.widgets.patient_form import CHOLESTEROL, MMOL_L, PatientForm, typical_patient
+from heartgui.gui.widgets.patient_form import PatientForm, typical_patient
 from heartgui.gui.widgets.risk_bar import RiskBar
 from heartgui.gui.widgets.wording import percent, threshold_percent
 from heartgui.gui.workers import Cancelled, Job, Worker
@@ -683,7 +683,7 @@ class PredictPage(QWidget):
         self._explain_timer.start()
 
     def _show_out_of_range(self, patient: dict[str, float], extra: Extrapolation) -> None:
-        from heartgui.core.explain import RARE_CODE_PATIENTS, rare_code_words
+        from heartgui.core.explain import RARE_CODE_PATIENTS, describe_value, rare_code_words
 
         self.out_of_range_label.setToolTip(
             "The distance from the training patients is the Mahalanobis distance in the standardised "
@@ -708,15 +708,10 @@ class PredictPage(QWidget):
             ]
         else:
             lines = ["<b>Little to learn from</b> — treat this risk with extra caution:"]
-        in_mmol = self.form.cholesterol_unit == MMOL_L
+        unit = self.form.cholesterol_unit
         for name, (low, high) in outside.items():
-            feature = BY_NAME[name]
-            value, lo, hi = (feature.describe_value(v) for v in (patient[name], low, high))
-            if name == CHOLESTEROL and in_mmol:
-                f = MG_DL_PER_MMOL_L_CHOLESTEROL
-                value += f" ({patient[name] / f:.2f} mmol/L)"
-                lo, hi = f"{low / f:.2f}", f"{high / f:.2f} mmol/L ({low:.0f}–{high:.0f} mg/dl)"
-            lines.append(f"• {feature.label}: {value}; training patients ranged from {lo} to {hi}.")
+            value, lo, hi = (describe_value(name, v, unit) for v in (patient[name], low, high))
+            lines.append(f"• {BY_NAME[name].label}: {value}; training patients ranged from {lo} to {hi}.")
         if extra.far_from_training:
             lines.append(
                 f"• Far from every training patient: taken together, these measurements lie farther from the "
