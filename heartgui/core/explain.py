@@ -412,9 +412,27 @@ def rare_code_words(rare: RareCode) -> str:
     )
 
 
-def risk_definition(facts: TrainingFacts | None) -> str:
+def risk_definition(facts: TrainingFacts | None, *, short: bool = False) -> str:
     """What the risk is and what it depends on, in plain text: the target, the time frame, and the
-    prevalence it was learned at (from ``facts``; a model file does not record the prevalence)."""
+    prevalence it was learned at (from ``facts``; a model file does not record the prevalence).
+    ``short`` for the risk card, under the number."""
+    if short:
+        text = (
+            "The probability that angiography would show coronary disease now (> 50 % narrowing of a major "
+            "vessel), not a 10-year risk."
+        )
+        if facts is None:
+            return text
+        text += f" Learned from {facts.n_patients} referred patients"
+        if facts.prevalence is None:
+            return text + (
+                "; the model file does not record their prevalence of disease, on which the risk, PPV and "
+                "NPV depend."
+            )
+        return text + (
+            f", {facts.prevalence * 100:.0f} % with the disease (the prevalence): the risk, PPV and NPV "
+            "depend on it."
+        )
     text = (
         "The probability that coronary angiography would show disease now (more than 50 % narrowing of a "
         "major vessel), not a 10-year risk."

@@ -105,7 +105,9 @@ def test_an_older_age_lowering_the_risk_is_labelled_a_teaching_moment(page, resu
     plot = page.contributions_plot
     qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == c.logit)
     sentence = plot.sentence.text()
-    assert "Teaching moment — Age 70 years lowered the risk compared with the typical patient's" in sentence
+    assert (
+        "Teaching moment</b> — Age 70 years lowered the risk compared with the typical patient's" in sentence
+    )
     assert "although a higher value generally goes with more coronary disease" in sentence
     assert "not a clinical fact" in sentence
     # A patient younger than the typical one, whose age lowers the risk, gets no such note.
@@ -113,7 +115,7 @@ def test_an_older_age_lowering_the_risk_is_labelled_a_teaching_moment(page, resu
     younger = contributions(result.model, page.form.values())
     qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == younger.logit)
     if younger.by_feature["age"] < 0:
-        assert "Teaching moment — Age" not in plot.sentence.text()
+        assert "Teaching moment</b> — Age" not in plot.sentence.text()
 
 
 def test_cholesterol_stays_in_mmol_per_litre_in_why_and_what_if(page, result, heart, qtbot):

@@ -236,8 +236,8 @@ def test_an_out_of_range_cholesterol_is_written_in_the_chosen_unit(ready, model)
     ready.form.set_values({"chol": high + 40})
     text = ready.out_of_range_label.text()
     assert (
-        f"Serum cholesterol: {(high + 40) / f:.2f} mmol/L; training patients ranged from {low / f:.2f} mmol/L "
-        f"to {high / f:.2f} mmol/L." in text
+        f"Serum cholesterol: {(high + 40) / f:.2f} mmol/L; training patients ranged from "
+        f"{low / f:.2f} mmol/L to {high / f:.2f} mmol/L." in text
     )
     assert "mg/dl" not in text
 
@@ -255,23 +255,29 @@ def test_decision_follows_the_threshold(ready, model, heart):
 
 def test_the_risk_is_defined_where_it_is_shown(ready, trained):
     """Angiographic disease now, not a 10-year risk, at the training patients' prevalence (computed from
-    them), on which the risk and the predictive values depend."""
+    them), on which the risk and the predictive values depend: short on the card, whole in its tooltip."""
     card = ready.risk_definition_label
     assert card.isVisible()
     y = trained.split.y_train
     prevalence = f"{100 * int((y == 1).sum()) / len(y):.0f} %"
     ready.set_training_data(trained.split.X_train, y, trained.settings)
     text = card.text()
-    assert "coronary angiography would show disease <b>now</b>" in text
-    assert "more than 50 % narrowing of a major vessel" in text
+    assert "angiography would show coronary disease <b>now</b> (> 50 % narrowing of a major vessel)" in text
     assert "not a 10-year risk" in text
-    assert f"Learned from {len(y)} training patients referred for angiography, {prevalence} of whom" in text
-    assert "(the prevalence)" in text and "predictive values (PPV, NPV)" in text
+    assert f"Learned from {len(y)} referred patients, {prevalence} with the disease (the prevalence)" in text
+    assert "the risk, PPV and NPV depend on it" in text
+    whole = card.toolTip()
+    assert "more than 50 % narrowing of a major vessel" in whole and "not a 10-year risk" in whole
+    assert f"Learned from {len(y)} training patients referred for angiography, {prevalence} of whom" in whole
+    assert "predictive values (PPV, NPV)" in whole
     assert "Risk of coronary disease now" in [label.text() for label in ready.findChildren(QLabel)]
     # A model opened from a file records how many patients it learned from, not the prevalence.
     ready.set_training_data(None, None, None)
-    assert "does not record how many had the disease (the prevalence)" in card.text()
-    assert f"Learned from {trained.model.n_train_rows_} training patients" in card.text()
+    n = trained.model.n_train_rows_
+    assert (
+        f"Learned from {n} referred patients; the model file does not record their prevalence" in card.text()
+    )
+    assert "does not record how many had the disease (the prevalence)" in card.toolTip()
 
 
 def test_a_new_model_keeps_the_patient_the_user_entered(ready, model, heart):

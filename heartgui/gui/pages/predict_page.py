@@ -92,11 +92,11 @@ NEEDS_TRAINING_DATA = (
 RISK_TITLE = "Risk of coronary disease now"
 
 
-def risk_definition(facts: TrainingFacts | None) -> str:
+def risk_definition(facts: TrainingFacts | None, *, short: bool = False) -> str:
     """:func:`heartgui.core.explain.risk_definition`, with "now" in bold."""
     from heartgui.core.explain import risk_definition as words
 
-    return words(facts).replace(" now ", " <b>now</b> ", 1)
+    return words(facts, short=short).replace(" now ", " <b>now</b> ", 1)
 
 
 class EnsembleOutcome(NamedTuple):
@@ -676,7 +676,8 @@ class PredictPage(QWidget):
         self.risk_label.setText(percent(risk))
         self.risk_bar.set_risk(risk, self._threshold)
         self.decision_label.setText(decision_words(risk, self._threshold))
-        self.risk_definition_label.setText(risk_definition(self._facts))
+        self.risk_definition_label.setText(risk_definition(self._facts, short=True))
+        self.risk_definition_label.setToolTip(risk_definition(self._facts))
         self.how_sure_intro.setText(how_sure_intro(None if self._facts is None else self._facts.n_patients))
         self._show_out_of_range(patient, extra)
         self._stale_tabs = {TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE}

@@ -154,4 +154,5 @@ def contributions_sentence(
     parts.append(association_words(n_patients))
     text = " ".join(parts)
     moments = teaching_moments(contributions, patient, n_patients, cholesterol_unit)
-    return "<br>".join([text, *(f"<b>{moment}</b>" for moment in moments)])
+    bold = [moment.replace("Teaching moment", "<b>Teaching moment</b>", 1) for moment in moments]
+    return "<br>".join([text, *bold])
