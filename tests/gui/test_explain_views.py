@@ -191,6 +191,11 @@ def test_what_if_curve_equals_the_core_and_marks_the_patient(page, result, heart
         assert plot.marker.get_xdata()[0] == patient[feature]
     assert plot.marker.get_ydata()[0] == pytest.approx(expected.current_risk * 100)
     assert f"{expected.current_risk * 100:.1f} %" in plot.sentence.text()
+    n = result.model.n_train_rows_
+    assert (
+        f"as learned from {n} training patients: an association, not what changing this value would do"
+        in (plot.sentence.text())
+    )
 
 
 # --------------------------------------------------------------------------------------------------

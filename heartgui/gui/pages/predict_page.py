@@ -783,7 +783,12 @@ class PredictPage(QWidget):
             self.what_if_plot.clear()
             self.what_if_plot.sentence.setText(f"Could not compute the curve: {error}")
             return
-        self.what_if_plot.set_curve(curve, self._threshold, cholesterol_unit=self.form.cholesterol_unit)
+        self.what_if_plot.set_curve(
+            curve,
+            self._threshold,
+            n_patients=None if self._facts is None else self._facts.n_patients,
+            cholesterol_unit=self.form.cholesterol_unit,
+        )
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:

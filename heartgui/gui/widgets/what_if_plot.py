@@ -52,6 +52,7 @@ class WhatIfPlot(FigurePanel):
         self.curve: Any = None
         self.threshold = 0.5
         self.cholesterol_unit = "mg/dl"
+        self.n_patients: int | None = None
         self.positions: Any = None  # x position of each value (the value itself, or 0, 1, … for codes)
         self.line: Any = None  # the curve (measurements) or None
         self.bars: Any = None  # the bars (coded features) or None
@@ -70,10 +71,19 @@ class WhatIfPlot(FigurePanel):
     def _on_combo(self, _index: int) -> None:
         self.feature_changed.emit(self.feature)
 
-    def set_curve(self, curve: Any, threshold: float, *, cholesterol_unit: str = "mg/dl") -> None:
-        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1); cholesterol on an axis
-        in ``cholesterol_unit`` (``"mg/dl"`` or ``"mmol/L"``)."""
+    def set_curve(
+        self,
+        curve: Any,
+        threshold: float,
+        *,
+        n_patients: int | None = None,
+        cholesterol_unit: str = "mg/dl",
+    ) -> None:
+        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1), from a model that
+        learned from ``n_patients``; cholesterol on an axis in ``cholesterol_unit`` (``"mg/dl"`` or
+        ``"mmol/L"``)."""
         self.curve = curve
+        self.n_patients = n_patients
         self.threshold = float(threshold)
         self.cholesterol_unit = cholesterol_unit
         self._draw()
@@ -152,6 +162,15 @@ class WhatIfPlot(FigurePanel):
         self.sentence.setText(
             f"Only {feature.label} changes; every other value stays as in the form. As entered "
             f"({now}) the risk is {curve.current_risk * 100:.1f} %; across these values it ranges from "
-            f"{low:.1f} % to {high:.1f} %."
+            f"{low:.1f} % to {high:.1f} %. "
+            + (
+                "This is what the network would say for such a patient"
+                + (
+                    ""
+                    if self.n_patients is None
+                    else f", as learned from {self.n_patients} training patients"
+                )
+                + ": an association, not what changing this value would do to the patient."
+            )
         )
         self.redraw()
