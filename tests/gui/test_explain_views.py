@@ -282,6 +282,12 @@ def test_the_spread_words_never_say_the_model_is_sure():
     text = spread_words(wide, 0.4, 0.5, (1000, 1002))
     assert "1 of the 3 networks would flag this patient for further testing" in text
     assert "sure" not in text and "certain" not in text
+    # Your model alone on the other side of the threshold, and outside the networks' range.
+    alone = RiskSpread(np.array([0.05, 0.06, 0.08]), 0.052, 0.06, 0.076)
+    text = spread_words(alone, 0.20, 1 / 6, (1000, 1002))
+    assert "Your model says 20.0 %, outside that range." in text
+    assert "your model flags this patient for further testing, but none of the 3 other networks would" in text
+    assert "changes little" not in text  # 5–20 %: the whole spread counts, your model included
 
 
 def test_a_patient_edited_while_the_ensemble_trains_gets_their_own_spread(page, result, heart, qtbot):

@@ -144,12 +144,15 @@ def ensemble_job(
 def spread_words(spread: Any, single_risk: float, threshold: float, seeds: tuple[int, int]) -> str:
     """The ensemble's spread of one patient's risk, next to the single model's risk, in words."""
     n = len(spread.risks)
-    width = spread.high - spread.low
+    # The whole spread, your model included (not only the middle 80 %): the cautious reading.
+    every = [*spread.risks, single_risk]
+    width = max(every) - min(every)
     text = (
         f"Across {n} networks trained from different random starting weights (seeds {seeds[0]}–{seeds[1]}), "
         f"this patient's risk lies between <b>{_nobreak(percent(spread.low))}</b> and "
         f"<b>{_nobreak(percent(spread.high))}</b> "
-        f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}. "
+        f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}"
+        f"{'' if spread.low <= single_risk <= spread.high else ', outside that range'}. "
     )
     if width < 0.05:
         text += (
@@ -159,15 +162,23 @@ def spread_words(spread: Any, single_risk: float, threshold: float, seeds: tuple
     elif width < 0.15:
         text += (
             "The random start alone moves this risk somewhat: read it as a range, and other training "
-            "patients would widen it further."
+            "patients could move it further."
         )
     else:
         text += "The random start alone moves this risk a lot: it depends heavily on chance in training."
     flagged = int(sum(r >= threshold for r in spread.risks))
+    t = threshold_percent(threshold)
     if 0 < flagged < n:
         text += (
-            f" At the threshold of {threshold_percent(threshold)}, {flagged} of the {n} networks would flag "
-            "this patient for further testing and the others would not."
+            f" At the threshold of {t}, {flagged} of the {n} networks would flag this patient for further "
+            "testing and the others would not."
+        )
+    elif (single_risk >= threshold) != (flagged == n):
+        yours = "flags" if single_risk >= threshold else "does not flag"
+        others = "none" if flagged == 0 else "all"
+        text += (
+            f" At the threshold of {t}, your model {yours} this patient for further testing, but {others} of "
+            f"the {n} other networks would."
         )
     return text
 

@@ -34,7 +34,8 @@ class SpreadPlot(FigurePanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "This patient's risk from each network",
+            "This patient's risk from each network: ● another random start, ◆ your model; shaded: the "
+            "middle 80 % of the networks",
             "Risk from each network",
             parent,
             toolbar=False,
@@ -94,7 +95,6 @@ class SpreadPlot(FigurePanel):
             edgecolors=c["text"],
             linewidths=0.5,
             zorder=3,
-            label=f"{len(points)} networks, other random starts",
         )
         (self.own_marker,) = ax.plot(
             [self.own_risk * 100],
@@ -105,7 +105,6 @@ class SpreadPlot(FigurePanel):
             color=c["positive"],
             markeredgecolor=c["text"],
             zorder=4,
-            label="your model",
         )
         self.threshold_line = ax.axvline(self.threshold * 100, color=c["text"], linewidth=1, linestyle="--")
         ax.annotate(
@@ -118,12 +117,9 @@ class SpreadPlot(FigurePanel):
             color=c["text"],
         )
         ax.set_xlim(-2, 102)  # room for a dot at 0 % or 100 %
-        ax.set_ylim(0, top + 1.6)
+        ax.set_ylim(0, top + 2.4)  # the threshold's label above the diamond
         ax.set_xticks([0, 25, 50, 75, 100])
         ax.set_yticks([])
         ax.set_xlabel("Risk of coronary disease now (%)", fontsize=8)
         ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
-        legend = ax.legend(loc="upper left", fontsize=7.5, frameon=False)
-        for text in legend.get_texts():
-            text.set_color(c["text"])
         self.redraw()
