@@ -222,6 +222,8 @@ def contributions(model: HeartModel, patient: Patient, reference: Patient | None
 #: Whether a higher value goes with more (+1) or less (−1) coronary disease in clinical knowledge: a
 #: contribution the other way is a teaching moment, labelled as one.
 KNOWN_DIRECTION = {"age": 1, "trestbps": 1, "chol": 1, "oldpeak": 1, "thalach": -1}
+#: A backwards contribution smaller than this (percentage points of risk) is too small to comment on.
+TEACHING_MOMENT_POINTS = 1.0
 
 
 def points_words(contributions: Contributions) -> str:
@@ -247,12 +249,16 @@ def teaching_moments(
     contributions: Contributions, patient: Patient, n_patients: int, cholesterol_unit: str = "mg/dl"
 ) -> list[str]:
     """A sentence for each measurement that moved the risk against clinical knowledge (e.g. an older age
-    lowering it), saying it is an association of these training patients, not a clinical fact."""
+    lowering it) by at least :data:`TEACHING_MOMENT_POINTS`, saying it is an association of these
+    training patients, not a clinical fact."""
     out = []
+    points = contributions.in_percentage_points()
     for name, direction in KNOWN_DIRECTION.items():
         value, reference = float(patient[name]), float(contributions.reference[name])
         amount = contributions.by_feature[name]
-        if value == reference or amount == 0 or (value > reference) == ((amount > 0) == (direction > 0)):
+        if abs(points[name]) < TEACHING_MOMENT_POINTS or value == reference:
+            continue
+        if (value > reference) == ((amount > 0) == (direction > 0)):  # the direction clinicians expect
             continue
         label = BY_NAME[name].label
         higher = "higher" if value > reference else "lower"

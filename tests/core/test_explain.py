@@ -181,3 +181,29 @@ def test_training_facts_count_the_training_patients(heart):
     common = dict(heart.row(0), restecg=0.0, thal=3.0, cp=4.0, slope=1.0, ca=0.0)
     assert facts.rare_codes(common) == []
     assert TrainingFacts.from_model(result.model).rare_codes(patient) == []  # a model file: unknown
+
+
+def test_teaching_moments_only_for_a_clear_backwards_contribution(heart):
+    """An older age that lowers the risk by whole percentage points is labelled; one that lowers it by a
+    hair, or a direction clinicians expect, is not."""
+    from heartgui.core.explain import TEACHING_MOMENT_POINTS, teaching_moments
+
+    model = train(heart, RECOMMENDED).model
+    reference = model.training_defaults_
+    found = {"labelled": False, "small": False, "expected": False}
+    for i in range(heart.n_rows):
+        patient = heart.row(i)
+        c = contributions(model, patient)
+        points = c.in_percentage_points()["age"]
+        older = patient["age"] > reference["age"]
+        notes = [n for n in teaching_moments(c, patient, 216) if n.startswith("Teaching moment — Age")]
+        if older and points <= -TEACHING_MOMENT_POINTS:
+            assert len(notes) == 1 and " lowered the risk " in notes[0]
+            found["labelled"] = True
+        elif older and -TEACHING_MOMENT_POINTS < points < 0:
+            assert notes == []
+            found["small"] = True
+        elif older and points > 0:
+            assert notes == []
+            found["expected"] = True
+    assert all(found.values()), found  # heart.dat has all three kinds of patient
