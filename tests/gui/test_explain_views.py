@@ -190,12 +190,41 @@ def test_what_if_curve_equals_the_core_and_marks_the_patient(page, result, heart
         np.testing.assert_allclose(plot.line.get_ydata(), expected.risks * 100)
         assert plot.marker.get_xdata()[0] == patient[feature]
     assert plot.marker.get_ydata()[0] == pytest.approx(expected.current_risk * 100)
-    assert f"{expected.current_risk * 100:.1f} %" in plot.sentence.text()
+    assert f"{expected.current_risk * 100:.1f}\u00a0%" in plot.sentence.text()
     n = result.model.n_train_rows_
     assert (
         f"as learned from {n} training patients: an association, not what changing this value would do"
         in (plot.sentence.text())
     )
+
+
+def test_what_if_labels_a_risk_falling_with_age_a_teaching_moment(page, result, heart, qtbot):
+    """Heart.dat row 7: this network's risk falls as age rises; the curve must not teach that."""
+    page.fill_from_row(7)
+    expected = what_if(result.model, heart.row(6), "age")
+    assert (expected.risks[-1] - expected.risks[0]) * 100 <= -1  # the premise
+    _show_tab(page, qtbot, TAB_WHAT_IF)
+    page.what_if_plot.set_feature("age")
+    plot = page.what_if_plot
+    qtbot.waitUntil(lambda: plot.curve is not None and plot.curve.feature == "age")
+    qtbot.waitUntil(lambda: plot.curve.current_risk == pytest.approx(expected.current_risk))
+    n = result.model.n_train_rows_
+    assert (
+        "<b>Teaching moment</b> — in this network the risk falls as Age rises, although a higher value "
+        "generally goes with more coronary disease" in plot.sentence.text()
+    )
+    assert f"from {n} training patients together with this patient's other findings" in plot.sentence.text()
+    # A curve in the direction clinicians expect gets no such note.
+    for feature in ("oldpeak", "trestbps", "chol", "thalach"):
+        curve = what_if(result.model, heart.row(6), feature)
+        sign = {"thalach": -1}.get(feature, 1)
+        if (curve.risks[-1] - curve.risks[0]) * sign > 0:
+            page.what_if_plot.set_feature(feature)
+            qtbot.waitUntil(lambda f=feature: plot.curve.feature == f)
+            assert "Teaching moment" not in plot.sentence.text()
+            break
+    else:
+        pytest.fail("no measurement moves this patient's risk the expected way")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -16,7 +16,28 @@ from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
 
-__all__ = ["WhatIfPlot"]
+__all__ = ["WhatIfPlot", "backwards_words"]
+
+
+def backwards_words(curve: Any, n_patients: int | None) -> str | None:
+    """When the risk moves with a measurement against clinical knowledge (e.g. falls as age rises) by at
+    least a percentage point across the range, say it is an association of the training patients."""
+    from heartgui.core.explain import KNOWN_DIRECTION, TEACHING_MOMENT_POINTS
+
+    direction = KNOWN_DIRECTION.get(curve.feature)
+    if direction is None or len(curve.risks) < 2:
+        return None
+    change = (float(curve.risks[-1]) - float(curve.risks[0])) * 100  # from the lowest value to the highest
+    if change * direction > -TEACHING_MOMENT_POINTS:
+        return None
+    label = BY_NAME[curve.feature].label
+    patients = "the training patients" if n_patients is None else f"{n_patients} training patients"
+    return (
+        f"in this network the risk {'falls' if change < 0 else 'rises'} as {label} rises, although a higher "
+        f"value generally goes with {'more' if direction > 0 else 'less'} coronary disease. The network "
+        f"picked this up from {patients} together with this patient's other findings: an association in a "
+        "small sample, not a clinical fact."
+    )
 
 
 class WhatIfPlot(FigurePanel):
@@ -159,18 +180,13 @@ class WhatIfPlot(FigurePanel):
         ax.grid(True, alpha=0.3, color=c["soft"])
         now = describe_value(feature.name, current, self.cholesterol_unit)
         low, high = float(risks.min()), float(risks.max())
-        self.sentence.setText(
+        learned = "" if self.n_patients is None else f", as learned from {self.n_patients} training patients"
+        text = (
             f"Only {feature.label} changes; every other value stays as in the form. As entered "
-            f"({now}) the risk is {curve.current_risk * 100:.1f} %; across these values it ranges from "
-            f"{low:.1f} % to {high:.1f} %. "
-            + (
-                "This is what the network would say for such a patient"
-                + (
-                    ""
-                    if self.n_patients is None
-                    else f", as learned from {self.n_patients} training patients"
-                )
-                + ": an association, not what changing this value would do to the patient."
-            )
+            f"({now}) the risk is {curve.current_risk * 100:.1f}\u00a0%; across these values it ranges from "
+            f"{low:.1f}\u00a0% to {high:.1f}\u00a0%. This is what the network would say for such a "
+            f"patient{learned}: an association, not what changing this value would do to the patient."
         )
+        moment = backwards_words(curve, self.n_patients)
+        self.sentence.setText(text if moment is None else f"{text}<br><b>Teaching moment</b> — {moment}")
         self.redraw()
