@@ -1,15 +1,17 @@
 """The Predict page: enter one patient and see the model's risk change as you edit (what-if).
 
-The form is on the left; the risk, the decision at the threshold, values outside the training range and the
-fixed caveat are on the right. Any edit recomputes the risk at once; the Predict button exists for keyboard
-users. "Fill from dataset row…" copies a real patient of the loaded file and shows that patient's actual
-outcome.
+The form is on the left with the risk under it: what the risk is (angiographic coronary disease now, at
+the training prevalence), whether the threshold flags the patient for further testing, and a warning box
+for values outside the training range, a patient far from every training patient, or a coded answer few
+training patients had. Any edit recomputes the risk at once; the Predict button exists for keyboard users.
+"Fill from dataset row…" copies a real patient of the loaded file and shows that patient's actual outcome.
 
-Under the risk, three tabs explain it: **Why this risk** (integrated gradients from a typical patient as
-sorted bars), **What if** (the risk across one feature's range) and **How sure** (the spread of the risk
-across networks trained from other random starting weights, trained on a background job). A warning box
-says when the patient lies outside the training ranges or far from every training patient. The
-explanations are recomputed shortly after the last edit (a short debounce) and only for the tab shown.
+On the right, three tabs explain it: **Why this risk** (integrated gradients from a typical patient, in
+percentage points of risk, as associations), **What if** (the risk across one feature's range) and **How
+sure** (a dot per network trained from other random starting weights on a background job — which shows
+only what the random start changes, and says so). A direction against clinical knowledge is labelled a
+teaching moment. The explanations are recomputed shortly after the last edit (a short debounce) and only
+for the tab shown; cholesterol is written in the unit chosen on the form.
 """
 
 from __future__ import annotations
