@@ -276,6 +276,29 @@ def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeyp
     assert "for further testing" in text
 
 
+def test_a_patient_report_of_an_opened_model_uses_the_figures_kept_in_its_file(
+    window, heart, qtbot, monkeypatch, tmp_path
+):
+    """No training in this window: the sensitivity, specificity and data name come from the model file."""
+    from heartgui.core.model_file import save_model
+    from heartgui.core.training import train
+
+    result = train(heart, RECOMMENDED)
+    path = tmp_path / "m.heartmodel"
+    save_model(path, result.model, metrics=result.test_metrics, data_name="heart.dat")
+    assert window.open_model(path)
+    patient_pdf = tmp_path / "patient.pdf"
+    patch_save_dialog(monkeypatch, patient_pdf)
+    window.patient_report_action.trigger()
+    reader = _wait_for_report(window, qtbot, patient_pdf, "patient report")
+    text = " ".join(reader.pages[0].extract_text().split())
+    m = result.test_metrics  # at the model's threshold, which the window keeps on opening
+    assert f"found {m.sensitivity * 100:.1f} % of the test patients with the disease" in text
+    assert f"(sensitivity, {m.tp} of {m.tp + m.fn})" in text
+    assert "Trained on heart.dat" in text
+    assert "the model file does not record how many had the disease (the prevalence)" in text
+
+
 def test_predict_many_patients_opens_a_dialog_with_the_model_and_threshold(trained, qtbot, monkeypatch):
     window = trained
     t = move_threshold(window, qtbot, 0.4)
