@@ -710,8 +710,10 @@ def _patient_why_page(
         page.text(moment, 8.5, color=_WARN)
     ordered = sorted(points.items(), key=lambda item: -item[1])
     height = min(5.0, page.y - 1.2)
-    ax = page.axes(height, left=2.6, right=0.2, below=0.3)
-    labels = [schema.BY_NAME[n].label for n, _ in ordered][::-1]
+    ax = page.axes(height, left=3.4, right=0.2, below=0.3)
+    labels = [f"{schema.BY_NAME[n].label}: {explain.describe_value(n, values[n], unit)}" for n, _ in ordered][
+        ::-1
+    ]
     amounts = np.array([v for _, v in ordered])[::-1]
     ax.barh(labels, amounts, color=[_RISE if v > 0 else _FALL for v in amounts], height=0.65)
     ax.axvline(0, color=_INK, linewidth=0.8)

@@ -238,6 +238,7 @@ def test_patient_report_keeps_the_students_cholesterol_unit_and_flags_a_rare_ans
     low, high = result.model.training_ranges_["chol"]
     assert f"({low / f:.2f} mmol/L to {high / f:.2f} mmol/L)" in text
     assert "600 mg/dl" not in text
+    assert f"Serum cholesterol: {600 / f:.2f} mmol/L" in text  # the label of its bar on page 2
     assert (
         f"Only {rare} of {len(split.y_train)} training patients had this answer for Resting ECG "
         "(ST-T wave abnormality): the network knows little about it." in text
@@ -265,7 +266,11 @@ def test_patient_report_chart_has_a_bar_per_feature(result, heart, tmp_path, mon
     # Percentage points of risk: the bars add up to the change in risk from the typical patient.
     assert sum(widths) == pytest.approx((contributions.risk - contributions.reference_risk) * 100)
     labels = [t.get_text() for t in chart.get_yticklabels()]
-    assert labels == [schema.BY_NAME[n].label for n in ranked][::-1]
+    patient = heart.row(3)
+    assert (
+        labels
+        == [f"{schema.BY_NAME[n].label}: {explain.describe_value(n, patient[n])}" for n in ranked][::-1]
+    )
     assert "percentage points of risk" in chart.get_xlabel()
     assert "Every value is within the range" in text_of(tmp_path / "p.pdf")
 
