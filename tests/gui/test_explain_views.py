@@ -138,6 +138,7 @@ def test_cholesterol_stays_in_mmol_per_litre_in_why_and_what_if(page, result, he
     np.testing.assert_allclose(what.line.get_xdata(), expected.values / F)
     assert what.marker.get_xdata()[0] == pytest.approx(chol / F)
     assert what.axes.get_xlabel() == "Serum cholesterol (mmol/L)"
+    assert what.axes.get_ylabel() == "Risk of coronary disease now (%)"
     assert f"As entered ({chol / F:.2f} mmol/L)" in what.sentence.text()
 
 

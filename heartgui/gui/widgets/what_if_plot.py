@@ -176,7 +176,7 @@ class WhatIfPlot(FigurePanel):
         )
         ax.set_ylim(-2, 105)  # room for the marker at 0 % or 100 %
         ax.set_yticks([0, 25, 50, 75, 100])
-        ax.set_ylabel("Risk (%)", fontsize=8)
+        ax.set_ylabel("Risk of coronary disease now (%)", fontsize=8)
         ax.grid(True, alpha=0.3, color=c["soft"])
         now = describe_value(feature.name, current, self.cholesterol_unit)
         low, high = float(risks.min()), float(risks.max())
