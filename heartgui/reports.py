@@ -13,9 +13,12 @@ Pages
        training setting in words;
     2. the loss curve (training and validation) and how training ended;
     3. test-set figures with 95 % intervals, the confusion matrix in words, the ROC curve with its AUC.
-:func:`patient_report` (1 page)
-    the risk and the decision at the threshold (and the spread across seeds, if given), the inputs in
-    clinical words with units, out-of-range flags, the per-feature contributions chart.
+:func:`patient_report` (2 pages)
+    the risk (what it is, the prevalence it was learned at), whether it flags the patient for further
+    testing at the threshold, with the test sensitivity and specificity there and the data trained on (and
+    the spread across seeds, if given), the inputs in clinical words with units (cholesterol in the
+    student's unit), out-of-range and rare-answer flags; page 2: the per-feature contributions in
+    percentage points, with what they mean (associations, not causes).
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ from heartgui.core.evaluation import MetricsWithIntervals, metrics_with_interval
 
 if TYPE_CHECKING:
     from heartgui.core.dataset import Provenance
-    from heartgui.core.explain import Contributions, RiskSpread
+    from heartgui.core.evaluation import Metrics
+    from heartgui.core.explain import Contributions, RiskSpread, TrainingFacts
     from heartgui.core.model import HeartModel
     from heartgui.core.presets import TrainingSettings
     from heartgui.core.training import TrainingResult
@@ -60,7 +64,7 @@ __all__ = [
 
 CAVEAT = "Teaching tool — not for clinical decisions."
 TRAINING_REPORT_PAGES = 3
-PATIENT_REPORT_PAGES = 1
+PATIENT_REPORT_PAGES = 2
 
 _A4 = (8.27, 11.69)  # inches
 _MARGIN = 0.75
@@ -522,6 +526,10 @@ def patient_report(
     spread: RiskSpread | None = None,
     contributions: Contributions | None = None,
     settings: TrainingSettings | None = None,
+    test_metrics: Metrics | None = None,
+    data_name: str | None = None,
+    training: TrainingFacts | None = None,
+    cholesterol_unit: str = "mg/dl",
 ) -> None:
     """Write a one-page PDF about one patient's prediction.
 
@@ -541,6 +549,15 @@ def patient_report(
         Per-feature contributions; computed with :func:`heartgui.core.explain.contributions` if not given.
     settings : TrainingSettings, optional
         How the model was trained (named in one line).
+    test_metrics : Metrics, optional
+        The model's figures on its test patients; its sensitivity and specificity are printed when they
+        are at ``threshold``.
+    data_name : str, optional
+        The data file the model was trained on.
+    training : TrainingFacts, optional
+        The training patients (prevalence, rare coded answers); else only what the model records.
+    cholesterol_unit : str
+        ``"mg/dl"`` or ``"mmol/L"``, as the student chose on the form.
 
     Raises
     ------
@@ -558,87 +575,145 @@ def patient_report(
             raise ValueError(f"{schema.BY_NAME[name].label} {problem}")
     if contributions is None:
         contributions = explain.contributions(model, values)
-    risk = float(model.predict_risk(values)[0])
-    outside = model.out_of_range(values)
+    if training is None:
+        training = explain.TrainingFacts.from_model(model)
+    if test_metrics is not None and not math.isclose(test_metrics.threshold, threshold, abs_tol=1e-12):
+        test_metrics = None  # figures at another threshold would be wrong here
+    facts = _PatientFacts(
+        risk=float(model.predict_risk(values)[0]),
+        threshold=threshold,
+        outside=model.out_of_range(values),
+        training=training,
+        test_metrics=test_metrics,
+        data_name=data_name,
+        unit=cholesterol_unit,
+    )
     with _atomic_pdf(path, {"Title": "heartgui patient report"}) as pdf:
         page = _Page("patient report", 1, PATIENT_REPORT_PAGES)
-        _patient_page(page, model, values, risk, threshold, spread, contributions, settings, outside)
+        _patient_page(page, values, facts, spread, settings)
         pdf.savefig(page.figure)
+        page = _Page("patient report", 2, PATIENT_REPORT_PAGES)
+        _patient_why_page(page, values, facts, contributions)
+        pdf.savefig(page.figure)
+
+
+@dataclasses.dataclass(frozen=True)
+class _PatientFacts:
+    risk: float
+    threshold: float
+    outside: dict[str, tuple[float, float]]
+    training: TrainingFacts
+    test_metrics: Metrics | None
+    data_name: str | None
+    unit: str
 
 
 def _patient_page(
     page: _Page,
-    model: HeartModel,
     values: dict[str, float],
-    risk: float,
-    threshold: float,
+    facts: _PatientFacts,
     spread: RiskSpread | None,
-    contributions: Contributions,
     settings: TrainingSettings | None,
-    outside: dict[str, tuple[float, float]],
 ) -> None:
+    from heartgui.core import explain
+
+    unit = facts.unit
     _title_block(page, "Patient report", f"Made {_now()} with heartgui {__version__}")
-    present = risk >= threshold
-    decision = "heart disease PRESENT" if present else "heart disease ABSENT"
-    page.text(f"Risk of heart disease: {format_percent(risk)}", 16, weight="bold", after=0.04)
+    flagged = facts.risk >= facts.threshold
+    page.text(f"Risk of coronary disease now: {format_percent(facts.risk)}", 15, weight="bold", after=0.04)
     page.text(
-        f"At the threshold of {_threshold_words(threshold)}, the model says: {decision}.",
+        f"At the threshold of {_threshold_words(facts.threshold)}, this patient is "
+        f"{'flagged' if flagged else 'not flagged'} for further testing.",
         11,
-        color=_RISE if present else _FALL,
+        color=_RISE if flagged else _FALL,
         weight="bold",
     )
-    if spread is not None:
-        page.text(
-            f"Models trained the same way with {len(spread.risks)} other seeds give this patient "
-            f"{format_percent(spread.low)} to {format_percent(spread.high)} (10th to 90th percentile; median "
-            f"{format_percent(spread.median)}). The risk is only as certain as this spread.",
-            9.5,
+    page.text(explain.risk_definition(facts.training), 8.5, color=_GREY)
+    m = facts.test_metrics
+    if m is not None:
+        tested = (
+            f"At this threshold the model found {format_percent(m.sensitivity)} of the test patients with "
+            f"the disease (sensitivity, {m.tp} of {m.tp + m.fn}) and did not flag "
+            f"{format_percent(m.specificity)} of those without (specificity, {m.tn} of {m.tn + m.fp}), on "
+            f"{_patients(m.n)} it had not learned from."
         )
+    else:
+        tested = (
+            "The model's sensitivity and specificity at this threshold are not known here (no test patients "
+            "scored at it)."
+        )
+    page.text(tested + " Being flagged is not a diagnosis.", 9)
+    n = facts.training.n_patients
+    trained_on = f"Trained on {facts.data_name}" if facts.data_name else "The training data file is not known"
+    about = f"{trained_on} ({_patients(n)} to learn from)."
     if settings is not None:
         layers = _SETTING_WORDS["hidden_layers"][1](settings.hidden_layers)
-        page.text(
-            f"Model: {settings.preset} settings, {layers}, {settings.epochs} epochs at learning rate "
-            f"{settings.learning_rate:g}.",
-            9.5,
-            color=_GREY,
+        about += (
+            f" Model: {settings.preset} settings, {layers}, {settings.epochs} epochs at learning rate "
+            f"{settings.learning_rate:g}."
         )
+    if spread is not None:
+        about += (
+            f" {len(spread.risks)} networks trained the same way from other random starting weights give "
+            f"this patient {format_percent(spread.low)} to {format_percent(spread.high)} (10th to 90th "
+            f"percentile; median {format_percent(spread.median)}): only the effect of the random start, not "
+            f"the much larger uncertainty of learning from only {_patients(n)}."
+        )
+    page.text(about, 8.5, color=_GREY)
 
     page.heading("The patient")
     rows = []
     for feature in schema.FEATURES:
-        words = feature.describe_value(values[feature.name])
-        if feature.name in outside:
-            low, high = outside[feature.name]
+        name = feature.name
+        words = explain.describe_value(name, values[name], unit)
+        if name in facts.outside:
+            low, high = facts.outside[name]
             words += (
                 f"   ⚠ outside the training patients' range "
-                f"({feature.describe_value(low)} to {feature.describe_value(high)})"
+                f"({explain.describe_value(name, low, unit)} to {explain.describe_value(name, high, unit)})"
             )
         rows.append((feature.label, words))
-    page.rows(rows, size=9.5, label_width=2.9)
+    page.rows(rows, size=8.5, label_width=2.9)
+    outside = facts.outside
     if outside:
         names = ", ".join(schema.BY_NAME[n].label.lower() for n in outside)
         page.text(
             f"⚠ {len(outside)} value{'s are' if len(outside) != 1 else ' is'} outside the range of the "
             f"patients the model learned from ({names}): the model is guessing there.",
-            9.5,
+            8.5,
             color=_WARN,
             weight="bold",
         )
     else:
-        page.text("Every value is within the range of the patients the model learned from.", 9.5, color=_GREY)
+        page.text("Every value is within the range of the patients the model learned from.", 8.5, color=_GREY)
+    for rare in facts.training.rare_codes(values):
+        page.text(f"⚠ {explain.rare_code_words(rare)}", 8.5, color=_WARN, weight="bold")
 
-    page.heading("Why this risk")
+
+def _patient_why_page(
+    page: _Page, values: dict[str, float], facts: _PatientFacts, contributions: Contributions
+) -> None:
+    from heartgui.core import explain
+
+    unit, n = facts.unit, facts.training.n_patients
+    page.heading(f"Why this risk ({format_percent(facts.risk)})")
+    points = contributions.in_percentage_points()
     page.text(
         f"Each bar shows how much a value moved the risk compared with a typical training patient (risk "
-        f"{format_percent(contributions.reference_risk)}). Red bars raise the risk, blue bars lower it. "
-        "Units: change in the log-odds (integrated gradients).",
-        9,
+        f"{format_percent(contributions.reference_risk)}), in percentage points. Red bars raise the risk, "
+        f"blue bars lower it. {explain.points_words(contributions)} "
+        f"{explain.association_words(n)}",
+        8.5,
         color=_GREY,
     )
-    ordered = contributions.sorted()
-    height = max(2.0, page.y - 1.4)
-    ax = page.axes(height, left=2.6, right=0.2, below=0.3)
-    labels = [schema.BY_NAME[n].label for n, _ in ordered][::-1]
+    for moment in explain.teaching_moments(contributions, values, n, unit):
+        page.text(moment, 8.5, color=_WARN)
+    ordered = sorted(points.items(), key=lambda item: -item[1])
+    height = min(5.0, page.y - 1.2)
+    ax = page.axes(height, left=3.4, right=0.2, below=0.3)
+    labels = [f"{schema.BY_NAME[n].label}: {explain.describe_value(n, values[n], unit)}" for n, _ in ordered][
+        ::-1
+    ]
     amounts = np.array([v for _, v in ordered])[::-1]
     ax.barh(labels, amounts, color=[_RISE if v > 0 else _FALL for v in amounts], height=0.65)
     ax.axvline(0, color=_INK, linewidth=0.8)
@@ -646,6 +721,6 @@ def _patient_page(
     ax.tick_params(labelsize=8.5)
     ax.grid(True, axis="x", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.set_xlabel("← lowers the risk        contribution        raises the risk →", fontsize=8.5)
+    ax.set_xlabel("← lowers the risk        percentage points of risk        raises the risk →", fontsize=8.5)
     limit = max(float(np.max(np.abs(amounts))), 1e-6) * 1.15
     ax.set_xlim(-limit, limit)

@@ -11,7 +11,7 @@ import pytest
 
 from heartgui import __version__, reports
 from heartgui.core import explain, schema
-from heartgui.core.evaluation import metrics_with_intervals
+from heartgui.core.evaluation import evaluate, metrics_with_intervals
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import train
 
@@ -138,49 +138,140 @@ def patient(heart):
     return values
 
 
-def test_patient_report(result, patient, tmp_path):
+def test_patient_report(result, patient, heart, tmp_path):
     model = result.model
     path = tmp_path / "patient.pdf"
     spread = explain.RiskSpread(np.array([0.4, 0.5, 0.6]), 0.42, 0.5, 0.58)
-    reports.patient_report(path, model, patient, threshold=1 / 6, spread=spread, settings=result.settings)
+    split = result.split
+    at_threshold = evaluate(split.y_test, result.test_risk, 1 / 6)
+    facts = explain.TrainingFacts.from_data(split.X_train, split.y_train)
+    reports.patient_report(
+        path,
+        model,
+        patient,
+        threshold=1 / 6,
+        spread=spread,
+        settings=result.settings,
+        test_metrics=at_threshold,
+        data_name=heart.provenance.file_name,
+        training=facts,
+    )
     reader = pypdf.PdfReader(path)
-    assert len(reader.pages) == reports.PATIENT_REPORT_PAGES == 1
+    assert len(reader.pages) == reports.PATIENT_REPORT_PAGES == 2
     assert reader.metadata["/Creator"] == f"heartgui {__version__}"
     assert reader.metadata["/Title"] == "heartgui patient report"
     text = text_of(path)
     risk = float(model.predict_risk(patient)[0])
-    assert f"Risk of heart disease: {risk * 100:.1f} %" in text
-    decision = "PRESENT" if risk >= 1 / 6 else "ABSENT"
-    assert f"At the threshold of 16.7 %, the model says: heart disease {decision}." in text
+    assert f"Risk of coronary disease now: {risk * 100:.1f} %" in text
+    flagged = "flagged" if risk >= 1 / 6 else "not flagged"
+    assert f"At the threshold of 16.7 %, this patient is {flagged} for further testing." in text
+    assert "PRESENT" not in text and "ABSENT" not in text
     assert "not for clinical decisions" in text
+    # What the risk is, at the training patients' prevalence.
+    prevalence = int((split.y_train == 1).sum()) / len(split.y_train)
+    assert "coronary angiography would show disease now (more than 50 % narrowing" in text
+    assert "not a 10-year risk" in text
+    assert f"{prevalence * 100:.0f} % of whom had the disease (the prevalence)" in text
+    # The test figures at this threshold, and the file trained on.
+    m = at_threshold
+    assert f"found {m.sensitivity * 100:.1f} % of the test patients with the disease (sensitivity, " in text
+    assert f"{m.tp} of {m.tp + m.fn})" in text
+    assert (
+        f"did not flag {m.specificity * 100:.1f} % of those without (specificity, {m.tn} of {m.tn + m.fp})"
+        in text
+    )
+    assert f"Trained on heart.dat ({len(split.y_train)} patients to learn from)" in text
     assert "42.0 % to 58.0 % (10th to 90th percentile; median 50.0 %)" in text
+    assert f"not the much larger uncertainty of learning from only {len(split.y_train)} patients" in text
     for feature in schema.FEATURES:
         assert f"{feature.label} {feature.describe_value(patient[feature.name])}" in text
     low, high = model.training_ranges_["chol"]
     assert f"outside the training patients' range ({low:.0f} mg/dl to {high:.0f} mg/dl)" in text
     assert "(serum cholesterol)" in text
     assert "1 layer of 8 units, 300 epochs" in text
+    # The explanation: percentage points, associations, no method names a student cannot read.
+    assert "percentage points" in text
+    assert f"associations the network learned from {len(split.y_train)} training patients, not causes" in text
+    assert "integrated gradients" not in text.lower()
+
+
+def test_a_31_percent_risk_is_flagged_for_testing_not_called_disease(result, heart, tmp_path):
+    """At the cost-optimal threshold of 1/6 a patient with a risk near 31 % is flagged for further testing;
+    the report must not call that "heart disease PRESENT"."""
+    risks = result.model.predict_risk(heart.X)
+    row = int(np.argmin(np.abs(risks - 0.31)))
+    assert 0.2 < risks[row] < 0.45  # the premise: such a patient exists in heart.dat
+    path = tmp_path / "p.pdf"
+    reports.patient_report(path, result.model, heart.row(row), threshold=1 / 6)
+    text = text_of(path)
+    assert "this patient is flagged for further testing" in text
+    assert "PRESENT" not in text and "disease present" not in text.lower()
+    # Without test figures the report says so instead of inventing them.
+    assert "sensitivity and specificity at this threshold are not known here" in text
+    assert "The training data file is not known" in text
+
+
+def test_test_figures_at_another_threshold_are_not_printed(result, heart, tmp_path):
+    path = tmp_path / "p.pdf"
+    reports.patient_report(
+        path, result.model, heart.row(0), threshold=1 / 6, test_metrics=result.test_metrics
+    )
+    assert result.test_metrics.threshold == 0.5  # the premise
+    text = text_of(path)
+    assert "sensitivity and specificity at this threshold are not known here" in text
+    assert f"{result.test_metrics.sensitivity * 100:.1f} % of the test patients" not in text
+
+
+def test_patient_report_keeps_the_students_cholesterol_unit_and_flags_a_rare_answer(result, heart, tmp_path):
+    split = result.split
+    facts = explain.TrainingFacts.from_data(split.X_train, split.y_train)
+    patient = dict(heart.row(0), restecg=1.0, chol=600.0)
+    rare = int((split.X_train["restecg"] == 1).sum())
+    assert rare < explain.RARE_CODE_PATIENTS  # the premise: heart.dat has few such patients
+    path = tmp_path / "p.pdf"
+    reports.patient_report(
+        path, result.model, patient, threshold=0.5, training=facts, cholesterol_unit="mmol/L"
+    )
+    text = text_of(path)
+    f = schema.MG_DL_PER_MMOL_L_CHOLESTEROL
+    assert f"Serum cholesterol {600 / f:.2f} mmol/L" in text
+    low, high = result.model.training_ranges_["chol"]
+    assert f"({low / f:.2f} mmol/L to {high / f:.2f} mmol/L)" in text
+    assert "600 mg/dl" not in text
+    assert f"Serum cholesterol: {600 / f:.2f} mmol/L" in text  # the label of its bar on page 2
+    assert (
+        f"Only {rare} of {len(split.y_train)} training patients had this answer for Resting ECG "
+        "(ST-T wave abnormality): the network knows little about it." in text
+    )
 
 
 def test_patient_report_chart_has_a_bar_per_feature(result, heart, tmp_path, monkeypatch):
     drawn = {}
-    original = reports._patient_page
+    original = reports._patient_why_page
 
     def spy(page, *args):
         original(page, *args)
         drawn["figure"] = page.figure
 
-    monkeypatch.setattr(reports, "_patient_page", spy)
+    monkeypatch.setattr(reports, "_patient_why_page", spy)
     contributions = explain.contributions(result.model, heart.row(3))
     reports.patient_report(
         tmp_path / "p.pdf", result.model, heart.row(3), threshold=0.5, contributions=contributions
     )
     chart = drawn["figure"].axes[-1]
     widths = [bar.get_width() for bar in chart.patches]
-    expected = [v for _, v in contributions.sorted()][::-1]
-    np.testing.assert_allclose(widths, expected)
+    points = contributions.in_percentage_points()
+    ranked = sorted(points, key=lambda name: -points[name])
+    np.testing.assert_allclose(widths, [points[n] for n in ranked][::-1])
+    # Percentage points of risk: the bars add up to the change in risk from the typical patient.
+    assert sum(widths) == pytest.approx((contributions.risk - contributions.reference_risk) * 100)
     labels = [t.get_text() for t in chart.get_yticklabels()]
-    assert labels == [schema.BY_NAME[n].label for n, _ in contributions.sorted()][::-1]
+    patient = heart.row(3)
+    assert (
+        labels
+        == [f"{schema.BY_NAME[n].label}: {explain.describe_value(n, patient[n])}" for n in ranked][::-1]
+    )
+    assert "percentage points of risk" in chart.get_xlabel()
     assert "Every value is within the range" in text_of(tmp_path / "p.pdf")
 
 

@@ -9,6 +9,8 @@
 * :func:`what_if` — the risk as one feature moves across its plausible range, everything else fixed.
 * :func:`iter_ensemble` / :func:`ensemble_spread` — models trained with different seeds on the same
   patients, and the spread of one patient's risk across them.
+* :class:`TrainingFacts` — how many patients a model learned from, the share with disease (prevalence),
+  and which coded answers few of them had.
 * :class:`NoveltyReference` — how far a patient is from the training patients (Mahalanobis distance in
   the standardised feature space, compared with the training patients' own distances).
 """
@@ -26,7 +28,7 @@ from heartgui.core.network import sigmoid
 from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import _as_frame
 from heartgui.core.presets import TrainingSettings
-from heartgui.core.schema import BY_NAME, FEATURE_NAMES
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, MG_DL_PER_MMOL_L_CHOLESTEROL
 
 Patient = Mapping[str, float]
 
@@ -141,6 +143,26 @@ class Contributions:
         """(feature, contribution) from the largest rise in risk to the largest fall."""
         return sorted(self.by_feature.items(), key=lambda item: -item[1])
 
+    @property
+    def points_per_log_odds(self) -> float:
+        """Percentage points of risk per unit of log-odds between the reference and this patient.
+
+        (risk − reference risk) / (logit − reference logit) × 100: the sigmoid's average slope between the
+        two log-odds; at equal log-odds, its slope there, p(1 − p) × 100.
+        """
+        change = self.logit - self.reference_logit
+        if abs(change) < 1e-9:
+            p = self.reference_risk
+            return p * (1 - p) * 100
+        return (self.risk - self.reference_risk) / change * 100
+
+    def in_percentage_points(self) -> dict[str, float]:
+        """``by_feature`` in percentage points of risk: every contribution times one common factor
+        (:attr:`points_per_log_odds`), so they keep their signs and ratios and add up to
+        (risk − reference risk) × 100."""
+        factor = self.points_per_log_odds
+        return {name: value * factor for name, value in self.by_feature.items()}
+
 
 def _hidden_preactivations(model: HeartModel, X: np.ndarray) -> list[np.ndarray]:
     net = model.network_
@@ -195,6 +217,60 @@ def contributions(model: HeartModel, patient: Patient, reference: Patient | None
     for name, value in zip(model.feature_names_out_, attributions):
         by_feature[name.split("=")[0]] += float(value)
     return Contributions(by_feature, float(logits[0]), float(logits[1]), reference)
+
+
+#: Whether a higher value goes with more (+1) or less (−1) coronary disease in clinical knowledge: a
+#: contribution the other way is a teaching moment, labelled as one.
+KNOWN_DIRECTION = {"age": 1, "trestbps": 1, "chol": 1, "oldpeak": 1, "thalach": -1}
+#: A backwards contribution smaller than this (percentage points of risk) is too small to comment on.
+TEACHING_MOMENT_POINTS = 1.0
+
+
+def points_words(contributions: Contributions) -> str:
+    """How the log-odds contributions became percentage points, in one sentence."""
+    change = f"{(contributions.risk - contributions.reference_risk) * 100:+.1f}".replace("-", "−")
+    return (
+        f"The network's contributions (in log-odds) are each multiplied by the same factor, "
+        f"{contributions.points_per_log_odds:.1f}, so that they add up to the change in risk: "
+        f"{contributions.reference_risk * 100:.1f} % → {contributions.risk * 100:.1f} % is {change} "
+        "percentage points."
+    )
+
+
+def association_words(n_patients: int) -> str:
+    """Contributions are associations the network learned, not causes."""
+    return (
+        f"These are associations the network learned from {n_patients} training patients, not causes: a bar "
+        "says how the network's risk moves with a value, not what that value does to the heart."
+    )
+
+
+def teaching_moments(
+    contributions: Contributions, patient: Patient, n_patients: int, cholesterol_unit: str = "mg/dl"
+) -> list[str]:
+    """A sentence for each measurement that moved the risk against clinical knowledge (e.g. an older age
+    lowering it) by at least :data:`TEACHING_MOMENT_POINTS`, saying it is an association of these
+    training patients, not a clinical fact."""
+    out = []
+    points = contributions.in_percentage_points()
+    for name, direction in KNOWN_DIRECTION.items():
+        value, reference = float(patient[name]), float(contributions.reference[name])
+        amount = contributions.by_feature[name]
+        if abs(points[name]) < TEACHING_MOMENT_POINTS or value == reference:
+            continue
+        if (value > reference) == ((amount > 0) == (direction > 0)):  # the direction clinicians expect
+            continue
+        label = BY_NAME[name].label
+        higher = "higher" if value > reference else "lower"
+        more = "more" if (value > reference) == (direction > 0) else "less"
+        out.append(
+            f"Teaching moment — {label} {describe_value(name, value, cholesterol_unit)} "
+            f"{'raised' if amount > 0 else 'lowered'} the risk compared with the typical patient's "
+            f"{describe_value(name, reference, cholesterol_unit)}, although a {higher} value generally goes "
+            f"with {more} coronary disease. The network picked this up from {n_patients} training patients "
+            "together with their other findings: an association in a small sample, not a clinical fact."
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,6 +351,122 @@ def ensemble_spread(models: Sequence[HeartModel], patient: Patient | pd.DataFram
     risks = np.array([float(m.predict_risk(X)[0]) for m in models])
     low, median, high = np.percentile(risks, [10, 50, 90])
     return RiskSpread(risks, float(low), float(median), float(high))
+
+
+# --------------------------------------------------------------------------------------------------
+# What the model learned from
+#: A coded answer seen in fewer training patients than this (about 5 % of heart.dat's 216) is flagged:
+#: the network has had few examples to learn what it means.
+RARE_CODE_PATIENTS = 12
+
+
+@dataclass(frozen=True)
+class RareCode:
+    """A coded answer of this patient that few training patients had."""
+
+    feature: str
+    code: int
+    patients: int  # training patients with this answer
+    of: int  # training patients in all
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    """What the views say about the patients a model learned from.
+
+    ``prevalence`` (the share with heart disease) and ``code_counts`` (feature → code → patients) are
+    known only with the training patients themselves, not for a model opened from a file.
+    """
+
+    n_patients: int
+    prevalence: float | None = None
+    code_counts: Mapping[str, Mapping[int, int]] | None = None
+
+    @classmethod
+    def from_data(cls, X_train: pd.DataFrame, y_train: np.ndarray) -> TrainingFacts:
+        y = np.asarray(y_train).ravel()
+        counts = {
+            name: {int(code): int(np.sum(X_train[name] == code)) for code in BY_NAME[name].codes or {}}
+            for name in FEATURE_NAMES
+            if BY_NAME[name].is_coded
+        }
+        return cls(len(y), float(np.mean(y == 1)), counts)
+
+    @classmethod
+    def from_model(cls, model: HeartModel) -> TrainingFacts:
+        """Only what a model (e.g. from a file) records: how many patients it learned from."""
+        return cls(int(model.n_train_rows_))
+
+    def rare_codes(self, patient: Patient, below: int = RARE_CODE_PATIENTS) -> list[RareCode]:
+        """The patient's coded answers that fewer than ``below`` training patients had."""
+        if self.code_counts is None:
+            return []
+        out = []
+        for name, counts in self.code_counts.items():
+            code = int(patient[name])
+            if counts.get(code, 0) < below:
+                out.append(RareCode(name, code, counts.get(code, 0), self.n_patients))
+        return out
+
+
+def rare_code_words(rare: RareCode) -> str:
+    """``"Only 2 of 216 training patients had this answer for Resting ECG (ST-T wave abnormality): …"``."""
+    feature = BY_NAME[rare.feature]
+    return (
+        f"Only {rare.patients} of {rare.of} training patients had this answer for {feature.label} "
+        f"({feature.describe_value(rare.code)}): the network knows little about it."
+    )
+
+
+def risk_definition(facts: TrainingFacts | None, *, short: bool = False) -> str:
+    """What the risk is and what it depends on, in plain text: the target, the time frame, and the
+    prevalence it was learned at (from ``facts``; a model file does not record the prevalence).
+    ``short`` for the risk card, under the number."""
+    if short:
+        text = (
+            "The probability that angiography would show coronary disease now (> 50 % narrowing of a major "
+            "vessel), not a 10-year risk."
+        )
+        if facts is None:
+            return text
+        text += f" Learned from {facts.n_patients} referred patients"
+        if facts.prevalence is None:
+            return text + (
+                "; the model file does not record their prevalence of disease, on which the risk, PPV and "
+                "NPV depend."
+            )
+        return text + (
+            f", {facts.prevalence * 100:.0f} % with the disease (the prevalence): the risk, PPV and NPV "
+            "depend on it."
+        )
+    text = (
+        "The probability that coronary angiography would show disease now (more than 50 % narrowing of a "
+        "major vessel), not a 10-year risk."
+    )
+    if facts is None:
+        return text
+    text += f" Learned from {facts.n_patients} training patients referred for angiography"
+    if facts.prevalence is None:
+        return text + (
+            "; the model file does not record how many had the disease (the prevalence), on which the "
+            "risk and the predictive values (PPV, NPV) depend."
+        )
+    return text + (
+        f", {facts.prevalence * 100:.0f} % of whom had the disease (the prevalence); where fewer have it, "
+        "the same findings mean a lower risk, and the predictive values (PPV, NPV) change too."
+    )
+
+
+#: The cholesterol units a student may choose (the patient form offers both).
+MG_DL, MMOL_L = "mg/dl", "mmol/L"
+
+
+def describe_value(name: str, value: float, cholesterol_unit: str = MG_DL) -> str:
+    """``value`` of feature ``name`` in clinical words, cholesterol in ``cholesterol_unit``
+    (``"6.20 mmol/L"``); everything else as :meth:`Feature.describe_value`."""
+    if name == "chol" and cholesterol_unit == MMOL_L:
+        return f"{value / MG_DL_PER_MMOL_L_CHOLESTEROL:.2f} {MMOL_L}"
+    return BY_NAME[name].describe_value(value)
 
 
 # --------------------------------------------------------------------------------------------------

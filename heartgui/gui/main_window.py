@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.model: Any = None  # heartgui.core.model.HeartModel, trained or opened
         self.model_settings: Any = None
         self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
+        self._opened_metrics: dict[str, Any] | None = None  # test figures kept in an opened model file
         self._training_data_name: str | None = None
         self.threshold = 0.5
         self.pages_ready = False
@@ -795,6 +796,7 @@ class MainWindow(QMainWindow):
         self.model = saved.model
         self.model_settings = saved.settings
         self._model_data = (saved.data_sha256, saved.data_name)
+        self._opened_metrics = saved.metrics
         self.threshold = float(saved.model.threshold)
         self.result = None  # the Results page showed another model
         self.results_page.clear()
@@ -835,8 +837,18 @@ class MainWindow(QMainWindow):
         """Write a PDF of the Predict page's patient (asks where)."""
         if self.model is None:
             return
+        from heartgui.core.evaluation import Metrics, evaluate
         from heartgui.gui.report_actions import save_patient_report
 
+        # The test figures at the threshold in use (the report leaves out figures at another threshold).
+        test_metrics = None
+        if self.result is not None and self.result.model is self.model:
+            test_metrics = evaluate(self.result.split.y_test, self.result.test_risk, self.threshold)
+        elif self._opened_metrics is not None:
+            try:
+                test_metrics = Metrics(**self._opened_metrics)
+            except TypeError:  # a file with other fields: say nothing rather than something wrong
+                test_metrics = None
         save_patient_report(
             self,
             self.model,
@@ -844,6 +856,10 @@ class MainWindow(QMainWindow):
             self.threshold,
             spread=self.predict_page.spread(),
             settings=self.model_settings,
+            test_metrics=test_metrics,
+            data_name=self._model_data[1],
+            training=self.predict_page.training_facts,
+            cholesterol_unit=self.predict_page.form.cholesterol_unit,
         )
 
     # ----------------------------------------------------------------------------------------------

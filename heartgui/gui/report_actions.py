@@ -176,6 +176,7 @@ def save_patient_report(
     threshold: float,
     spread: Any = None,
     settings: Any = None,
+    **facts: Any,
 ) -> ReportJob | None:
     """Ask where to save the report of one patient's prediction and write it in a worker.
 
@@ -192,6 +193,9 @@ def save_patient_report(
         The patient's risk across seeds, if the student computed it.
     settings : TrainingSettings, optional
         How the model was trained.
+    **facts
+        ``test_metrics``, ``data_name``, ``training`` and ``cholesterol_unit``, passed to
+        :func:`heartgui.reports.patient_report`.
 
     Returns
     -------
@@ -206,6 +210,6 @@ def save_patient_report(
     def write(target: str) -> None:
         from heartgui.reports import patient_report
 
-        patient_report(target, model, values, threshold=threshold, spread=spread, settings=settings)
+        patient_report(target, model, values, threshold=threshold, spread=spread, settings=settings, **facts)
 
     return _start(parent, "patient report", path, write)

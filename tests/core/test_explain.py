@@ -142,3 +142,68 @@ def test_contributions_match_a_brute_force_integral_of_numerical_gradients(train
         per_feature[name.split("=")[0]] += value
     for name in FEATURE_NAMES:
         assert exact.by_feature[name] == pytest.approx(per_feature[name], abs=5e-3)
+
+
+def test_contributions_in_percentage_points_add_up_to_the_change_in_risk(trained, heart):
+    model = trained.model
+    for row in (0, 4, 100):
+        c = contributions(model, heart.row(row))
+        points = c.in_percentage_points()
+        assert sum(points.values()) == pytest.approx((c.risk - c.reference_risk) * 100, abs=1e-9)
+        # One common factor: signs and ratios stay those of the log-odds contributions.
+        factor = c.points_per_log_odds
+        assert factor > 0
+        for name, value in c.by_feature.items():
+            assert points[name] == pytest.approx(value * factor, abs=1e-12)
+    same = contributions(model, model.training_defaults_)  # the reference itself: no change at all
+    assert same.points_per_log_odds == pytest.approx(same.risk * (1 - same.risk) * 100)
+    assert all(v == pytest.approx(0, abs=1e-9) for v in same.in_percentage_points().values())
+
+
+def test_training_facts_count_the_training_patients(heart):
+    from heartgui.core.explain import RARE_CODE_PATIENTS, TrainingFacts
+
+    result = train(heart, RECOMMENDED)
+    X, y = result.split.X_train, result.split.y_train
+    facts = TrainingFacts.from_data(X, y)
+    assert facts.n_patients == len(X) == result.model.n_train_rows_
+    assert facts.prevalence == pytest.approx(int(np.sum(y == 1)) / len(y))
+    assert facts.code_counts["restecg"][1] == int((X["restecg"] == 1).sum())
+    assert sum(facts.code_counts["cp"].values()) == len(X)
+    # heart.dat's rare ECG finding (ST-T wave abnormality): the premise of the flag.
+    rare = int((X["restecg"] == 1).sum())
+    assert rare < RARE_CODE_PATIENTS
+    patient = dict(heart.row(0), restecg=1.0)
+    flagged = facts.rare_codes(patient)
+    assert [(r.feature, r.code, r.patients, r.of) for r in flagged if r.feature == "restecg"] == [
+        ("restecg", 1, rare, len(X))
+    ]
+    common = dict(heart.row(0), restecg=0.0, thal=3.0, cp=4.0, slope=1.0, ca=0.0)
+    assert facts.rare_codes(common) == []
+    assert TrainingFacts.from_model(result.model).rare_codes(patient) == []  # a model file: unknown
+
+
+def test_teaching_moments_only_for_a_clear_backwards_contribution(heart):
+    """An older age that lowers the risk by whole percentage points is labelled; one that lowers it by a
+    hair, or a direction clinicians expect, is not."""
+    from heartgui.core.explain import TEACHING_MOMENT_POINTS, teaching_moments
+
+    model = train(heart, RECOMMENDED).model
+    reference = model.training_defaults_
+    found = {"labelled": False, "small": False, "expected": False}
+    for i in range(heart.n_rows):
+        patient = heart.row(i)
+        c = contributions(model, patient)
+        points = c.in_percentage_points()["age"]
+        older = patient["age"] > reference["age"]
+        notes = [n for n in teaching_moments(c, patient, 216) if n.startswith("Teaching moment — Age")]
+        if older and points <= -TEACHING_MOMENT_POINTS:
+            assert len(notes) == 1 and " lowered the risk " in notes[0]
+            found["labelled"] = True
+        elif older and -TEACHING_MOMENT_POINTS < points < 0:
+            assert notes == []
+            found["small"] = True
+        elif older and points > 0:
+            assert notes == []
+            found["expected"] = True
+    assert all(found.values()), found  # heart.dat has all three kinds of patient

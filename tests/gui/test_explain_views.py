@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QLabel
 
 from heartgui.core.explain import NoveltyReference, contributions, ensemble_spread, iter_ensemble, what_if
 from heartgui.core.presets import RECOMMENDED
@@ -61,15 +62,98 @@ def test_contributions_chart_has_one_bar_per_feature_that_add_up(page, result, h
     assert plot.title.text() == METHOD_TITLE
     assert len(plot.bars) == len(FEATURE_NAMES)
     widths = [bar.get_width() for bar in plot.bars]
-    assert widths == [expected.by_feature[name] for name in plot.order]
+    points = expected.in_percentage_points()
+    assert widths == [points[name] for name in plot.order]
     assert widths == sorted(widths, reverse=True)  # largest rise at the top
-    assert sum(widths) == pytest.approx(expected.logit - expected.reference_logit, abs=1e-9)
+    # Percentage points of risk: the bars add up to the change in risk from the typical patient.
+    assert sum(widths) == pytest.approx((expected.risk - expected.reference_risk) * 100, abs=1e-9)
+    assert "percentage points of risk" in plot.axes.get_xlabel()
     labels = [t.get_text() for t in plot.axes.get_yticklabels()]
     assert labels == [bar_label(name, patient[name]) for name in plot.order]
     top = plot.order[0]
-    assert f"{bar_label(top, patient[top])} raised the risk the most" in plot.sentence.text()
-    assert "add up to" in plot.sentence.text()
-    assert "typical patient's" in plot.sentence.text()
+    sentence = plot.sentence.text()
+    assert f"{bar_label(top, patient[top])} raised the risk the most" in sentence
+    change = f"{(expected.risk - expected.reference_risk) * 100:+.1f}".replace("-", "−")
+    assert f"add up to the change in risk: {expected.reference_risk * 100:.1f} % → " in sentence
+    assert f"{expected.risk * 100:.1f} % is {change} percentage points" in sentence
+    n = result.model.n_train_rows_
+    assert f"associations the network learned from {n} training patients, not causes" in sentence
+
+
+def test_no_method_name_a_student_cannot_read_on_the_page(page, result, qtbot):
+    """ "Integrated gradients" and "Mahalanobis" may be in a tooltip, not in the text a student reads."""
+    patient = _far_patient(page, result.model.training_ranges_)
+    page.form.set_values(patient)
+    _show_tab(page, qtbot, TAB_WHY)
+    assert page.out_of_range_box.isVisible()
+    shown = [label.text() for label in page.findChildren(QLabel) if label.isVisible()]
+    shown += [t.get_text() for t in page.contributions_plot.axes.texts]
+    shown.append(page.contributions_plot.axes.get_xlabel())
+    for text in shown:
+        assert "integrated gradients" not in text.lower(), text
+        assert "mahalanobis" not in text.lower(), text
+    assert "Mahalanobis" in page.out_of_range_label.toolTip()
+    assert "integrated gradients" in page.contributions_plot.canvas.toolTip()
+
+
+def test_an_older_age_lowering_the_risk_is_labelled_a_teaching_moment(page, result, heart, qtbot):
+    """Heart.dat row 1 (age 70): the network lowers the risk for the older age; the page must not let
+    that read as a lesson about ageing."""
+    page.fill_from_row(1)
+    c = contributions(result.model, heart.row(0))
+    assert heart.row(0)["age"] > c.reference["age"] and c.by_feature["age"] < 0  # the premise
+    plot = page.contributions_plot
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == c.logit)
+    sentence = plot.sentence.text()
+    assert (
+        "Teaching moment</b> — Age 70 years lowered the risk compared with the typical patient's" in sentence
+    )
+    assert "although a higher value generally goes with more coronary disease" in sentence
+    assert "not a clinical fact" in sentence
+    # A patient younger than the typical one, whose age lowers the risk, gets no such note.
+    page.form.set_values({"age": c.reference["age"] - 15})
+    younger = contributions(result.model, page.form.values())
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot.contributions.logit == younger.logit)
+    if younger.by_feature["age"] < 0:
+        assert "Teaching moment</b> — Age" not in plot.sentence.text()
+
+
+def test_cholesterol_stays_in_mmol_per_litre_in_why_and_what_if(page, result, heart, qtbot):
+    from heartgui.core.schema import MG_DL_PER_MMOL_L_CHOLESTEROL as F
+    from heartgui.gui.widgets.patient_form import MMOL_L
+
+    page.fill_from_row(1)
+    page.form.set_cholesterol_unit(MMOL_L)
+    chol = heart.row(0)["chol"]
+    plot = page.contributions_plot
+    qtbot.waitUntil(lambda: plot.contributions is not None and plot._unit == MMOL_L)
+    labels = [t.get_text() for t in plot.axes.get_yticklabels()]
+    assert f"Serum cholesterol: {chol / F:.2f} mmol/L" in labels
+    assert "mg/dl" not in " ".join(label for label in labels if label.startswith("Serum cholesterol"))
+    _show_tab(page, qtbot, TAB_WHAT_IF)
+    page.what_if_plot.set_feature("chol")
+    what = page.what_if_plot
+    qtbot.waitUntil(lambda: what.curve is not None and what.curve.feature == "chol")
+    expected = what_if(result.model, heart.row(0), "chol")
+    np.testing.assert_allclose(what.line.get_xdata(), expected.values / F)
+    assert what.marker.get_xdata()[0] == pytest.approx(chol / F)
+    assert what.axes.get_xlabel() == "Serum cholesterol (mmol/L)"
+    assert what.axes.get_ylabel() == "Risk of coronary disease now (%)"
+    assert f"As entered ({chol / F:.2f} mmol/L)" in what.sentence.text()
+
+
+def test_a_rare_ecg_finding_is_flagged_where_the_patient_has_it(page, result, qtbot):
+    X = result.split.X_train
+    rare = int((X["restecg"] == 1).sum())
+    assert rare < 12  # the premise: heart.dat's training patients hardly have it
+    page.reset_button.click()
+    assert not page.out_of_range_box.isVisible()
+    page.form.set_values({"restecg": 1.0})
+    assert page.out_of_range_box.isVisible()
+    assert (
+        f"Only {rare} of {len(X)} training patients had this answer for Resting ECG (ST-T wave "
+        "abnormality): the network knows little about it." in page.out_of_range_label.text()
+    )
 
 
 def test_an_edit_updates_the_chart_after_a_short_delay(page, result, qtbot):
@@ -107,7 +191,41 @@ def test_what_if_curve_equals_the_core_and_marks_the_patient(page, result, heart
         np.testing.assert_allclose(plot.line.get_ydata(), expected.risks * 100)
         assert plot.marker.get_xdata()[0] == patient[feature]
     assert plot.marker.get_ydata()[0] == pytest.approx(expected.current_risk * 100)
-    assert f"{expected.current_risk * 100:.1f} %" in plot.sentence.text()
+    assert f"{expected.current_risk * 100:.1f}\u00a0%" in plot.sentence.text()
+    n = result.model.n_train_rows_
+    assert (
+        f"as learned from {n} training patients: an association, not what changing this value would do"
+        in (plot.sentence.text())
+    )
+
+
+def test_what_if_labels_a_risk_falling_with_age_a_teaching_moment(page, result, heart, qtbot):
+    """Heart.dat row 7: this network's risk falls as age rises; the curve must not teach that."""
+    page.fill_from_row(7)
+    expected = what_if(result.model, heart.row(6), "age")
+    assert (expected.risks[-1] - expected.risks[0]) * 100 <= -1  # the premise
+    _show_tab(page, qtbot, TAB_WHAT_IF)
+    page.what_if_plot.set_feature("age")
+    plot = page.what_if_plot
+    qtbot.waitUntil(lambda: plot.curve is not None and plot.curve.feature == "age")
+    qtbot.waitUntil(lambda: plot.curve.current_risk == pytest.approx(expected.current_risk))
+    n = result.model.n_train_rows_
+    assert (
+        "<b>Teaching moment</b> — in this network the risk falls as Age rises, although a higher value "
+        "generally goes with more coronary disease" in plot.sentence.text()
+    )
+    assert f"from {n} training patients together with this patient's other findings" in plot.sentence.text()
+    # A curve in the direction clinicians expect gets no such note.
+    for feature in ("oldpeak", "trestbps", "chol", "thalach"):
+        curve = what_if(result.model, heart.row(6), feature)
+        sign = {"thalach": -1}.get(feature, 1)
+        if (curve.risks[-1] - curve.risks[0]) * sign > 0:
+            page.what_if_plot.set_feature(feature)
+            qtbot.waitUntil(lambda f=feature: plot.curve.feature == f)
+            assert "Teaching moment" not in plot.sentence.text()
+            break
+    else:
+        pytest.fail("no measurement moves this patient's risk the expected way")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,6 +271,53 @@ def test_ensemble_spread_is_computed_reproducibly(page, result, heart, qtbot):
     spread = ensemble_spread(models, heart.row(1))
     risk = float(result.model.predict_risk(heart.row(1))[0])
     qtbot.waitUntil(lambda: page.spread_label.text() == spread_words(spread, risk, 0.5, (1000, 1002)))
+
+
+def test_how_sure_says_what_it_measures_and_draws_a_dot_per_network(page, result, heart, qtbot):
+    n = result.model.n_train_rows_
+    intro = page.how_sure_intro.text()
+    assert "comes from that random start — and nothing else" in intro
+    assert f"much larger uncertainty of having learned from only {n} patients" in intro
+    assert "A narrow spread does not mean the risk is right" in intro
+    assert not page.spread_plot.isVisible()  # nothing to draw before the networks exist
+    page.fill_from_row(1)
+    _run_ensemble(page, qtbot, 3)
+    plot = page.spread_plot
+    assert plot.isVisible()
+    models = [
+        step.model
+        for step in iter_ensemble(result.split.X_train, result.split.y_train, result.settings, n_models=3)
+    ]
+    spread = ensemble_spread(models, heart.row(0))
+    np.testing.assert_allclose(plot.dots.get_offsets()[:, 0], spread.risks * 100)
+    own = float(result.model.predict_risk(heart.row(0))[0])
+    assert plot.own_marker.get_xdata()[0] == pytest.approx(own * 100)
+    assert plot.threshold_line.get_xdata()[0] == pytest.approx(50)
+    low, high = plot.axes.get_xlim()
+    assert low <= 0 and high >= 100
+    # Trained again: the old networks' dots go.
+    page.set_training_data(result.split.X_train, result.split.y_train, result.settings)
+    assert not plot.isVisible() and plot.dots is None
+
+
+def test_the_spread_words_never_say_the_model_is_sure():
+    from heartgui.core.explain import RiskSpread
+
+    tight = RiskSpread(np.array([0.30, 0.31, 0.32]), 0.302, 0.31, 0.318)
+    text = spread_words(tight, 0.31, 0.5, (1000, 1002))
+    assert "not that the risk is right" in text
+    for reading in ("sure", "certain", "hardly matter", "agree closely"):
+        assert reading not in text
+    wide = RiskSpread(np.array([0.2, 0.4, 0.6]), 0.24, 0.4, 0.56)
+    text = spread_words(wide, 0.4, 0.5, (1000, 1002))
+    assert "1 of the 3 networks would flag this patient for further testing" in text
+    assert "sure" not in text and "certain" not in text
+    # Your model alone on the other side of the threshold, and outside the networks' range.
+    alone = RiskSpread(np.array([0.05, 0.06, 0.08]), 0.052, 0.06, 0.076)
+    text = spread_words(alone, 0.20, 1 / 6, (1000, 1002))
+    assert "Your model says 20.0 %, outside that range." in text
+    assert "your model flags this patient for further testing, but none of the 3 other networks would" in text
+    assert "changes little" not in text  # 5–20 %: the whole spread counts, your model included
 
 
 def test_a_patient_edited_while_the_ensemble_trains_gets_their_own_spread(page, result, heart, qtbot):
@@ -209,6 +374,17 @@ def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_p
         _run_ensemble(page, qtbot, 10)
     assert len(heartbeat.gaps) > 5
     heartbeat.check(record_property, "the ensemble")
+
+
+def test_after_training_how_sure_does_not_say_the_model_came_from_a_file(page, result, qtbot):
+    """set_training_data first forgets the old training data (which wrote "opened from a file"); once
+    the new training patients are there, nothing of that may stay on the tab."""
+    _show_tab(page, qtbot, TAB_HOW_SURE)
+    assert page.ensemble_button.isEnabled()
+    assert "opened from a file" not in page.spread_label.text()
+    # Trained again (the window calls set_model, then set_training_data): still not.
+    page.set_training_data(result.split.X_train, result.split.y_train, result.settings)
+    assert "opened from a file" not in page.spread_label.text()
 
 
 def test_without_training_data_the_button_explains(page, result, heart, qtbot):

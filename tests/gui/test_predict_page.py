@@ -20,8 +20,13 @@ SHOTS = Path("/tmp/heartgui-shots")
 
 
 @pytest.fixture(scope="module")
-def model(heart):
-    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended")).model
+def trained(heart):
+    return train(heart, RECOMMENDED.replace(epochs=300, preset="recommended"))
+
+
+@pytest.fixture(scope="module")
+def model(trained):
+    return trained.model
 
 
 @pytest.fixture
@@ -224,17 +229,55 @@ def test_values_outside_the_training_range_are_flagged(ready, model):
     assert not label.isVisible()
 
 
+def test_an_out_of_range_cholesterol_is_written_in_the_chosen_unit(ready, model):
+    low, high = model.training_ranges_["chol"]
+    f = MG_DL_PER_MMOL_L_CHOLESTEROL
+    ready.form.set_cholesterol_unit(MMOL_L)
+    ready.form.set_values({"chol": high + 40})
+    text = ready.out_of_range_label.text()
+    assert (
+        f"Serum cholesterol: {(high + 40) / f:.2f} mmol/L; training patients ranged from "
+        f"{low / f:.2f} mmol/L to {high / f:.2f} mmol/L." in text
+    )
+    assert "mg/dl" not in text
+
+
 def test_decision_follows_the_threshold(ready, model, heart):
     ready.fill_from_row(1)
     risk = ready.risk
     assert risk is not None and 0.05 < risk < 0.999
     ready.set_threshold(0.999)
-    assert ready.decision_label.text() == (
-        "Below the threshold of 99.9 %: the model would not flag heart disease."
-    )
+    assert ready.decision_label.text() == ("Below the threshold of 99.9 %: not flagged for further testing.")
     assert ready.risk_bar.threshold == 0.999
     ready.set_threshold(0.05)
-    assert ready.decision_label.text() == "Above the threshold of 5 %: the model would flag heart disease."
+    assert ready.decision_label.text() == "Above the threshold of 5 %: flagged for further testing."
+
+
+def test_the_risk_is_defined_where_it_is_shown(ready, trained):
+    """Angiographic disease now, not a 10-year risk, at the training patients' prevalence (computed from
+    them), on which the risk and the predictive values depend: short on the card, whole in its tooltip."""
+    card = ready.risk_definition_label
+    assert card.isVisible()
+    y = trained.split.y_train
+    prevalence = f"{100 * int((y == 1).sum()) / len(y):.0f} %"
+    ready.set_training_data(trained.split.X_train, y, trained.settings)
+    text = card.text()
+    assert "angiography would show coronary disease <b>now</b> (> 50 % narrowing of a major vessel)" in text
+    assert "not a 10-year risk" in text
+    assert f"Learned from {len(y)} referred patients, {prevalence} with the disease (the prevalence)" in text
+    assert "the risk, PPV and NPV depend on it" in text
+    whole = card.toolTip()
+    assert "more than 50 % narrowing of a major vessel" in whole and "not a 10-year risk" in whole
+    assert f"Learned from {len(y)} training patients referred for angiography, {prevalence} of whom" in whole
+    assert "predictive values (PPV, NPV)" in whole
+    assert "Risk of coronary disease now" in [label.text() for label in ready.findChildren(QLabel)]
+    # A model opened from a file records how many patients it learned from, not the prevalence.
+    ready.set_training_data(None, None, None)
+    n = trained.model.n_train_rows_
+    assert (
+        f"Learned from {n} referred patients; the model file does not record their prevalence" in card.text()
+    )
+    assert "does not record how many had the disease (the prevalence)" in card.toolTip()
 
 
 def test_a_new_model_keeps_the_patient_the_user_entered(ready, model, heart):

@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QMessageBox
 
+from heartgui import reports
 from heartgui.core.evaluation import evaluate
 from heartgui.core.model_file import load_model
 from heartgui.core.presets import RECOMMENDED
@@ -262,10 +263,40 @@ def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeyp
     patch_save_dialog(monkeypatch, patient_pdf)
     window.patient_report_action.trigger()
     reader = _wait_for_report(window, qtbot, patient_pdf, "patient report")
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == reports.PATIENT_REPORT_PAGES
     text = reader.pages[0].extract_text()
     assert f"{window.predict_page.risk * 100:.1f}" in text or f"{window.predict_page.risk:.0%}" in text
     assert f"{t * 100:.0f}" in text
+    # The window hands the report the test figures at this threshold and the file trained on.
+    text = " ".join(text.split())
+    m = evaluate(window.result.split.y_test, window.result.test_risk, t)
+    assert f"found {m.sensitivity * 100:.1f} % of the test patients with the disease" in text
+    assert f"did not flag {m.specificity * 100:.1f} % of those without" in text
+    assert "Trained on heart.dat" in text
+    assert "for further testing" in text
+
+
+def test_a_patient_report_of_an_opened_model_uses_the_figures_kept_in_its_file(
+    window, heart, qtbot, monkeypatch, tmp_path
+):
+    """No training in this window: the sensitivity, specificity and data name come from the model file."""
+    from heartgui.core.model_file import save_model
+    from heartgui.core.training import train
+
+    result = train(heart, RECOMMENDED)
+    path = tmp_path / "m.heartmodel"
+    save_model(path, result.model, metrics=result.test_metrics, data_name="heart.dat")
+    assert window.open_model(path)
+    patient_pdf = tmp_path / "patient.pdf"
+    patch_save_dialog(monkeypatch, patient_pdf)
+    window.patient_report_action.trigger()
+    reader = _wait_for_report(window, qtbot, patient_pdf, "patient report")
+    text = " ".join(reader.pages[0].extract_text().split())
+    m = result.test_metrics  # at the model's threshold, which the window keeps on opening
+    assert f"found {m.sensitivity * 100:.1f} % of the test patients with the disease" in text
+    assert f"(sensitivity, {m.tp} of {m.tp + m.fn})" in text
+    assert "Trained on heart.dat" in text
+    assert "the model file does not record how many had the disease (the prevalence)" in text
 
 
 def test_predict_many_patients_opens_a_dialog_with_the_model_and_threshold(trained, qtbot, monkeypatch):

@@ -1,15 +1,17 @@
 """The Predict page: enter one patient and see the model's risk change as you edit (what-if).
 
-The form is on the left; the risk, the decision at the threshold, values outside the training range and the
-fixed caveat are on the right. Any edit recomputes the risk at once; the Predict button exists for keyboard
-users. "Fill from dataset row…" copies a real patient of the loaded file and shows that patient's actual
-outcome.
+The form is on the left with the risk under it: what the risk is (angiographic coronary disease now, at
+the training prevalence), whether the threshold flags the patient for further testing, and a warning box
+for values outside the training range, a patient far from every training patient, or a coded answer few
+training patients had. Any edit recomputes the risk at once; the Predict button exists for keyboard users.
+"Fill from dataset row…" copies a real patient of the loaded file and shows that patient's actual outcome.
 
-Under the risk, three tabs explain it: **Why this risk** (integrated gradients from a typical patient as
-sorted bars), **What if** (the risk across one feature's range) and **How sure** (the spread of the risk
-across networks trained from other random starting weights, trained on a background job). A warning box
-says when the patient lies outside the training ranges or far from every training patient. The
-explanations are recomputed shortly after the last edit (a short debounce) and only for the tab shown.
+On the right, three tabs explain it: **Why this risk** (integrated gradients from a typical patient, in
+percentage points of risk, as associations), **What if** (the risk across one feature's range) and **How
+sure** (a dot per network trained from other random starting weights on a background job — which shows
+only what the random start changes, and says so). A direction against clinical knowledge is labelled a
+teaching moment. The explanations are recomputed shortly after the last edit (a short debounce) and only
+for the tab shown; cholesterol is written in the unit chosen on the form.
 """
 
 from __future__ import annotations
@@ -36,16 +38,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartgui.core.schema import BY_NAME, CLASS_WORDS, MG_DL_PER_MMOL_L_CHOLESTEROL
+from heartgui.core.schema import BY_NAME, CLASS_WORDS
 from heartgui.gui.widgets.card import CAUTION, CAUTION_BORDER, Card
-from heartgui.gui.widgets.patient_form import CHOLESTEROL, MMOL_L, PatientForm, typical_patient
+from heartgui.gui.widgets.patient_form import PatientForm, typical_patient
 from heartgui.gui.widgets.risk_bar import RiskBar
 from heartgui.gui.widgets.wording import percent, threshold_percent
 from heartgui.gui.workers import Cancelled, Job, Worker
 
 if TYPE_CHECKING:
     from heartgui.core.dataset import Dataset
-    from heartgui.core.explain import Extrapolation
+    from heartgui.core.explain import Extrapolation, TrainingFacts
     from heartgui.core.model import HeartModel
 
 CAVEAT = "Teaching tool — not for clinical decisions."
@@ -66,15 +68,37 @@ EXPLAIN_DELAY_MS = 60
 ENSEMBLE_SIZE = 10
 ENSEMBLE_BASE_SEED = 1000
 TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE = 0, 1, 2
-HOW_SURE_INTRO = (
-    "A network starts from random weights. Training more networks with the same settings on the same "
-    "training patients, each from other random starting weights, shows how much of this patient's risk is "
-    "an accident of that start."
-)
+
+
+def how_sure_intro(n_patients: int | None) -> str:
+    """What "How sure" measures (only the random start) and what it leaves out (the few patients)."""
+    patients = (
+        "the same training patients" if n_patients is None else f"the same {n_patients} training patients"
+    )
+    few = "only these training patients" if n_patients is None else f"only {n_patients} patients"
+    return (
+        "<b>What this measures:</b> a network starts from random weights. Training more networks with your "
+        f"model's settings on {patients}, each from other random starting weights, shows how much of this "
+        "patient's risk comes from that random start — and nothing else. <b>What it leaves out:</b> the "
+        f"much larger uncertainty of having learned from {few}: other patients would give other networks "
+        "and other risks. A narrow spread does not mean the risk is right."
+    )
+
+
 NEEDS_TRAINING_DATA = (
     "This needs the training patients, and a model opened from a file does not contain them. Load the data "
     "and train a model on the Train page to use it."
 )
+
+
+RISK_TITLE = "Risk of coronary disease now"
+
+
+def risk_definition(facts: TrainingFacts | None, *, short: bool = False) -> str:
+    """:func:`heartgui.core.explain.risk_definition`, with "now" in bold."""
+    from heartgui.core.explain import risk_definition as words
+
+    return words(facts, short=short).replace(" now ", " <b>now</b> ", 1)
 
 
 class EnsembleOutcome(NamedTuple):
@@ -122,25 +146,48 @@ def ensemble_job(
 def spread_words(spread: Any, single_risk: float, threshold: float, seeds: tuple[int, int]) -> str:
     """The ensemble's spread of one patient's risk, next to the single model's risk, in words."""
     n = len(spread.risks)
-    width = spread.high - spread.low
+    # The whole spread, your model included (not only the middle 80 %): the cautious reading.
+    every = [*spread.risks, single_risk]
+    width = max(every) - min(every)
     text = (
         f"Across {n} networks trained from different random starting weights (seeds {seeds[0]}–{seeds[1]}), "
-        f"this patient's risk lies between <b>{percent(spread.low)}</b> and <b>{percent(spread.high)}</b> "
-        f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}. "
+        f"this patient's risk lies between <b>{_nobreak(percent(spread.low))}</b> and "
+        f"<b>{_nobreak(percent(spread.high))}</b> "
+        f"(10th–90th percentile; median {percent(spread.median)}). Your model says {percent(single_risk)}"
+        f"{'' if spread.low <= single_risk <= spread.high else ', outside that range'}. "
     )
     if width < 0.05:
-        text += "The networks agree closely: the starting weights hardly matter for this patient."
+        text += (
+            "The random start changes little for this patient; that is all this shows, not that the risk is "
+            "right."
+        )
     elif width < 0.15:
-        text += "The networks differ somewhat: read the risk as a range rather than an exact number."
+        text += (
+            "The random start alone moves this risk somewhat: read it as a range, and other training "
+            "patients could move it further."
+        )
     else:
-        text += "The networks disagree a lot: this risk depends heavily on chance in training."
+        text += "The random start alone moves this risk a lot: it depends heavily on chance in training."
     flagged = int(sum(r >= threshold for r in spread.risks))
+    t = threshold_percent(threshold)
     if 0 < flagged < n:
         text += (
-            f" At the threshold of {threshold_percent(threshold)}, {flagged} of the {n} networks would flag "
-            "heart disease and the others would not."
+            f" At the threshold of {t}, {flagged} of the {n} networks would flag this patient for further "
+            "testing and the others would not."
+        )
+    elif (single_risk >= threshold) != (flagged == n):
+        yours = "flags" if single_risk >= threshold else "does not flag"
+        others = "none" if flagged == 0 else "all"
+        text += (
+            f" At the threshold of {t}, your model {yours} this patient for further testing, but {others} of "
+            f"the {n} other networks would."
         )
     return text
+
+
+def _nobreak(text: str) -> str:
+    """``"97.5 %"`` that never wraps between the number and the sign (rich text)."""
+    return text.replace(" ", "&nbsp;")
 
 
 def _bigger(widget: QWidget, factor: float, bold: bool = True) -> QFont:
@@ -245,6 +292,8 @@ class PredictPage(QWidget):
         # Training patients and settings of the model ("How sure", the distance check), or None.
         self._training: tuple[Any, Any, Any] | None = None
         self._novelty: Any = None
+        # How many patients the model learned from, the prevalence, the coded answers few of them had.
+        self._facts: TrainingFacts | None = None
         self._ensemble: list[Any] | None = None
         self._ensemble_job: Job | None = None
         self._ensemble_run = 0
@@ -270,6 +319,8 @@ class PredictPage(QWidget):
         outer.addWidget(self._build_patient_side(), 0)
         outer.addWidget(self._build_result_side(), 1)
         self.form.changed.connect(self._on_form_changed)
+        # Another cholesterol unit: the same patient, but every view writes cholesterol in it.
+        self.form.chol_unit.currentTextChanged.connect(self.predict)
         self.clear()
 
     # ----------------------------------------------------------------------------------------------
@@ -331,7 +382,7 @@ class PredictPage(QWidget):
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 10, 16, 12)
         inner.setSpacing(8)
-        title = QLabel("Risk of heart disease")
+        title = QLabel(RISK_TITLE)
         title.setFont(_bigger(self, 1.15))
         self.risk_label = QLabel("—")
         self.risk_label.setObjectName("risk_value")
@@ -347,6 +398,9 @@ class PredictPage(QWidget):
         self.decision_label = _wrapping("decision_label")
         self.decision_label.setFont(_bigger(self, 1.05))
         inner.addWidget(self.decision_label)
+        self.risk_definition_label = _wrapping("risk_definition_label")
+        self.risk_definition_label.setFont(_bigger(self, 0.9, bold=False))
+        inner.addWidget(self.risk_definition_label)
         hint = QLabel("Change any value above: the risk follows at once.")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setWordWrap(True)
@@ -367,6 +421,7 @@ class PredictPage(QWidget):
         holder_layout.setSpacing(8)
         holder_layout.addWidget(card)
         self.out_of_range_label = _wrapping("out_of_range_label")
+
         self.out_of_range_box = _boxed(self.out_of_range_label, Card(CAUTION, CAUTION_BORDER, radius=6.0))
         holder_layout.addWidget(self.out_of_range_box)
         self.actual_outcome_label = _wrapping("actual_outcome_label")
@@ -413,7 +468,10 @@ class PredictPage(QWidget):
         self.tabs.addTab(self._build_how_sure(), "How sure")
         self.tabs.setTabToolTip(TAB_WHY, "What raised and what lowered this patient's risk.")
         self.tabs.setTabToolTip(TAB_WHAT_IF, "The risk if one value were different.")
-        self.tabs.setTabToolTip(TAB_HOW_SURE, "How much the risk changes with other random starting weights.")
+        self.tabs.setTabToolTip(
+            TAB_HOW_SURE,
+            "How much the risk changes with other random starting weights (not how sure the model is).",
+        )
         self.tabs.currentChanged.connect(self._on_tab_changed)
         return self.tabs
 
@@ -421,8 +479,8 @@ class PredictPage(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 8, 4, 4)
-        intro = _wrapping("how_sure_intro", HOW_SURE_INTRO)
-        layout.addWidget(intro)
+        self.how_sure_intro = _wrapping("how_sure_intro", how_sure_intro(None))
+        layout.addWidget(self.how_sure_intro)
         row = QHBoxLayout()
         self.ensemble_button = QPushButton()
         self.ensemble_button.setObjectName("ensemble_button")
@@ -441,6 +499,14 @@ class PredictPage(QWidget):
         self.ensemble_progress.setFormat("%v of %m networks trained")
         self.ensemble_progress.hide()
         layout.addWidget(self.ensemble_progress)
+        from heartgui.gui.widgets.spread_plot import SpreadPlot
+
+        self.spread_plot = SpreadPlot()
+        self.spread_plot.setObjectName("spread_plot")
+        self.spread_plot.hide()
+        # A strip of dots: enough height for a stack of ten, the rest of the tab for the words.
+        self.spread_plot.setMaximumHeight(self.fontMetrics().height() * 15)
+        layout.addWidget(self.spread_plot)
         self.spread_label = _wrapping("spread_label")
         layout.addWidget(self.spread_label)
         layout.addStretch(1)
@@ -457,6 +523,11 @@ class PredictPage(QWidget):
         return self._threshold
 
     @property
+    def training_facts(self) -> TrainingFacts | None:
+        """What is known about the patients the model learned from (``None`` without a model)."""
+        return self._facts
+
+    @property
     def risk(self) -> float | None:
         """The risk shown now (0–1), ``None`` without a model."""
         return self._risk
@@ -470,6 +541,9 @@ class PredictPage(QWidget):
         """
         if model is not self._model:  # another model: its training data come with set_training_data
             self._forget_training_data()
+            from heartgui.core.explain import TrainingFacts
+
+            self._facts = TrainingFacts.from_model(model)
         self._model = model
         self._threshold = float(threshold)
         if dataset is not None:
@@ -510,9 +584,10 @@ class PredictPage(QWidget):
         """
         self._forget_training_data()
         if X_train is not None and y_train is not None and settings is not None:
-            from heartgui.core.explain import NoveltyReference
+            from heartgui.core.explain import NoveltyReference, TrainingFacts
 
             self._training = (X_train, y_train, settings)
+            self._facts = TrainingFacts.from_data(X_train, y_train)
             try:
                 self._novelty = NoveltyReference.fit(X_train)
             except (ValueError, ArithmeticError):  # too few patients for a covariance: range check only
@@ -525,7 +600,11 @@ class PredictPage(QWidget):
         self._training = None
         self._novelty = None
         self._ensemble = None
-        self.spread_label.clear()
+        if self._model is not None:  # only what the model itself records stays known
+            from heartgui.core.explain import TrainingFacts
+
+            self._facts = TrainingFacts.from_model(self._model)
+        self._clear_spread()
         self._update_ensemble_controls()
 
     def shutdown(self) -> None:
@@ -537,6 +616,7 @@ class PredictPage(QWidget):
         """Forget the model and the dataset; explain what to do."""
         self._forget_training_data()
         self._model = None
+        self._facts = None
         self._dataset = None
         self._risk = None
         self._user_patient = False
@@ -609,13 +689,24 @@ class PredictPage(QWidget):
         self.risk_label.setText(percent(risk))
         self.risk_bar.set_risk(risk, self._threshold)
         self.decision_label.setText(decision_words(risk, self._threshold))
+        self.risk_definition_label.setText(risk_definition(self._facts, short=True))
+        self.risk_definition_label.setToolTip(risk_definition(self._facts))
+        self.how_sure_intro.setText(how_sure_intro(None if self._facts is None else self._facts.n_patients))
         self._show_out_of_range(patient, extra)
         self._stale_tabs = {TAB_WHY, TAB_WHAT_IF, TAB_HOW_SURE}
         self._explain_timer.start()
 
     def _show_out_of_range(self, patient: dict[str, float], extra: Extrapolation) -> None:
+        from heartgui.core.explain import RARE_CODE_PATIENTS, describe_value, rare_code_words
+
+        self.out_of_range_label.setToolTip(
+            "The distance from the training patients is the Mahalanobis distance in the standardised "
+            f"measurements; a coded answer is flagged when fewer than {RARE_CODE_PATIENTS} training "
+            "patients had it."
+        )
         outside = extra.out_of_range
-        if not extra.warning:
+        rare = self._facts.rare_codes(patient) if self._facts is not None else []
+        if not extra.warning and not rare:
             self.out_of_range_box.hide()
             self.out_of_range_label.clear()
             return
@@ -624,27 +715,25 @@ class PredictPage(QWidget):
                 "<b>Outside what the model was trained on</b> — it has never seen such a patient, so treat "
                 "this risk with extra caution:"
             ]
-        else:
+        elif extra.far_from_training:
             lines = [
                 "<b>Unlike the patients the model was trained on</b> — each value lies within the training "
                 "range, but not this combination, so treat this risk with extra caution:"
             ]
-        in_mmol = self.form.cholesterol_unit == MMOL_L
+        else:
+            lines = ["<b>Little to learn from</b> — treat this risk with extra caution:"]
+        unit = self.form.cholesterol_unit
         for name, (low, high) in outside.items():
-            feature = BY_NAME[name]
-            value, lo, hi = (feature.describe_value(v) for v in (patient[name], low, high))
-            if name == CHOLESTEROL and in_mmol:
-                f = MG_DL_PER_MMOL_L_CHOLESTEROL
-                value += f" ({patient[name] / f:.2f} mmol/L)"
-                lo, hi = f"{low / f:.2f}", f"{high / f:.2f} mmol/L ({low:.0f}–{high:.0f} mg/dl)"
-            lines.append(f"• {feature.label}: {value}; training patients ranged from {lo} to {hi}.")
+            value, lo, hi = (describe_value(name, v, unit) for v in (patient[name], low, high))
+            lines.append(f"• {BY_NAME[name].label}: {value}; training patients ranged from {lo} to {hi}.")
         if extra.far_from_training:
             lines.append(
-                f"• Far from every training patient: this combination of measurements lies at a distance "
-                f"of {extra.distance:.1f} from the training patients' average (Mahalanobis distance, which "
-                f"allows for how the measurements vary together), farther than 99 % of the training "
-                f"patients themselves (up to {extra.threshold:.1f})."
+                f"• Far from every training patient: taken together, these measurements lie farther from the "
+                f"training patients' average than 99 % of the training patients themselves do (distance "
+                f"{extra.distance:.1f}; 99 % of them lie within {extra.threshold:.1f}, on a scale that "
+                "allows for how the measurements vary together)."
             )
+        lines += [f"• {rare_code_words(r)}" for r in rare]
         self.out_of_range_label.setText("<br>".join(lines))
         self.out_of_range_box.show()
 
@@ -681,8 +770,14 @@ class PredictPage(QWidget):
         if index == TAB_WHY:
             from heartgui.core.explain import contributions
 
+            n_patients = self._facts.n_patients if self._facts is not None else int(model.n_train_rows_)
             try:
-                self.contributions_plot.set_contributions(contributions(model, patient), patient)
+                self.contributions_plot.set_contributions(
+                    contributions(model, patient),
+                    patient,
+                    n_patients=n_patients,
+                    cholesterol_unit=self.form.cholesterol_unit,
+                )
             except Exception as error:  # never a traceback: say what happened
                 self.contributions_plot.clear()
                 self.contributions_plot.sentence.setText(f"Could not compute the contributions: {error}")
@@ -701,7 +796,12 @@ class PredictPage(QWidget):
             self.what_if_plot.clear()
             self.what_if_plot.sentence.setText(f"Could not compute the curve: {error}")
             return
-        self.what_if_plot.set_curve(curve, self._threshold)
+        self.what_if_plot.set_curve(
+            curve,
+            self._threshold,
+            n_patients=None if self._facts is None else self._facts.n_patients,
+            cholesterol_unit=self.form.cholesterol_unit,
+        )
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
@@ -727,12 +827,16 @@ class PredictPage(QWidget):
         if self._training is None:
             self.ensemble_button.setToolTip(NEEDS_TRAINING_DATA)
             if self._model is not None:
+                self._clear_spread()
                 self.spread_label.setText(NEEDS_TRAINING_DATA)
         else:
             self.ensemble_button.setToolTip(
                 f"Train {n} networks with the settings of your model on its training patients, each from "
                 "other random starting weights (in the background; the window stays usable)."
             )
+            # Forgetting the previous training data wrote NEEDS_TRAINING_DATA; it is untrue now.
+            if self.spread_label.text() == NEEDS_TRAINING_DATA:
+                self._clear_spread()
 
     @Slot()
     def start_ensemble(self) -> None:
@@ -757,6 +861,7 @@ class PredictPage(QWidget):
         self._ensemble_job = job
         self.ensemble_progress.setRange(0, self.ensemble_size)
         self.ensemble_progress.setValue(0)
+        self._clear_spread()
         self.spread_label.setText("Training…")
         self._update_ensemble_controls()
         job.start()
@@ -829,17 +934,25 @@ class PredictPage(QWidget):
             try:
                 spread = self.spread()
             except Exception as error:
+                self._clear_spread()
                 self.spread_label.setText(f"Could not compute the spread: {error}")
                 return
         seeds = (self.ensemble_base_seed, self.ensemble_base_seed + len(self._ensemble) - 1)
         self.spread_label.setText(spread_words(spread, self._risk, self._threshold, seeds))
+        self.spread_plot.set_spread(spread, self._risk, self._threshold)
+        self.spread_plot.show()
+
+    def _clear_spread(self) -> None:
+        self.spread_label.clear()
+        self.spread_plot.clear()
+        self.spread_plot.hide()
 
 
 def decision_words(risk: float, threshold: float) -> str:
     """The decision at ``threshold`` in words (risk at or above the threshold is flagged)."""
     t = threshold_percent(threshold)
     if risk > threshold:
-        return f"Above the threshold of {t}: the model would flag heart disease."
+        return f"Above the threshold of {t}: flagged for further testing."
     if risk == threshold:
-        return f"Exactly at the threshold of {t}: the model would flag heart disease."
-    return f"Below the threshold of {t}: the model would not flag heart disease."
+        return f"Exactly at the threshold of {t}: flagged for further testing."
+    return f"Below the threshold of {t}: not flagged for further testing."

@@ -12,11 +12,32 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from heartgui.core.schema import BY_NAME, FEATURES
+from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
 
-__all__ = ["WhatIfPlot"]
+__all__ = ["WhatIfPlot", "backwards_words"]
+
+
+def backwards_words(curve: Any, n_patients: int | None) -> str | None:
+    """When the risk moves with a measurement against clinical knowledge (e.g. falls as age rises) by at
+    least a percentage point across the range, say it is an association of the training patients."""
+    from heartgui.core.explain import KNOWN_DIRECTION, TEACHING_MOMENT_POINTS
+
+    direction = KNOWN_DIRECTION.get(curve.feature)
+    if direction is None or len(curve.risks) < 2:
+        return None
+    change = (float(curve.risks[-1]) - float(curve.risks[0])) * 100  # from the lowest value to the highest
+    if change * direction > -TEACHING_MOMENT_POINTS:
+        return None
+    label = BY_NAME[curve.feature].label
+    patients = "the training patients" if n_patients is None else f"{n_patients} training patients"
+    return (
+        f"in this network the risk {'falls' if change < 0 else 'rises'} as {label} rises, although a higher "
+        f"value generally goes with {'more' if direction > 0 else 'less'} coronary disease. The network "
+        f"picked this up from {patients} together with this patient's other findings: an association in a "
+        "small sample, not a clinical fact."
+    )
 
 
 class WhatIfPlot(FigurePanel):
@@ -51,6 +72,8 @@ class WhatIfPlot(FigurePanel):
         self.layout_.insertLayout(1, row)
         self.curve: Any = None
         self.threshold = 0.5
+        self.cholesterol_unit = "mg/dl"
+        self.n_patients: int | None = None
         self.positions: Any = None  # x position of each value (the value itself, or 0, 1, … for codes)
         self.line: Any = None  # the curve (measurements) or None
         self.bars: Any = None  # the bars (coded features) or None
@@ -69,10 +92,21 @@ class WhatIfPlot(FigurePanel):
     def _on_combo(self, _index: int) -> None:
         self.feature_changed.emit(self.feature)
 
-    def set_curve(self, curve: Any, threshold: float) -> None:
-        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1)."""
+    def set_curve(
+        self,
+        curve: Any,
+        threshold: float,
+        *,
+        n_patients: int | None = None,
+        cholesterol_unit: str = "mg/dl",
+    ) -> None:
+        """Show ``curve`` (a ``WhatIfCurve``) with the decision ``threshold`` (0–1), from a model that
+        learned from ``n_patients``; cholesterol on an axis in ``cholesterol_unit`` (``"mg/dl"`` or
+        ``"mmol/L"``)."""
         self.curve = curve
+        self.n_patients = n_patients
         self.threshold = float(threshold)
+        self.cholesterol_unit = cholesterol_unit
         self._draw()
 
     def clear(self) -> None:
@@ -86,6 +120,8 @@ class WhatIfPlot(FigurePanel):
 
     def _draw(self) -> None:
         import numpy as np
+
+        from heartgui.core.explain import MMOL_L, describe_value
 
         ax = self.axes
         c = self.blank()
@@ -108,11 +144,15 @@ class WhatIfPlot(FigurePanel):
             ax.set_xticks(self.positions, list(curve.labels), fontsize=8)
             x_current = float(self.positions[index])
         else:
-            self.positions = np.asarray(curve.values, dtype=float)
-            (self.line,) = ax.plot(self.positions, risks, color=c["negative"], linewidth=2)
+            # Positions in the unit the student reads (cholesterol in mmol/L when chosen).
+            scale = 1.0
             unit = f" ({feature.unit})" if feature.unit else ""
+            if feature.name == "chol" and self.cholesterol_unit == MMOL_L:
+                scale, unit = 1 / MG_DL_PER_MMOL_L_CHOLESTEROL, f" ({MMOL_L})"
+            self.positions = np.asarray(curve.values, dtype=float) * scale
+            (self.line,) = ax.plot(self.positions, risks, color=c["negative"], linewidth=2)
             ax.set_xlabel(f"{feature.label}{unit}", fontsize=8)
-            x_current = current
+            x_current = current * scale
             ax.axvline(x_current, color=c["soft"], linewidth=1, linestyle=":")
         (self.marker,) = ax.plot(
             [x_current],
@@ -136,13 +176,17 @@ class WhatIfPlot(FigurePanel):
         )
         ax.set_ylim(-2, 105)  # room for the marker at 0 % or 100 %
         ax.set_yticks([0, 25, 50, 75, 100])
-        ax.set_ylabel("Risk (%)", fontsize=8)
+        ax.set_ylabel("Risk of coronary disease now (%)", fontsize=8)
         ax.grid(True, alpha=0.3, color=c["soft"])
-        now = feature.describe_value(current)
+        now = describe_value(feature.name, current, self.cholesterol_unit)
         low, high = float(risks.min()), float(risks.max())
-        self.sentence.setText(
+        learned = "" if self.n_patients is None else f", as learned from {self.n_patients} training patients"
+        text = (
             f"Only {feature.label} changes; every other value stays as in the form. As entered "
-            f"({now}) the risk is {curve.current_risk * 100:.1f} %; across these values it ranges from "
-            f"{low:.1f} % to {high:.1f} %."
+            f"({now}) the risk is {curve.current_risk * 100:.1f}\u00a0%; across these values it ranges from "
+            f"{low:.1f}\u00a0% to {high:.1f}\u00a0%. This is what the network would say for such a "
+            f"patient{learned}: an association, not what changing this value would do to the patient."
         )
+        moment = backwards_words(curve, self.n_patients)
+        self.sentence.setText(text if moment is None else f"{text}<br><b>Teaching moment</b> — {moment}")
         self.redraw()
