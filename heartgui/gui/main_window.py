@@ -248,6 +248,14 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "&About heartgui", self.show_about, None, "Version, data and citation."
         )
+        self.help_action = self._action(
+            "&Help and glossary",
+            self.show_help,
+            QKeySequence.StandardKey.HelpContents,
+            "How to use heartgui, step by step, and what the words on the pages mean (F1).",
+            sp.SP_DialogHelpButton,
+        )
+        self._help_dialog: Any = None
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -274,6 +282,8 @@ class MainWindow(QMainWindow):
         for action in self.page_actions:
             view_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
 
@@ -848,6 +858,22 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------------------------------------
     # about, settings, closing
+    @Slot()
+    def show_help(self, term: str | None = None) -> Any:
+        """Open the Help window (not modal) at the current page's step, or at ``term``'s entry."""
+        from heartgui.gui.help_dialog import HelpDialog
+
+        if self._help_dialog is None:
+            self._help_dialog = HelpDialog(self)
+        dialog = self._help_dialog
+        if term is None or not dialog.show_term(term):
+            dialog.show_step(_PAGE_TITLES[max(self.sidebar.currentRow(), 0)].split()[-1])
+        dialog.show()
+        if QApplication.platformName() != "offscreen":  # (which cannot raise a window, and warns)
+            dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     @Slot()
     def show_about(self) -> None:
         from heartgui.core.schema import DATA_CITATION
