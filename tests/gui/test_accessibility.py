@@ -53,3 +53,44 @@ def test_every_control_has_a_tooltip_and_a_name(window, open_file, heart_dat, qt
         if not (widget.accessibleName() or text):
             missing.append(f"{type(widget).__name__} {widget.objectName()!r}: no accessible name")
     assert not missing, "\n".join(missing)
+
+
+def test_every_train_setting_has_a_plain_line_on_the_page(qtbot):
+    """Tooltips are easy to miss: each setting has a one-line description under it, shown on the page."""
+    from PySide6.QtWidgets import QLabel
+
+    from heartgui.gui.pages.train_page import TrainPage
+    from tests.gui.hosting import shown
+
+    page = TrainPage()
+    host = shown(qtbot, page, (1280, 720))  # (kept: the host owns the page)
+    for field in page._fields():
+        name = field.accessibleName()
+        description = page.findChild(QLabel, f"{name} description")
+        assert description is not None, name
+        assert description.isVisible(), name
+        words = description.text()
+        assert 20 < len(words) <= 100, (name, words)  # one plain line, not a paragraph
+        assert words != field.toolTip()  # the tooltip keeps the longer explanation
+        assert description.property("helper_text")
+    assert host.isVisible()
+
+
+def test_the_train_page_explains_its_jargon(qtbot):
+    """No bare "He", "L2", "one-hot" or "the notebook": each is replaced or explained where it is read."""
+    from PySide6.QtWidgets import QLabel
+
+    from heartgui.gui.pages.train_page import TrainPage
+
+    page = TrainPage()
+    qtbot.addWidget(page)
+    visible = [label.text() for label in page.findChildren(QLabel)]
+    visible += [page.preset.itemText(i) for i in range(page.preset.count())]
+    visible += [page.init.itemText(i) for i in range(page.init.count())]
+    visible.append(page.one_hot.text())
+    assert not [t for t in visible if "notebook" in t]
+    assert page.init.itemText(page.init.findData("he")) == "Scaled to each layer (He)"
+    assert "He initialisation" in page.init.toolTip() and "√(2 ÷" in page.init.toolTip()
+    assert "sum of squares, hence “L2”" in page.l2.toolTip()
+    assert not [t for t in visible if t.rstrip(":").replace("&", "") == "One-hot"]
+    assert "1 for the patient's category and 0 for the others" in page.one_hot.toolTip()
