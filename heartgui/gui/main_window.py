@@ -538,9 +538,10 @@ class MainWindow(QMainWindow):
         kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
         self.dataset_failed.emit(message)
-        QMessageBox.warning(
-            self, "Cannot open the data file", message + ("\n\n" + kept.strip() if kept else "")
-        )
+        from heartgui.gui.pages.data_page import bad_file_message
+
+        still_open = self.dataset.provenance.file_name if self.dataset is not None else None
+        QMessageBox.warning(self, "Cannot open the data file", bad_file_message(message, still_open))
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""

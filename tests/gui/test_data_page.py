@@ -80,7 +80,10 @@ def test_bad_file_shows_a_message_and_keeps_the_old_dataset(
     with qtbot.waitSignal(window.dataset_failed, timeout=30_000):
         window.open_data(broken)
     assert len(shown) == 1
-    assert "broken.dat" in shown[0] and "line 5" in shown[0]
+    # One plain line first, then the details (file, line, field).
+    first, _, details = shown[0].partition("\n\n")
+    assert first == "This file could not be read as heart data."
+    assert "broken.dat" in details and "line 5" in details
     assert "heart.dat is still open" in shown[0]
     assert window.dataset is old
     assert window.data_page.preview.model().rowCount() == 270

@@ -26,7 +26,20 @@ from heartgui.core import schema
 from heartgui.core.dataset import Dataset
 from heartgui.gui.widgets.dataset_table import DatasetTableModel, SummaryTableModel
 
-__all__ = ["DataPage"]
+__all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
+
+#: The plain first line of every "cannot open the data file" message, before the details.
+BAD_FILE_LINE = "This file could not be read as heart data."
+
+
+def bad_file_message(details: str, still_open: str | None = None) -> str:
+    """The message shown for a file that could not be loaded: one plain line, then the details
+    (file, line, field, what to do), then which data set is still open, if any."""
+    text = f"{BAD_FILE_LINE}\n\n{details}"
+    if still_open:
+        text += f"\n\n{still_open} is still open."
+    return text
+
 
 _FORMAT_WORDS = {
     "statlog": "UCI Statlog (heart.dat)",
