@@ -71,7 +71,10 @@ class _FollowTheme(QObject):
     """Recolours a helper label when the application's palette changes (e.g. the system goes dark)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ApplicationPaletteChange and isinstance(watched, QLabel):
+        # A new application palette reaches a label as ApplicationPaletteChange or, through its parent,
+        # as PaletteChange; recolouring sends one more PaletteChange, after which nothing changes.
+        changes = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange)
+        if event.type() in changes and isinstance(watched, QLabel):
             _colour(watched)
         return False
 
