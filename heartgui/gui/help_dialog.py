@@ -33,6 +33,11 @@ def _step_anchor(page: str) -> str:
     return f"step-{page.lower()}"
 
 
+def _nbsp(text: str) -> str:
+    """Keep a number with its per cent sign on one line ("50 %" never breaks before the "%")."""
+    return text.replace(" %", "\u00a0%")
+
+
 def _link_terms(paragraph: str) -> str:
     """Turn each ``<i>term</i>`` that the glossary defines into a link to its entry."""
 
@@ -54,7 +59,7 @@ def guide_html() -> str:
     ]
     for step in GUIDE:
         parts.append(f'<h3><a name="{_step_anchor(step.page)}"></a>{html.escape(step.title)}</h3>')
-        parts += [f"<p>{_link_terms(p)}</p>" for p in step.paragraphs]
+        parts += [f"<p>{_nbsp(_link_terms(p))}</p>" for p in step.paragraphs]
     return "\n".join(parts)
 
 
@@ -77,7 +82,7 @@ def glossary_html(query: str = "") -> str:
         see = f" <small>(also: {html.escape(', '.join(also))})</small>" if also else ""
         parts.append(
             f'<p><a name="{help_text.anchor(term)}"></a><b>{html.escape(term.term)}</b>{see}<br>'
-            f"{term.definition}</p>"
+            f"{_nbsp(term.definition)}</p>"
         )
     return "\n".join(parts)
 

@@ -190,6 +190,7 @@ GLOSSARY: tuple[Term, ...] = (
         "The average of (risk − outcome)², where the outcome is 1 for disease and 0 for none. 0 is "
         "perfect; always saying 50 % scores 0.25. It rewards risks that are both well ranked and well "
         "calibrated.",
+        ("Brier",),
     ),
     Term(
         "Decision threshold",
@@ -219,6 +220,21 @@ GLOSSARY: tuple[Term, ...] = (
         "like this one, 95 of 100 such ranges would contain the true value. With few test patients the "
         "range is wide.",
         ("confidence interval", "95 % CI", "CI"),
+    ),
+    Term(
+        "Bootstrap",
+        "A way to see how much a figure could vary: draw many new sets of test patients from the ones "
+        "there are (with replacement, so some appear twice and others not at all), compute the figure "
+        "on each, and take the range that holds the middle 95 % of them. The ROC AUC's interval is made "
+        "this way.",
+        ("resamples", "bootstrap interval"),
+    ),
+    Term(
+        "Statlog",
+        "A European project of the early 1990s that compared many classification methods on the same "
+        "data sets, the heart data among them. It fixed the way heartgui compares methods: 9 folds and a "
+        "cost matrix in which a missed disease costs 5 and a false alarm 1 (heart.doc).",
+        ("Statlog study",),
     ),
     Term(
         "Default rule",

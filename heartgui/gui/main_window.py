@@ -867,12 +867,12 @@ class MainWindow(QMainWindow):
         if self._help_dialog is None:
             self._help_dialog = HelpDialog(self)
         dialog = self._help_dialog
-        if term is None or not dialog.show_term(term):
-            dialog.show_step(_PAGE_TITLES[max(self.sidebar.currentRow(), 0)].split()[-1])
-        dialog.show()
+        dialog.show()  # first: a text can only be scrolled to an anchor once it is laid out at its size
         if QApplication.platformName() != "offscreen":  # (which cannot raise a window, and warns)
             dialog.raise_()
         dialog.activateWindow()
+        if term is None or not dialog.show_term(term):
+            dialog.show_step(_PAGE_TITLES[max(self.sidebar.currentRow(), 0)].split()[-1])
         return dialog
 
     @Slot()

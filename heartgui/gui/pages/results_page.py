@@ -758,7 +758,7 @@ class ResultsPage(QWidget):
             hint = "Training and test accuracy are close: no sign of overfitting."
         threshold = threshold_percent(test_metrics.threshold)
         self.overfit_hint.setText(
-            f"{hint} (Both at a decision threshold of {threshold}, as on the cards above.)"
+            f"{hint} (Both at a decision threshold of {threshold}, as on the other cards.)"
         )
 
     def _show_run(self, result: TrainingResult, m: Metrics) -> None:
