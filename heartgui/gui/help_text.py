@@ -53,9 +53,9 @@ GUIDE: tuple[GuideStep, ...] = (
             "(the <i>prevalence</i> in this file), each finding's range or, for coded findings, how many "
             "patients had each category. A category seen in only a few patients is flagged: the model "
             "can learn little about it.",
-            "These patients had been referred for investigation of chest pain, so heart disease is far "
-            "more common among them than in the general population. Thallium scan and fluoroscopy are "
-            "diagnostic tests done after referral, not screening tests.",
+            "Every patient in these data had coronary angiography, which decided the diagnosis, so heart "
+            "disease is far more common among them than in the general population. Thallium scan and "
+            "fluoroscopy are diagnostic tests done after referral, not screening tests.",
         ),
     ),
     GuideStep(
@@ -80,8 +80,9 @@ GUIDE: tuple[GuideStep, ...] = (
             "wide: read them.",
             "On <i>Threshold &amp; costs</i>, move the <i>decision threshold</i> and watch who is caught, "
             "missed, falsely alarmed or correctly reassured. A miss costs 5 and a false alarm 1 in the "
-            "Statlog study, so the cheapest threshold is a risk of 1/6, not 50 %. The threshold you choose "
-            "here is the one the Predict page uses.",
+            "Statlog study, so the threshold with the lowest expected cost is a risk of 1/6, not 50 % "
+            "(if the risks can be taken at face value). The threshold you choose here is the one the "
+            "Predict page uses.",
             "<i>Curves</i> shows the ROC curve and the <i>calibration</i> plot; <i>Compare</i> scores "
             "simpler methods on the same patients and runs a <i>cross-validation</i>.",
         ),
@@ -106,8 +107,8 @@ GUIDE: tuple[GuideStep, ...] = (
             "thicker = larger). Next to it, the Predict page's patient is walked through every step: the "
             "findings are <i>standardised</i>, multiplied by the weights, passed through <i>ReLU</i> in "
             "the hidden layer, and turned into a risk by the <i>sigmoid</i>.",
-            "<b>A teaching tool, not for clinical decisions.</b> The model learnt from 270 patients of "
-            "one study in the 1980s; it has not been validated for any patient you will see.",
+            "<b>A teaching tool, not for clinical decisions.</b> The model learns from a few hundred "
+            "patients of one study from the 1980s; it has not been validated for any patient you will see.",
         ),
     ),
 )
@@ -151,8 +152,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term(
         "Prevalence",
         "The share of patients in a group who have the disease. In heart.dat 120 of 270 (44 %) had "
-        "heart disease: these were patients referred for investigation, so the figure is far higher "
-        "than in the general population. PPV and NPV measured here do not carry over to a population "
+        "heart disease: all of them had coronary angiography, so the figure is far higher than in the "
+        "general population. PPV and NPV measured here do not carry over to a population "
         "with another prevalence.",
         ("base rate",),
     ),
@@ -239,9 +240,9 @@ GLOSSARY: tuple[Term, ...] = (
     Term(
         "Default rule",
         "The simplest baseline: it ignores every finding and gives each patient the same risk, the "
-        "share of training patients with heart disease (about 44 % in heart.dat). At a threshold of 50 % it "
-        "therefore calls everyone healthy; at 1/6 it calls everyone ill. A model is only useful if it "
-        "beats this.",
+        "share of training patients with heart disease (about 44 % in heart.dat). At a threshold of "
+        "50 % it therefore calls everyone healthy; at 1/6 it calls everyone ill. A model is only useful "
+        "if it beats this.",
         ("baseline", "baselines"),
     ),
     Term(
@@ -375,15 +376,15 @@ GLOSSARY: tuple[Term, ...] = (
     Term(
         "Learning rate",
         "How big a step each correction takes along the gradient. Too small and the loss falls very "
-        "slowly; too large and it jumps about or grows (the run is then stopped: “the learning rate is "
-        "too high”).",
+        "slowly; too large and it jumps about or grows (a run whose loss blows up is stopped with “the "
+        "learning rate is too high”).",
     ),
     Term(
         "Initialisation",
         "How the weights are chosen before training starts: at random, so that the units learn "
         "different things. <i>Normal</i> draws them from a normal distribution with sd 1 (the tutorial); "
-        "<i>scaled to the layer</i> (He initialisation) shrinks them by √(2 ÷ number of inputs), which "
-        "keeps the sums of a ReLU layer in a sensible range and trains more reliably.",
+        "<i>scaled to the layer</i> (He initialisation) multiplies them by √(2 ÷ the layer's number of "
+        "inputs), which keeps the sums of a ReLU layer in a sensible range and trains more reliably.",
         ("initial weights", "He initialisation", "He", "starting weights"),
     ),
     Term(

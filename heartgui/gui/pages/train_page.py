@@ -216,8 +216,8 @@ class TrainPage(QWidget):
             self.init,
             "Initial weights",
             "How the random starting weights are drawn: from a normal distribution with sd 1 (the "
-            "tutorial's), or shrunk by √(2 ÷ the layer's inputs) (He initialisation, after Kaiming He), "
-            "which keeps each layer's sums in a sensible range and trains more reliably.",
+            "tutorial's), or multiplied by √(2 ÷ the layer's inputs) (He initialisation, after Kaiming "
+            "He), which keeps each layer's sums in a sensible range and trains more reliably.",
         )
 
         self.gradient = QComboBox()
