@@ -151,7 +151,10 @@ _SETTING_WORDS = {
     "seed": ("Seed of the initial weights", lambda v: f"{v}"),
     "test_size": ("Patients kept aside for the test", lambda v: f"{v * 100:g} %"),
     "split_seed": ("Seed of the train/test split", lambda v: f"{v}"),
-    "threshold": ("Decision threshold", lambda v: f"a risk of {_threshold_words(v)} or more means “present”"),
+    "threshold": (
+        "Decision threshold (not used in training)",
+        lambda v: f"a risk of {_threshold_words(v)} or more means “present”",
+    ),
 }
 
 

@@ -147,7 +147,8 @@ FEATURES: tuple[Feature, ...] = (
         "",
         Kind.BINARY,
         codes={0: "no (≤ 120 mg/dl)", 1: "yes (> 120 mg/dl)"},
-        help="Whether fasting blood sugar is above 120 mg/dl (6.7 mmol/L).",
+        help="Whether fasting blood sugar was above 120 mg/dl (6.7 mmol/L), the study's cut-off. It is "
+        "not today's diabetes threshold: diabetes is now diagnosed from 126 mg/dl (7.0 mmol/L).",
         aliases=("fasting_blood_sugar", "fastingbs", "fasting_bs", "fbs_120"),
     ),
     Feature(
@@ -228,7 +229,9 @@ FEATURES: tuple[Feature, ...] = (
         "vessels",
         Kind.ORDINAL,
         codes={0: "0 vessels", 1: "1 vessel", 2: "2 vessels", 3: "3 vessels"},
-        help="How many of the major coronary vessels (0–3) showed up on fluoroscopy.",
+        help="Number of major coronary vessels (0–3) 'coloured by fluoroscopy' (heart.doc), usually read "
+        "as vessels with calcium seen on X-ray fluoroscopy of the heart: a diagnostic test done after "
+        "referral, not a screening test.",
         aliases=(
             "num_major_vessels",
             "num_of_major_vessels",
@@ -243,8 +246,9 @@ FEATURES: tuple[Feature, ...] = (
         "",
         Kind.NOMINAL,
         codes={3: "normal", 6: "fixed defect", 7: "reversible defect"},
-        help="Thallium heart scan: normal, a fixed defect (old damage) or a reversible defect "
-        "(reduced blood flow under stress).",
+        help="Thallium heart scan (myocardial perfusion at stress and rest): normal, a fixed defect "
+        "(usually scar from old damage) or a reversible defect (reduced blood flow under stress only: "
+        "ischaemia). A diagnostic test done after referral, not a screening test.",
         aliases=("thalassemia", "thallium", "thal_scan"),
     ),
 )

@@ -249,6 +249,14 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "&About heartgui", self.show_about, None, "Version, data and citation."
         )
+        self.help_action = self._action(
+            "&Help and glossary",
+            self.show_help,
+            QKeySequence.StandardKey.HelpContents,
+            "How to use heartgui, step by step, and what the words on the pages mean (F1).",
+            sp.SP_DialogHelpButton,
+        )
+        self._help_dialog: Any = None
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -275,6 +283,8 @@ class MainWindow(QMainWindow):
         for action in self.page_actions:
             view_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
 
@@ -529,9 +539,10 @@ class MainWindow(QMainWindow):
         kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
         self.dataset_failed.emit(message)
-        QMessageBox.warning(
-            self, "Cannot open the data file", message + ("\n\n" + kept.strip() if kept else "")
-        )
+        from heartgui.gui.pages.data_page import bad_file_message
+
+        still_open = self.dataset.provenance.file_name if self.dataset is not None else None
+        QMessageBox.warning(self, "Cannot open the data file", bad_file_message(message, still_open))
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""
@@ -864,6 +875,22 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------------------------------------
     # about, settings, closing
+    @Slot()
+    def show_help(self, term: str | None = None) -> Any:
+        """Open the Help window (not modal) at the current page's step, or at ``term``'s entry."""
+        from heartgui.gui.help_dialog import HelpDialog
+
+        if self._help_dialog is None:
+            self._help_dialog = HelpDialog(self)
+        dialog = self._help_dialog
+        dialog.show()  # first: a text can only be scrolled to an anchor once it is laid out at its size
+        if QApplication.platformName() != "offscreen":  # (which cannot raise a window, and warns)
+            dialog.raise_()
+        dialog.activateWindow()
+        if term is None or not dialog.show_term(term):
+            dialog.show_step(_PAGE_TITLES[max(self.sidebar.currentRow(), 0)].split()[-1])
+        return dialog
+
     @Slot()
     def show_about(self) -> None:
         from heartgui.core.schema import DATA_CITATION

@@ -14,6 +14,7 @@ from heartgui.core import crossval
 from heartgui.core.crossval import (
     BASELINE_METHODS,
     DEFAULT_METHODS,
+    DEFAULT_RULE,
     baselines_on_split,
     cross_validate,
     fold_indices,
@@ -24,7 +25,6 @@ from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import split_dataset
 
 RECOMMENDED_NAME = "Neural network (recommended)"
-DEFAULT_RULE = "Default rule (always the majority)"
 
 
 def _row_keys(X: pd.DataFrame) -> list[tuple[float, ...]]:

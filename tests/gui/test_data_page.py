@@ -80,7 +80,10 @@ def test_bad_file_shows_a_message_and_keeps_the_old_dataset(
     with qtbot.waitSignal(window.dataset_failed, timeout=30_000):
         window.open_data(broken)
     assert len(shown) == 1
-    assert "broken.dat" in shown[0] and "line 5" in shown[0]
+    # One plain line first, then the details (file, line, field).
+    first, _, details = shown[0].partition("\n\n")
+    assert first == "This file could not be read as heart data."
+    assert "broken.dat" in details and "line 5" in details
     assert "heart.dat is still open" in shown[0]
     assert window.dataset is old
     assert window.data_page.preview.model().rowCount() == 270
@@ -197,3 +200,94 @@ def test_window_geometry_is_restored(qtbot, isolated_settings):
 def test_keyboard_switches_steps(window, index):
     window.page_actions[index].trigger()
     assert window.stack.currentIndex() == index
+
+
+# --- the Features tab: counts for coded findings, rare categories flagged ------------------------------
+def _data_page(qtbot, dataset):
+    from heartgui.gui.pages.data_page import DataPage
+    from tests.gui.hosting import shown
+
+    page = DataPage()
+    page.host = shown(qtbot, page, (1280, 720))
+    page.show_dataset(dataset)
+    return page
+
+
+def test_coded_features_show_patients_per_category_not_a_median(qtbot, heart):
+    from heartgui.gui.widgets.dataset_table import SummaryTableModel
+
+    page = _data_page(qtbot, heart)
+    model = page.summary.model()
+    assert model.columnCount() == 4
+    n = heart.n_rows
+    for row, feature in enumerate(schema.FEATURES):
+        cells = [model.data(model.index(row, c)) for c in range(3)]
+        counts = model.data(model.index(row, SummaryTableModel.COUNTS))
+        if not feature.is_coded:
+            assert cells[1] != "—" and "measurement" in counts
+            continue
+        # No minimum, median or maximum of codes ("median sex: male" would be a wrong lesson) ...
+        assert cells == ["—", "—", "—"], feature.name
+        assert not any(word in cell for word in feature.codes.values() for cell in cells)
+        # ... but every documented category with its patients and share, from the data itself.
+        for code, word in feature.codes.items():
+            k = int((heart.X[feature.name] == code).sum())
+            assert f"{word} {k} ({k / n * 100:.1f} %)" in counts, (feature.name, word)
+    assert page.tabs.tabText(1) == "Features"
+
+
+def test_a_category_seen_in_few_patients_is_flagged(qtbot, heart, shared_data):
+    from heartgui.core.dataset import load_dataset
+    from heartgui.gui.widgets.dataset_table import RARE_CATEGORY_PATIENTS, SummaryTableModel
+
+    restecg = schema.FEATURE_NAMES.index("restecg")
+    thal = schema.FEATURE_NAMES.index("thal")
+    for dataset in (heart, load_dataset(shared_data / "processed.cleveland.data")):
+        page = _data_page(qtbot, dataset)
+        model = page.summary.model()
+        st_t = int((dataset.X["restecg"] == 1).sum())
+        assert 0 < st_t < RARE_CATEGORY_PATIENTS  # 2 of 270 in heart.dat, 4 of 297 in Cleveland
+        cell = model.index(restecg, SummaryTableModel.COUNTS)
+        assert f"ST-T wave abnormality {st_t} (" in model.data(cell)
+        assert f"only {st_t}, too few to learn from" in model.data(cell)
+        assert f"Only {st_t} of {dataset.n_rows} patients had “ST-T wave abnormality”" in model.data(
+            cell, Qt.ItemDataRole.ToolTipRole
+        )
+        assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is not None
+        # The summary above the tabs says so too, without opening the tab.
+        assert page.rare_label.isVisible()
+        assert f"only {st_t} of {dataset.n_rows} patients" in page.rare_label.text()
+        # A category with enough patients (a fixed thallium defect: 14 in heart.dat) is not flagged.
+        thal_cell = model.index(thal, SummaryTableModel.COUNTS)
+        assert "too few" not in model.data(thal_cell)
+        assert model.data(thal_cell, Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_a_category_missing_from_the_file_is_flagged(qtbot, heart_dat, tmp_path):
+    from heartgui.core.dataset import load_dataset
+
+    lines = [line for line in heart_dat.read_text().splitlines() if float(line.split()[6]) != 1]
+    subset = tmp_path / "no-st-t.dat"  # heart.dat without its two ST-T patients (a temporary file)
+    subset.write_text("\n".join(lines) + "\n")
+    page = _data_page(qtbot, load_dataset(subset))
+    restecg = schema.FEATURE_NAMES.index("restecg")
+    model = page.summary.model()
+    assert "ST-T wave abnormality 0 (0.0 %) — none in this file" in model.data(model.index(restecg, 3))
+    assert "no patient, too few" in page.rare_label.text()
+
+
+def test_feature_texts_a_clinician_can_sign(qtbot, heart):
+    """FBS names today's diabetes threshold; thallium scan and fluoroscopy are not screening tests."""
+    page = _data_page(qtbot, heart)
+    model = page.preview.model()
+
+    def tip(name):
+        return model.headerData(
+            schema.FEATURE_NAMES.index(name), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+        )
+
+    assert "126 mg/dl" in tip("fbs") and "120 mg/dl" in tip("fbs")
+    for name in ("thal", "ca"):
+        assert "diagnostic test done after referral, not a screening test" in tip(name)
+    for feature in schema.FEATURES:
+        assert "screening test" not in feature.help.replace("not a screening test", "")

@@ -48,7 +48,7 @@ def test_baselines_on_the_same_split_when_the_tab_opens(page, result, qtbot, tmp
     assert names == [THIS_NETWORK, *(r.method for r in comparison.rows)]
     assert names[1:] == [
         "Neural network (tutorial)",
-        "Default rule (always the majority)",
+        "Default rule (every patient gets the base rate)",
         "Logistic regression",
         "Naive Bayes (Gaussian)",
         "scikit-learn MLPClassifier (8)",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
+from heartgui.core.evaluation import evaluate
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import TrainingSession, train
-from heartgui.gui.pages.results_page import ResultsPage
+from heartgui.gui.pages.results_page import TAB_COMPARE, ResultsPage
 from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
@@ -114,7 +116,58 @@ def test_a_stopped_run_says_so(page, stopped_result):
     assert text(page, "epochs_value").startswith(
         f"Stopped early after {stopped_result.epochs_run} epochs of 100"
     )
-    assert text(page, "preset_value") == "Tutorial (the notebook's run)"
+    assert text(page, "preset_value") == "Tutorial (the original lesson's run)"
+
+
+def _all_label_text(page: ResultsPage) -> str:
+    return "\n".join(label.text() for label in page.findChildren(QLabel))
+
+
+def test_the_summary_shows_one_test_accuracy_at_the_chosen_threshold(page, result, qtbot):
+    """The fit card's test accuracy is the Accuracy card's, and both follow the threshold."""
+    page.show_result(result)
+    assert text(page, "test_accuracy_value") == text(page, "accuracy_value")
+    page.set_threshold(1 / 6)
+    qtbot.waitUntil(lambda: page.live_metrics is not None and page.live_metrics.threshold == 1 / 6)
+    y_train, risk_train = result.split.y_train, result.model.predict_risk(result.split.X_train)
+    at_sixth = evaluate(result.split.y_test, result.test_risk, 1 / 6)
+    assert at_sixth.accuracy != result.test_metrics.accuracy  # the threshold does change the figure here
+    assert text(page, "accuracy_value") == f"{at_sixth.accuracy * 100:.1f} %"
+    assert text(page, "test_accuracy_value") == text(page, "accuracy_value")
+    train_at_sixth = ((risk_train >= 1 / 6) == y_train).mean()
+    assert text(page, "train_accuracy_value") == f"{train_at_sixth * 100:.1f} %"
+    assert "16.7 %" in text(page, "overfit_hint")
+
+
+def test_no_text_says_the_model_was_trained_with_a_threshold(page, result, qtbot):
+    """Cross-entropy training uses no threshold: the threshold is chosen after training."""
+    page.show_result(result)
+    page.set_threshold(1 / 6)
+    qtbot.waitUntil(lambda: page.live_metrics is not None and page.live_metrics.threshold == 1 / 6)
+    words = _all_label_text(page)
+    assert "trained with" not in words and "trained at" not in words
+    assert "training does not use a threshold" in text(page, "threshold_value")
+
+
+def test_the_default_rule_is_named_for_what_it_does_in_both_columns(page, result, qtbot):
+    from heartgui.core.crossval import DEFAULT_RULE
+
+    page.show_result(result)
+    with qtbot.waitSignal(page.comparison_finished, timeout=60_000) as blocker:
+        page.tabs.setCurrentIndex(TAB_COMPARE)
+    rule = next(r for r in blocker.args[0].rows if r.method == DEFAULT_RULE)
+    assert "majority" not in rule.method.lower()
+    y = result.split.y_test
+    sick, n = int(y.sum()), len(y)
+    # At 50 % it calls everyone healthy (every sick patient missed, cost 5 each) ...
+    assert rule.cost_at_half == pytest.approx(5 * sick / n)
+    # ... and at 1/6 everyone ill (every healthy patient a false alarm, cost 1 each).
+    assert rule.cost_at_optimal == pytest.approx((n - sick) / n)
+    model = page.comparison_table.model
+    row = [r[0] for r in model.rows].index(DEFAULT_RULE)
+    tip = model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "At 50 % it therefore calls everyone healthy; at 1/6 (16.7 %) it calls everyone ill" in tip
+    assert f"{result.split.y_train.mean() * 100:.1f} %" in tip
 
 
 def test_clear_goes_back_to_the_placeholder(page, result):

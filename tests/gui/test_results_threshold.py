@@ -180,7 +180,8 @@ def test_calibration_plot_has_one_dot_per_group(page, result):
     assert page.calibration_plot.point_count() == len(predicted) == len(counts)
     assert np.allclose(x, predicted) and np.allclose(y, observed)
     assert f"Brier score {result.test_metrics.brier:.3f}" in page.calibration_plot.dots.get_label()
-    assert "When the model says 30 %, how often was it right?" in page.calibration_plot.title.text()
+    # A risk of 30 % is neither right nor wrong for one patient: calibration asks whether 30 % had it.
+    assert "When the model says 30 %, do about 30 % have heart disease?" in page.calibration_plot.title.text()
     axes = page.calibration_plot.axes
     assert axes.get_xlabel() and axes.get_ylabel()
 

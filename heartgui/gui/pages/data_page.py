@@ -24,9 +24,28 @@ from PySide6.QtWidgets import (
 
 from heartgui.core import schema
 from heartgui.core.dataset import Dataset
-from heartgui.gui.widgets.dataset_table import DatasetTableModel, SummaryTableModel
+from heartgui.gui.widgets.dataset_table import (
+    RARE_CATEGORY_PATIENTS,
+    DatasetTableModel,
+    SummaryTableModel,
+    how_many,
+    rare_categories,
+)
 
-__all__ = ["DataPage"]
+__all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
+
+#: The plain first line of every "cannot open the data file" message, before the details.
+BAD_FILE_LINE = "This file could not be read as heart data."
+
+
+def bad_file_message(details: str, still_open: str | None = None) -> str:
+    """The message shown for a file that could not be loaded: one plain line, then the details
+    (file, line, field, what to do), then which data set is still open, if any."""
+    text = f"{BAD_FILE_LINE}\n\n{details}"
+    if still_open:
+        text += f"\n\n{still_open} is still open."
+    return text
+
 
 _FORMAT_WORDS = {
     "statlog": "UCI Statlog (heart.dat)",
@@ -112,6 +131,8 @@ class DataPage(QWidget):
         self.format_label = QLabel(page)
         self.path_label = QLabel(page)
         self.sha_label = QLabel(page)
+        self.rare_label = QLabel(page)
+        self.rare_label.setObjectName("rare_categories")
         for label, name, tip in (
             (
                 self.rows_label,
@@ -126,12 +147,19 @@ class DataPage(QWidget):
                 "SHA-256",
                 "A fingerprint of the file's bytes: the same number means the same file.",
             ),
+            (
+                self.rare_label,
+                "Rare categories",
+                f"Categories of a coded finding seen in fewer than {RARE_CATEGORY_PATIENTS} patients: the "
+                "model can learn little about them.",
+            ),
         ):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setAccessibleName(name)
             label.setToolTip(tip)
             label.setWordWrap(True)
             facts.addRow(f"<b>{name}:</b>", label)
+        self._facts = facts
 
         self.preview = QTableView(page)
         self.preview_model = DatasetTableModel(parent=self)
@@ -147,9 +175,15 @@ class DataPage(QWidget):
         self.summary = QTableView(page)
         self.summary_model = SummaryTableModel(self)
         self.summary.setModel(self.summary_model)
-        self.summary.setAccessibleName("Feature ranges")
-        self.summary.setToolTip("The smallest, middle and largest value of each feature in this file.")
-        self.summary.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.summary.setAccessibleName("Features")
+        self.summary.setToolTip(
+            "For each measurement its smallest, middle (median) and largest value in this file; for each "
+            "coded finding how many patients had each category."
+        )
+        self.summary.setWordWrap(False)  # one category per line: nothing to wrap
+        header = self.summary.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SummaryTableModel.COUNTS, QHeaderView.ResizeMode.Stretch)
         self.summary.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.dropped = QListWidget(page)
@@ -159,7 +193,7 @@ class DataPage(QWidget):
         self.tabs = QTabWidget(page)
         self.tabs.setAccessibleName("Dataset details")
         self.tabs.addTab(self.preview, "Patients")
-        self.tabs.addTab(self.summary, "Feature ranges")
+        self.tabs.addTab(self.summary, "Features")
         self.tabs.addTab(self.dropped, "Rows left out")
 
         layout = QVBoxLayout(page)
@@ -197,6 +231,15 @@ class DataPage(QWidget):
         # Wide enough for each clinical header ("Resting blood pressure (mm Hg)"), which would be cut off.
         self.preview.resizeColumnsToContents()
         self.summary_model.set_dataset(dataset)
+        rare = rare_categories(dataset)
+        self.rare_label.setText(
+            "; ".join(
+                f"{html.escape(c.word)} ({html.escape(c.feature.label)}): {how_many(c).lower()}, too few "
+                "for the model to learn from"
+                for c in rare
+            )
+        )
+        self._facts.setRowVisible(self.rare_label, bool(rare))
         self.dropped.clear()
         if prov.dropped:
             for row in prov.dropped:

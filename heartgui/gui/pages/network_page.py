@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.network_view import NetworkView
 from heartgui.gui.widgets.walkthrough_view import WalkthroughView
 
@@ -55,7 +56,7 @@ class NetworkPage(QWidget):
         layout.addWidget(title)
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
-        intro.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        soften(intro)
         layout.addWidget(intro)
         self.status_label = QLabel()
         self.status_label.setObjectName("network_status")

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
 from heartgui.gui.widgets.card import CAUTION, GOOD, WARM, WARM_BORDER, Card
+from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural, threshold_percent
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ CALIBRATION_GROUPS = 5
 BOOTSTRAP_RESAMPLES = 1000
 
 PRESET_WORDS = {
-    "tutorial": "Tutorial (the notebook's run)",
+    "tutorial": "Tutorial (the original lesson's run)",
     "recommended": "Recommended",
     "custom": "Custom settings",
 }
@@ -84,9 +85,8 @@ def _scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
 
 
 def _soft(label: QLabel) -> QLabel:
-    """Secondary text: the palette's placeholder colour, so it follows light and dark themes."""
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
+    """Secondary text: softer than body text, still 4.5:1 against the page (follows the theme)."""
+    return soften(label)
 
 
 def _wrapping(text: str = "", name: str | None = None) -> QLabel:
@@ -242,6 +242,7 @@ class ResultsPage(QWidget):
         self._cv_started = 0.0
         self._cv_partial: Any = None
         self.live_metrics: Metrics | None = None
+        self._train_risk: Any = None  # the training patients' risks (NumPy), for training accuracy
         self._view_stale = False  # a result arrived while the page was hidden: shown when it is shown
 
         self._stack = QStackedLayout(self)
@@ -471,8 +472,8 @@ class ResultsPage(QWidget):
                 "sensitivity",
                 "Sensitivity",
                 "Of the patients who had heart disease, how many the model caught.",
-                "Also called recall or true-positive rate: caught ÷ (caught + missed). A screening test "
-                "needs this high, because a missed heart disease is the dangerous mistake.",
+                "Also called recall or true-positive rate: caught ÷ (caught + missed). It matters most "
+                "when a missed heart disease is the dangerous mistake.",
             ),
             "specificity": _MetricCard(
                 "specificity",
@@ -626,8 +627,11 @@ class ResultsPage(QWidget):
     def _show_view(self) -> None:
         self._view_stale = False
         if self._result is not None:
-            self._show_fit(self._result)
-            self._show_curves(self._result)
+            result = self._result
+            # Training accuracy follows the threshold like every other figure: the training patients'
+            # risks are computed once per result (a forward pass over ~216 patients).
+            self._train_risk = result.model.predict_risk(result.split.X_train)
+            self._show_curves(result)
             self.refresh()
 
     def showEvent(self, event: Any) -> None:
@@ -678,6 +682,7 @@ class ResultsPage(QWidget):
             statlog = evaluate(y, risk, t)
         self.live_metrics = live
         self._show_cards(statlog)
+        self._show_fit(result, statlog)
         self._show_confusion(live)
         self._show_live(live)
         self._show_run(result, statlog)
@@ -728,8 +733,12 @@ class ResultsPage(QWidget):
         self.live["npv"].setText(percent(m.npv))
         self.live["cost"].setText(_fixed(m.statlog_cost, 2))
 
-    def _show_fit(self, result: TrainingResult) -> None:
-        train, test = result.train_metrics.accuracy, result.test_metrics.accuracy
+    def _show_fit(self, result: TrainingResult, test_metrics: Metrics) -> None:
+        """Training vs test accuracy at the page's threshold: the test figure is the Accuracy card's."""
+        from heartgui.core.evaluation import evaluate
+
+        train = evaluate(result.split.y_train, self._train_risk, test_metrics.threshold).accuracy
+        test = test_metrics.accuracy
         self.train_accuracy.setText(percent(train))
         self.test_accuracy.setText(percent(test))
         gap = (train - test) * 100
@@ -747,8 +756,10 @@ class ResultsPage(QWidget):
             )
         else:
             hint = "Training and test accuracy are close: no sign of overfitting."
-        threshold = threshold_percent(result.test_metrics.threshold)
-        self.overfit_hint.setText(f"{hint} (Both at {threshold}, the threshold the model was trained with.)")
+        threshold = threshold_percent(test_metrics.threshold)
+        self.overfit_hint.setText(
+            f"{hint} (Both at a decision threshold of {threshold}, as on the other cards.)"
+        )
 
     def _show_run(self, result: TrainingResult, m: Metrics) -> None:
         settings = result.settings
@@ -761,7 +772,8 @@ class ResultsPage(QWidget):
             + (
                 "."
                 if threshold == saved
-                else f" (the model was trained with {saved}; change it on the Threshold & costs tab)."
+                else f" (the model came with {saved}; training does not use a threshold, so it can be "
+                "chosen afterwards, on the Threshold & costs tab)."
             )
         )
         self.n_test_value.setText(
@@ -914,7 +926,7 @@ class ResultsPage(QWidget):
     def _show_comparison(self, result: TrainingResult, comparison: Any) -> None:
         import pandas as pd
 
-        from heartgui.core.crossval import SplitRow
+        from heartgui.core.crossval import DEFAULT_RULE, SplitRow
         from heartgui.core.evaluation import cost_optimal_threshold, evaluate
         from heartgui.gui.crossval_job import THIS_NETWORK
 
@@ -957,7 +969,11 @@ class ResultsPage(QWidget):
             for r in rows
         ]
         frame = pd.DataFrame([vars(r) for r in rows]).set_index("method")
-        self.comparison_table.set_table(headers, text_rows, frame, header_tips=tips, bold_row=0)
+        base_rate = float(result.split.y_train.mean())
+        row_tips = [_default_rule_words(base_rate) if r.method == DEFAULT_RULE else "" for r in rows]
+        self.comparison_table.set_table(
+            headers, text_rows, frame, header_tips=tips, row_tips=row_tips, bold_row=0
+        )
         best = min(rows, key=lambda r: r.cost_at_optimal)
         step = STATLOG_COST_MISSED / len(y)
         self.comparison_status.setText(
@@ -1111,7 +1127,32 @@ class ResultsPage(QWidget):
             ]
             for method, row in summary.iterrows()
         ]
-        self.cv_table.set_table(headers, rows, summary, header_tips=tips)
+        row_tips = [""] * len(rows)
+        if self._result is not None:
+            from heartgui.core.crossval import DEFAULT_RULE
+
+            split = self._result.split
+            # Each fold's base rate is within a point or two of the whole file's (the folds are stratified).
+            base_rate = (split.y_train.sum() + split.y_test.sum()) / (len(split.y_train) + len(split.y_test))
+            row_tips = [
+                _default_rule_words(float(base_rate), about=True) if method == DEFAULT_RULE else ""
+                for method in summary.index
+            ]
+        self.cv_table.set_table(headers, rows, summary, header_tips=tips, row_tips=row_tips)
+
+
+def _default_rule_words(base_rate: float, *, about: bool = False) -> str:
+    """What the default rule does at each of the table's thresholds, for its row's tooltip."""
+
+    def verdict(threshold: float) -> str:
+        return "everyone ill" if base_rate >= threshold else "everyone healthy"
+
+    return (
+        "Ignores every finding: each patient gets the same risk, the share of training patients with "
+        f"heart disease ({'about ' if about else ''}{percent(base_rate)}). At 50 % it therefore calls "
+        f"{verdict(0.5)}; at 1/6 (16.7 %) it calls {verdict(1 / 6)}. A method is only useful if it does "
+        "better."
+    )
 
 
 def _cost_baselines(m: Metrics) -> str:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QFont, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (
 
 from heartgui.core.network import EpochReport
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
+from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.loss_plot import LossPlot
 
 __all__ = ["TrainPage", "format_layers", "parse_layers"]
 
 _LAYERS_PATTERN = r"\s*[1-9]\d{0,3}(\s*,\s*[1-9]\d{0,3}){0,4}\s*"
 _PRESET_TITLES = {
-    "tutorial": "Tutorial (the notebook's run)",
+    "tutorial": "Tutorial (the original lesson's run)",
     "recommended": "Recommended",
     "custom": "Custom",
 }
@@ -64,6 +65,22 @@ def _format_seconds(seconds: float) -> str:
         return f"about {seconds:.0f} s"
     return f"about {seconds / 60:.0f} min"
 
+
+#: One plain line under each setting (by the field's accessible name); the tooltip says more.
+SETTING_DESCRIPTIONS = {
+    "Preset": "Ready-made settings; changing a field makes them Custom.",
+    "Hidden layers": "Units per hidden layer: 8 is one layer; 16, 8 is two.",
+    "Learning rate": "Step size: too small learns slowly, too large never settles.",
+    "Epochs": "How many times the network goes through the training patients.",
+    "Seed": "Fixes the random starting weights, so a run can be repeated.",
+    "Test fraction": "Share of patients set aside, never trained on, for the test.",
+    "Validation fraction": "Share of training patients held back to watch for overfitting.",
+    "Weight decay (L2)": "A penalty on large weights: keeps the network simpler.",
+    "One input per category (one-hot encoding)": "A 0/1 input per category instead of a code number.",
+    "Initial weights": "Random starting weights; scaled to the layer trains more reliably.",
+    "Gradient": "Add up or average the patients' errors in each correction.",
+    "Patience": "Stop after this many epochs without a better validation loss.",
+}
 
 #: Seconds between two updates of the progress bar and the loss label during a run.
 PROGRESS_INTERVAL_S = 0.1
@@ -112,8 +129,8 @@ class TrainPage(QWidget):
         self._describe(
             self.preset,
             "Preset",
-            "Ready-made settings: the tutorial's run exactly, or choices that generalise better. "
-            "Changing any field makes the settings custom.",
+            "Ready-made settings: the original lesson's run exactly (a well-known teaching notebook), or "
+            "choices that do better on new patients. Changing any field makes the settings custom.",
         )
         self.preset.activated.connect(self._on_preset_chosen)
 
@@ -179,25 +196,28 @@ class TrainPage(QWidget):
         self._describe(
             self.l2,
             "Weight decay (L2)",
-            "A penalty on large weights that keeps the network simple, so it works on new patients too.",
+            "A penalty on large weights (their sum of squares, hence “L2”) that keeps the network simple, "
+            "so it works on new patients too. 0 means no penalty.",
         )
 
-        self.one_hot = QCheckBox("One column per code (chest pain, ECG, thallium)")
+        self.one_hot = QCheckBox("Chest pain, resting ECG, thallium scan")
         self._describe(
             self.one_hot,
-            "One-hot encoding",
-            "Give each chest-pain type, ECG finding and thallium result its own input, "
-            "instead of treating their codes as numbers.",
+            "One input per category (one-hot encoding)",
+            "Give each chest-pain type, ECG finding and thallium result its own input, 1 for the "
+            "patient's category and 0 for the others (one-hot encoding), instead of treating their codes "
+            "as numbers (as if thallium code 7 were more than 6).",
         )
 
         self.init = QComboBox()
         self.init.addItem("Normal (the tutorial's)", "normal")
-        self.init.addItem("He (scaled to each layer)", "he")
+        self.init.addItem("Scaled to each layer (He)", "he")
         self._describe(
             self.init,
             "Initial weights",
-            "How the random starting weights are drawn; He scales them to the layer size, which trains "
-            "more reliably.",
+            "How the random starting weights are drawn: from a normal distribution with sd 1 (the "
+            "tutorial's), or multiplied by √(2 ÷ the layer's inputs) (He initialisation, after Kaiming "
+            "He), which keeps each layer's sums in a sensible range and trains more reliably.",
         )
 
         self.gradient = QComboBox()
@@ -220,8 +240,12 @@ class TrainPage(QWidget):
             "fraction above 0).",
         )
 
-        form = QFormLayout()
+        settings_box = QGroupBox("Settings")
+        form = QFormLayout(settings_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(2)
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 0.9)
         for widget, text in (
             (self.preset, "&Preset:"),
             (self.layers, "&Hidden layers:"),
@@ -231,7 +255,7 @@ class TrainPage(QWidget):
             (self.test_size, "&Test fraction:"),
             (self.validation, "&Validation fraction:"),
             (self.l2, "Weight decay (L&2):"),
-            (self.one_hot, "&One-hot:"),
+            (self.one_hot, "&One input per category:"),
             (self.init, "&Initial weights:"),
             (self.gradient, "&Gradient:"),
             (self.patience, "P&atience:"),
@@ -239,8 +263,13 @@ class TrainPage(QWidget):
             label = QLabel(text)
             label.setBuddy(widget)
             form.addRow(label, widget)
-        settings_box = QGroupBox("Settings")
-        settings_box.setLayout(form)
+            # A plain line under each setting, across the whole row, on the page (a tooltip is missed).
+            description = soften(QLabel(SETTING_DESCRIPTIONS[widget.accessibleName()]))
+            description.setObjectName(f"{widget.accessibleName()} description")
+            description.setWordWrap(True)
+            description.setFont(small)
+            description.setContentsMargins(0, 0, 0, 4)
+            form.addRow(description)
 
         self.start_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Start")
         self._describe(self.start_button, "Start training", "Train a new network with these settings (F5).")

@@ -27,7 +27,9 @@ class CalibrationPlot(FigurePanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "When the model says 30 %, how often was it right? (calibration)", "Calibration plot", parent
+            "When the model says 30 %, do about 30 % have heart disease? (calibration)",
+            "Calibration plot",
+            parent,
         )
         self.canvas.setToolTip(
             "Test patients are grouped by the risk the model gave them. Each dot is one group: how much "

@@ -2,11 +2,13 @@
 
 :class:`DatasetTableModel` shows one row per patient with the schema's clinical labels as column headers,
 coded values as words ("asymptomatic") and the raw value in a tooltip; the row header is the file line.
-:class:`SummaryTableModel` shows the minimum, median and maximum of each feature.
+:class:`SummaryTableModel` shows the minimum, median and maximum of each measurement and the patients per
+category of each coded feature.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,8 +16,18 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from heartgui.core import schema
 from heartgui.core.dataset import Dataset
+from heartgui.gui.widgets.wording import UNDEFINED, percent, plural
 
-__all__ = ["DatasetTableModel", "SummaryTableModel", "column_title"]
+__all__ = [
+    "RARE_CATEGORY_PATIENTS",
+    "CategoryCount",
+    "DatasetTableModel",
+    "SummaryTableModel",
+    "category_counts",
+    "column_title",
+    "how_many",
+    "rare_categories",
+]
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -104,49 +116,155 @@ class DatasetTableModel(QAbstractTableModel):
         return None
 
 
-class SummaryTableModel(QAbstractTableModel):
-    """Minimum, median and maximum of each feature (rows) of a dataset."""
+#: A category seen in fewer patients than this is flagged: the model can learn little about it.
+RARE_CATEGORY_PATIENTS = 10
 
-    _COLUMNS = ("Minimum", "Median", "Maximum")
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """How many patients of a dataset have one category of a coded feature."""
+
+    feature: schema.Feature
+    code: int
+    word: str
+    count: int
+    total: int
+
+    @property
+    def rare(self) -> bool:
+        return self.count < RARE_CATEGORY_PATIENTS
+
+    def describe(self) -> str:
+        """``"male 183 (67.8 %)"``; a rare one adds ``"— only 2, too few to learn from"``."""
+        text = f"{self.word} {self.count} ({percent(self.count / self.total) if self.total else UNDEFINED})"
+        if self.count == 0:
+            text += " — none in this file"
+        elif self.rare:
+            text += f" — only {self.count}, too few to learn from"
+        return text
+
+
+def how_many(count: CategoryCount) -> str:
+    """``"Only 2 of 270 patients"``, ``"No patient"``."""
+    if count.count == 0:
+        return "No patient"
+    return f"Only {count.count} of {plural(count.total, 'patient')}"
+
+
+def category_counts(dataset: Dataset, feature: schema.Feature) -> list[CategoryCount]:
+    """Every documented category of a coded ``feature`` with its number of patients (0 included)."""
+    assert feature.codes is not None
+    counts = dataset.X[feature.name].value_counts()
+    total = dataset.n_rows
+    return [
+        CategoryCount(feature, code, word, int(counts.get(float(code), 0)), total)
+        for code, word in feature.codes.items()
+    ]
+
+
+def rare_categories(dataset: Dataset) -> list[CategoryCount]:
+    """The categories of all coded features seen in fewer than :data:`RARE_CATEGORY_PATIENTS` patients."""
+    return [c for f in schema.FEATURES if f.is_coded for c in category_counts(dataset, f) if c.rare]
+
+
+class SummaryTableModel(QAbstractTableModel):
+    """One row per feature: minimum, median and maximum of a measurement, or, for a coded feature
+    (sex, chest pain type, …), how many patients had each category, with the rare ones flagged.
+
+    A median of a code ("median sex: male") would be a wrong lesson, so coded rows show counts only.
+    """
+
+    _COLUMNS = ("Minimum", "Median", "Maximum", "Patients per category")
+    COUNTS = 3
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._values = np.empty((0, 3))
+        self._counts: dict[int, list[CategoryCount]] = {}
 
     def set_dataset(self, dataset: Dataset | None) -> None:
         self.beginResetModel()
         if dataset is None:
             self._values = np.empty((0, 3))
+            self._counts = {}
         else:
             self._values = dataset.summary()[["min", "median", "max"]].to_numpy(dtype=np.float64)
+            self._counts = {
+                row: category_counts(dataset, f) for row, f in enumerate(schema.FEATURES) if f.is_coded
+            }
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._values)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
+        return 0 if parent.isValid() else len(self._COLUMNS)
+
+    def counts(self, row: int) -> list[CategoryCount]:
+        """The category counts of row ``row`` (empty for a measurement)."""
+        return self._counts.get(row, [])
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        feature = schema.FEATURES[index.row()]
-        value = float(self._values[index.row(), index.column()])
+        row, column = index.row(), index.column()
+        feature = schema.FEATURES[row]
+        if feature.is_coded:
+            return self._coded_data(row, column, role)
+        if column == self.COUNTS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "— (a measurement)"
+            return None
+        value = float(self._values[row, column])
         if role == Qt.ItemDataRole.DisplayRole:
-            if feature.is_coded and value == round(value) and int(value) in (feature.codes or {}):
-                return feature.describe_value(value)
             return (
                 f"{value:.{max(feature.decimals, 0 if value == round(value) else 1)}f} {feature.unit}".strip()
             )
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{feature.label}, {self._COLUMNS[index.column()].lower()}: {value:g}"
+            return f"{feature.label}, {self._COLUMNS[column].lower()}: {value:g}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _coded_data(self, row: int, column: int, role: int) -> Any:
+        counts = self._counts.get(row, [])
+        if column != self.COUNTS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return UNDEFINED
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "A coded finding: see the patients per category (a median of codes means little)."
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "\n".join(c.describe() for c in counts)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            rare = [c for c in counts if c.rare]
+            if not rare:
+                return f"{schema.FEATURES[row].label}: patients per category in this file."
+            return " ".join(
+                f"{how_many(c)} had “{c.word}”: too few for the model to learn what it means, so a "
+                "prediction for such a patient rests on very little."
+                for c in rare
+            )
+        if role == Qt.ItemDataRole.BackgroundRole and any(c.rare for c in counts):
+            from PySide6.QtGui import QBrush
+
+            from heartgui.gui.widgets.card import CAUTION
+
+            return QBrush(CAUTION)  # the same caution tint as a false alarm on the Results page
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            if section == self.COUNTS:
+                return (
+                    "For coded findings: how many patients had each category, and their share. "
+                    f"Categories seen in fewer than {RARE_CATEGORY_PATIENTS} patients are flagged."
+                )
+            return "For measurements only."
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

@@ -84,9 +84,9 @@ def walkthrough_steps(model: Any, walk: Any) -> list[Step]:
         steps.append(
             Step(
                 "one_hot",
-                "Step 2b — One-hot parts",
+                "Step 2b — One input per category (one-hot)",
                 "1 for the patient's answer, 0 for the others",
-                "Chest pain type, resting ECG and thallium test are categories without an order, so each "
+                "Chest pain type, resting ECG and thallium scan are categories without an order, so each "
                 "answer gets its own input.",
                 ("Input", "value"),
                 one_hot_rows,
