@@ -115,12 +115,9 @@ def _helper_labels(window):
     """Every label styled as helper text (soften, or the grey placeholder colour) on the pages."""
     from PySide6.QtWidgets import QLabel
 
-    from heartgui.gui.main_window import PAGE_PREDICT
-
-    predict = window.stack.widget(PAGE_PREDICT)  # the Predict page is another part's (see the report)
     labels = []
     for label in window.findChildren(QLabel):
-        if predict.isAncestorOf(label) or not label.text():
+        if not label.text():
             continue
         if label.property("helper_text") or label.foregroundRole() == QPalette.ColorRole.PlaceholderText:
             labels.append(label)

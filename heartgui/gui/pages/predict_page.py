@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from heartgui.core.schema import BY_NAME, CLASS_WORDS
 from heartgui.gui.widgets.card import CAUTION, CAUTION_BORDER, Card
+from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.patient_form import PatientForm, typical_patient
 from heartgui.gui.widgets.risk_bar import RiskBar
 from heartgui.gui.widgets.wording import percent, threshold_percent
@@ -401,8 +402,7 @@ class PredictPage(QWidget):
         self.risk_definition_label = _wrapping("risk_definition_label")
         self.risk_definition_label.setFont(_bigger(self, 0.9, bold=False))
         inner.addWidget(self.risk_definition_label)
-        hint = QLabel("Change any value above: the risk follows at once.")
-        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hint = soften(QLabel("Change any value above: the risk follows at once."))
         hint.setWordWrap(True)
         self.predict_button = QPushButton("Predict")
         self.predict_button.setObjectName("predict_button")
@@ -436,7 +436,7 @@ class PredictPage(QWidget):
         self.explain_stack = QStackedWidget()
         waiting = _wrapping("no_explanation_label", NO_EXPLANATION)
         waiting.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        waiting.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        soften(waiting)
         self.explain_stack.addWidget(waiting)
         self.explain_stack.addWidget(self._build_tabs())
         column.addWidget(self.explain_stack, 1)
