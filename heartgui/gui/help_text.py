@@ -342,8 +342,9 @@ GLOSSARY: tuple[Term, ...] = (
     Term(
         "Log-odds",
         "Another scale for a risk p: log(p ÷ (1 − p)). A risk of 50 % is log-odds 0; +1 multiplies the "
-        "odds by about 2.7. The network's output before the sigmoid is a log-odds, and the bars of "
-        "<i>Why this risk</i> are changes in log-odds.",
+        "odds by about 2.7. The network's output before the sigmoid is a log-odds; the Inside page "
+        "shows each finding's contribution as a change in log-odds (the Predict page converts them to "
+        "percentage points of risk).",
         ("logit", "odds"),
     ),
     Term(
@@ -413,8 +414,10 @@ GLOSSARY: tuple[Term, ...] = (
         "The method behind <i>Why this risk</i>: it follows a straight path from a typical patient "
         "(the training patients' median or most common value of each finding) to this patient and "
         "credits each finding with the change in log-odds it caused along the way. The credits add up "
-        "to the difference between this patient's log-odds and the typical patient's. They explain the "
-        "model, not the disease: they are not causes.",
+        "to the difference between this patient's log-odds and the typical patient's (as the Inside "
+        "page shows them); <i>Why this risk</i> scales them by one common factor into percentage points "
+        "of risk, so they add up to the change in risk. They explain the model, not the disease: they "
+        "are associations it learnt, not causes.",
         ("typical patient",),
     ),
     Term(
@@ -429,7 +432,7 @@ GLOSSARY: tuple[Term, ...] = (
         "<i>How sure</i> trains more networks on the same patients, changing only the seed of the "
         "starting weights, and shows the range of their risks for this patient. A wide spread means the "
         "risk depends on chance details of training. It does not include the uncertainty from having "
-        "only 270 patients.",
+        "learning from only a few hundred training patients, which is much larger.",
         ("spread", "ensemble"),
     ),
     # --- the clinical tests in the data -----------------------------------------------------------
