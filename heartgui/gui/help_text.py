@@ -425,7 +425,7 @@ GLOSSARY: tuple[Term, ...] = (
         "How far a patient is from the average training patient, counted in standard deviations and "
         "allowing for findings that go together (such as age and maximum heart rate). A large distance "
         "means the patient is unlike those the model learnt from, so its risk is less trustworthy.",
-        ("distance from the training patients",),
+        ("distance from the training patients", "Mahalanobis"),
     ),
     Term(
         "Ensemble spread",
