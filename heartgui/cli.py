@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train on a data file and print the results as JSON")
     _add_training_options(train)
     train.add_argument("--out", metavar="MODEL", help="save the trained model to this .heartmodel file")
+    _add_force(train, "a heartgui model")
 
     evaluate = commands.add_parser("evaluate", help="cross-validate the network against simple baselines")
     evaluate.add_argument("data", metavar="DATA")
@@ -140,7 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="train on a data file and write a PDF training report")
     _add_training_options(report)
     report.add_argument("--out", metavar="REPORT.pdf", required=True, help="the PDF to write")
+    _add_force(report, "a PDF")
     return parser
+
+
+def _add_force(command: argparse.ArgumentParser, kind: str) -> None:
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help=f"replace --out even when it is an existing file that is not {kind} (never the data file)",
+    )
 
 
 def _add_training_options(command: argparse.ArgumentParser) -> None:
@@ -261,7 +271,7 @@ def _train(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out) if args.out else None
     if out is not None:
-        _check_writable(out)
+        _check_out(out, args, "model", "the model")
     dataset = _load_data(args.data)
     result = _train_checked(dataset, settings)
     if out is not None:
@@ -304,17 +314,19 @@ def _train_checked(dataset: Any, settings: Any) -> Any:
         raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
 
 
-def _check_writable(out: Path, what: str = "the model") -> None:
-    """Refuse an --out path that cannot be written before spending time on training."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if out.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': it is a folder; give a file name")
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': '{folder}' is a file, not a folder")
-    if not folder.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' is not writable")
+def _check_out(out: Path, args: argparse.Namespace, kind: str, what: str) -> None:
+    """Refuse an --out path that must not be written, before spending time on training.
+
+    Never the data file being read; never a folder, device or pipe; an existing file of another kind
+    only with --force (:func:`heartgui.core.safe_io.check_output_path`).
+    """
+    from heartgui.core.safe_io import OutputPathError, check_output_path
+
+    try:
+        check_output_path(out, kind=kind, inputs=[args.data], force=args.force)
+    except OutputPathError as error:
+        hint = " (add --force to replace it)" if error.forcible else ""
+        raise UsageError(f"cannot save {what} to '{out}': {error.reason}{hint}") from None
 
 
 def _save(out: Path, result: Any, dataset: Any) -> None:
@@ -544,7 +556,7 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.suffix:
         out = out.with_suffix(".pdf")
-    _check_writable(out, "the report")
+    _check_out(out, args, "pdf", "the report")
     dataset = _load_data(args.data)
     result = _train_checked(dataset, settings)
     from heartgui.reports import TRAINING_REPORT_PAGES, training_report

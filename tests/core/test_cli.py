@@ -353,3 +353,57 @@ def test_the_cli_loads_no_qt_and_no_matplotlib():
     )
     done = _process("-c", code, str(FILES / "broken_rows.dat"))
     assert done.stdout.strip().endswith("BAD:")
+
+
+# --------------------------------------------------------------------------------------------------
+# nothing written over the file being read, nor over a file of another kind
+
+
+@pytest.mark.parametrize("command", ["train", "report"])
+def test_out_may_not_be_the_data_file_being_read(capsys, heart_dat, tmp_path, command):
+    data = tmp_path / "heart.dat"
+    data.write_bytes(heart_dat.read_bytes())
+    before = data.read_bytes()
+    for out in (data, tmp_path / "." / "heart.dat"):
+        for extra in ([], ["--force"]):  # not even --force: the data would be gone
+            code, out_text, err = run(capsys, command, data, "--out", out, *extra)
+            assert_one_line_error(code, err, "heart.dat", "the file being read")
+            assert out_text == ""
+    assert data.read_bytes() == before
+
+
+def test_out_may_not_be_a_hard_link_of_the_data_file(capsys, heart_dat, tmp_path):
+    data = tmp_path / "heart.dat"
+    data.write_bytes(heart_dat.read_bytes())
+    link = tmp_path / "heart.heartmodel"
+    os.link(data, link)
+    assert_one_line_error(*run(capsys, "train", data, "--out", link)[::2], "the file being read")
+    assert data.read_bytes() == heart_dat.read_bytes()
+
+
+@pytest.mark.parametrize(("command", "name"), [("train", "notes.heartmodel"), ("report", "notes.pdf")])
+def test_an_existing_file_of_another_kind_is_kept_unless_forced(capsys, heart_dat, tmp_path, command, name):
+    other = tmp_path / name
+    other.write_text("my notes for tomorrow's lecture\n")
+    code, out, err = run(capsys, command, heart_dat, "--out", other)
+    assert_one_line_error(code, err, name, "not a", "--force")
+    assert out == "" and other.read_text() == "my notes for tomorrow's lecture\n"
+    # Said on purpose: replaced, and the new file is of its own kind.
+    result = run_json(capsys, command, heart_dat, "--out", other, "--force")
+    assert other.read_bytes()[:4] == (b"PK\x03\x04" if command == "train" else b"%PDF")
+    assert Path(result.get("model_file") or result["report_file"]) == other.resolve()
+
+
+def test_an_older_model_or_report_is_replaced_without_force(capsys, heart_dat, model_path, tmp_path):
+    older = tmp_path / "older.heartmodel"
+    older.write_bytes(model_path.read_bytes())
+    run_json(capsys, "train", heart_dat, "--preset", "recommended", "--out", older)
+    assert load_model(older).settings.preset == "recommended"
+
+
+def test_out_may_not_be_a_pipe(capsys, heart_dat, tmp_path):
+    # A pipe made for the test, never a real device: running as root, the old code replaced /dev/null.
+    pipe = tmp_path / "pipe.heartmodel"
+    os.mkfifo(pipe)
+    assert_one_line_error(*run(capsys, "train", heart_dat, "--out", pipe)[::2], "a pipe")
+    assert pipe.is_fifo()

@@ -1,0 +1,65 @@
+"""heartgui.core.safe_io: nothing written over what is read, no read that hangs, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from heartgui.core.safe_io import OutputPathError, check_output_path
+
+# --------------------------------------------------------------------------------------------------
+# check_output_path
+
+
+def test_the_file_being_read_is_never_an_output(heart_dat, tmp_path):
+    data = tmp_path / "heart.dat"
+    data.write_bytes(heart_dat.read_bytes())
+    link = tmp_path / "link.pdf"
+    link.symlink_to(data)
+    for out in (data, link, tmp_path / "sub" / ".." / "heart.dat"):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        with pytest.raises(OutputPathError) as caught:
+            check_output_path(out, kind="pdf", inputs=[data], force=True)
+        assert "the file being read" in str(caught.value) and not caught.value.forcible
+
+
+@pytest.mark.parametrize(("kind", "own"), [("model", b"PK\x03\x04rest"), ("pdf", b"%PDF-1.4\n")])
+def test_only_a_file_of_its_own_kind_is_replaced_without_force(heart_dat, tmp_path, kind, own):
+    mine = tmp_path / "old"
+    mine.write_bytes(own)
+    assert check_output_path(mine, kind=kind, inputs=[heart_dat]) == mine
+    foreign = tmp_path / "foreign"
+    foreign.write_bytes(heart_dat.read_bytes())
+    with pytest.raises(OutputPathError) as caught:
+        check_output_path(foreign, kind=kind, inputs=[tmp_path / "missing.dat"])
+    assert caught.value.forcible and "would be overwritten" in caught.value.reason
+    assert check_output_path(foreign, kind=kind, force=True) == foreign
+    empty = tmp_path / "empty"
+    empty.touch()
+    assert check_output_path(empty, kind=kind) == empty  # nothing in it to lose
+    assert check_output_path(tmp_path / "new.pdf", kind=kind) == tmp_path / "new.pdf"
+
+
+def test_folders_pipes_and_missing_folders_are_refused(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    cases = {
+        tmp_path: "a folder",
+        pipe: "a pipe",
+        tmp_path / "nowhere" / "x.pdf": "does not exist",
+        pipe / "x.pdf": "is a file, not a folder",
+    }
+    for out, words in cases.items():
+        with pytest.raises(OutputPathError) as caught:
+            check_output_path(out, kind="pdf", force=True)
+        assert words in caught.value.reason, caught.value.reason
+        assert not caught.value.forcible
+    assert pipe.is_fifo()
+
+
+def test_a_read_only_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
+    with pytest.raises(OutputPathError, match="not writable"):
+        check_output_path(tmp_path / "x.pdf", kind="pdf")
