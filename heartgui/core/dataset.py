@@ -18,6 +18,12 @@ Formats read
     spaces; LF or CRLF line ends; UTF-8 with or without a byte-order mark. A headerless file delimited
     by semicolons is also read (columns in the UCI order) and reported as ``csv``.
 
+The diagnosis coding comes from the format, never from the values present: ``statlog`` is 1/2,
+``cleveland`` (and a header column named ``num``) is 0–4, so Cleveland patients who happen to have
+only 1s and 2s are all diseased. A header file's other target names are read by their values (0/1,
+1/2 Statlog, 0–4 Cleveland) and the coding read is shown in :attr:`Provenance.target_coding`; a
+headerless semicolon file with 1s and 2s only is refused (see :func:`_decode_target`).
+
 :func:`load_patients` reads a CSV of patients to predict the same way (a header is required, the target
 column is optional) but sets a bad row aside with its problems instead of rejecting the file.
 
@@ -82,6 +88,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CODING_01 = "0/1"
 _CODING_STATLOG = "1/2 (Statlog)"
 _CODING_CLEVELAND = "0-4 (Cleveland num)"
+
+# How a file's format says the diagnosis is coded (see _decode_target).
+_RULE_STATLOG = "statlog"
+_RULE_CLEVELAND = "cleveland"
+_RULE_HEADER = "header"
+_RULE_UNNAMED = "unnamed"
 
 _ADVICE_ROWS = (
     "Correct the listed lines in a text editor or spreadsheet (or choose another file) and load it again."
@@ -402,6 +414,8 @@ class _Table:
     lines: np.ndarray
     rows_read: int
     decimal_comma: bool
+    #: How the diagnosis is coded, from the format (see :func:`_decode_target`).
+    target_rule: str
 
 
 def _read_table(
@@ -432,6 +446,11 @@ def _read_table(
         fmt = "csv"
         body = numbered[1:]
         width = len(first_fields)
+        target_field = order[-1]
+        named_num = target_field is not None and (
+            schema.normalise_column_name(first_fields[target_field]) == "num"
+        )
+        rule = _RULE_CLEVELAND if named_num else _RULE_HEADER
         if not body:
             raise _fail(path, "the file has a header line but no data rows")
     elif require_header:
@@ -448,6 +467,7 @@ def _read_table(
         if delimiter == "\t":  # Statlog style: any run of spaces and tabs separates fields
             delimiter = None
         fmt = {None: "statlog", ",": "cleveland"}.get(delimiter, "csv")
+        rule = {"statlog": _RULE_STATLOG, "cleveland": _RULE_CLEVELAND}.get(fmt, _RULE_UNNAMED)
         body = numbered
 
     split_problems = _Collector()
@@ -478,6 +498,7 @@ def _read_table(
         lines=np.asarray(line_numbers, dtype=np.int64),
         rows_read=len(body),
         decimal_comma=delimiter == ";",
+        target_rule=rule,
     )
 
 
@@ -493,6 +514,7 @@ def _load(path: str, drop_missing: bool) -> Dataset:
         problems,
         drop_missing=drop_missing,
         raw=table.cells,
+        target_rule=table.target_rule,
     )
     if problems:
         raise problems.error(path)
@@ -723,30 +745,67 @@ def _valid_mask(values: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _decode_target(values: np.ndarray, lines: np.ndarray) -> tuple[str | None, str]:
-    """Decide how the target is coded; return ``(coding, "")`` or ``(None, why not)``."""
+def _shown_values(found: np.ndarray, values: np.ndarray, lines: np.ndarray) -> str:
+    """``"0 (first on line 3), 5 (first on line 9)"``: at most 12 values, each with its first line."""
     present = ~np.isnan(values)
-    found = np.unique(values[present])
-    classes = {float(v) for v in found}
-    if classes and classes <= {0.0, 1.0} and len(classes) == 2:
-        return _CODING_01, ""
-    if classes <= {1.0, 2.0} and len(classes) == 2:
-        return _CODING_STATLOG, ""
-    if classes <= {0.0, 1.0, 2.0, 3.0, 4.0} and (
-        3.0 in classes or 4.0 in classes or classes == {0.0, 1.0, 2.0}
-    ):
-        return _CODING_CLEVELAND, ""
-    if not classes:
-        return None, "target is not two classes: no row has a target value"
     shown = []
     for v in found[:12]:
         first = int(lines[present][values[present] == v][0])
         shown.append(f"{v:g} (first on line {first})")
     more = f" and {len(found) - 12} other values" if len(found) > 12 else ""
+    return ", ".join(shown) + more
+
+
+def _decode_target(values: np.ndarray, lines: np.ndarray, rule: str = _RULE_HEADER) -> tuple[str | None, str]:
+    """How the diagnosis is coded; return ``(coding, "")`` or ``(None, why not)``.
+
+    The coding comes from the file's format (``rule``), never from the values that happen to be there:
+    a Statlog file (14 fields separated by spaces) codes 1 = absent, 2 = present; a Cleveland file (14
+    fields separated by commas, or a header naming the column ``num``) codes 0 = absent, 1–4 = present,
+    so a Cleveland file whose patients happen to have 1s and 2s only is all disease, not half healthy.
+    A file with a header names its columns but not the coding: 0 and 1 are read as 0/1 (1 = disease),
+    1 and 2 as Statlog's, 0–4 (with a 0 and a 2, 3 or 4) as Cleveland's; the coding read is shown to
+    the user (``Provenance.target_coding``). A file with neither (semicolons, no header) whose values are
+    1 and 2 is refused: both codings are possible and they disagree on every healthy patient.
+    """
+    present = ~np.isnan(values)
+    found = np.unique(values[present])
+    classes = {float(v) for v in found}
+    if not classes:
+        return None, "target is not two classes: no row has a target value"
+    if rule in (_RULE_STATLOG, _RULE_CLEVELAND):
+        statlog = rule == _RULE_STATLOG
+        allowed = {1.0, 2.0} if statlog else {0.0, 1.0, 2.0, 3.0, 4.0}
+        bad = np.array([v for v in found if float(v) not in allowed])
+        if not len(bad):
+            return (_CODING_STATLOG if statlog else _CODING_CLEVELAND), ""
+        what = (
+            "a Statlog file (14 fields separated by spaces, as heart.dat) codes the diagnosis "
+            "1 = absent, 2 = present"
+            if statlog
+            else "a Cleveland file (fields separated by commas without a header, as "
+            "processed.cleveland.data, or a column named num) codes the diagnosis 0 = absent, "
+            "1–4 = present (the disease's severity)"
+        )
+        return None, f"{what}; found {_shown_values(bad, values, lines)}"
+    if classes <= {0.0, 1.0} and len(classes) == 2:
+        return _CODING_01, ""
+    if classes <= {1.0, 2.0} and len(classes) == 2:
+        if rule == _RULE_UNNAMED:
+            return None, (
+                "cannot tell how the diagnosis is coded: the values are 1 and 2, which mean absent and "
+                "present in Statlog's coding but both mean disease in Cleveland's; add a header line "
+                "naming the columns, with the diagnosis column named 'class' for Statlog's 1/2 or "
+                "'num' for Cleveland's 0–4"
+            )
+        return _CODING_STATLOG, ""
+    if classes <= {0.0, 1.0, 2.0, 3.0, 4.0} and (
+        3.0 in classes or 4.0 in classes or classes == {0.0, 1.0, 2.0}
+    ):
+        return _CODING_CLEVELAND, ""
     return None, (
         "target is not two classes: found the values "
-        + ", ".join(shown)
-        + more
+        + _shown_values(found, values, lines)
         + "; heartgui reads 0/1 (1 = disease), 1/2 (Statlog, 2 = disease) or 0–4 "
         "(Cleveland, above 0 = disease)"
     )
@@ -818,6 +877,7 @@ def _validate(
     *,
     drop_missing: bool,
     raw: pd.DataFrame | None = None,
+    target_rule: str = "header",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...]]:
     """Check every value; record problems; return ``(X, y, lines, target coding, dropped rows)``."""
     n = len(lines)
@@ -833,7 +893,7 @@ def _validate(
             if hint:
                 problems.add(None, feature.name, hint)
 
-    coding, why = _decode_target(target, lines)
+    coding, why = _decode_target(target, lines, target_rule)
     if coding is None:
         problems.add(None, schema.TARGET_NAME, why)
 
@@ -1087,7 +1147,7 @@ def _load_patients(path: str) -> PatientsFile:
     outcome, coding = None, ""
     if table.has_target:
         target = values[good, _N_FEATURES]
-        coding_found, why = _decode_target(target, table.lines[good])
+        coding_found, why = _decode_target(target, table.lines[good], table.target_rule)
         if coding_found is None:
             coding = f"not read: {why}"
         else:
