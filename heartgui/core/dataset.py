@@ -19,10 +19,11 @@ Formats read
     by semicolons is also read (columns in the UCI order) and reported as ``csv``.
 
 The diagnosis coding comes from the format, never from the values present: ``statlog`` is 1/2,
-``cleveland`` (and a header column named ``num``) is 0–4, so Cleveland patients who happen to have
-only 1s and 2s are all diseased. A header file's other target names are read by their values (0/1,
-1/2 Statlog, 0–4 Cleveland) and the coding read is shown in :attr:`Provenance.target_coding`; a
-headerless semicolon file with 1s and 2s only is refused (see :func:`_decode_target`).
+``cleveland`` is 0–4, so Cleveland patients who happen to have only 1s and 2s are all diseased. A
+header file's target is read by its values (0/1, 1/2 Statlog, 0–4 Cleveland; a column named ``num``
+as Cleveland's) and the coding read is shown in :attr:`Provenance.target_coding`; 1s and 2s only,
+where both codings are possible (a ``num`` column, a headerless semicolon file), are refused (see
+:func:`_decode_target`).
 
 :func:`load_patients` reads a CSV of patients to predict the same way (a header is required, the target
 column is optional) but sets a bad row aside with its problems instead of rejecting the file.
@@ -93,6 +94,7 @@ _CODING_CLEVELAND = "0-4 (Cleveland num)"
 _RULE_STATLOG = "statlog"
 _RULE_CLEVELAND = "cleveland"
 _RULE_HEADER = "header"
+_RULE_NUM = "num"  # a header naming the target "num", Cleveland's name for it
 _RULE_UNNAMED = "unnamed"
 
 _ADVICE_ROWS = (
@@ -450,7 +452,7 @@ def _read_table(
         named_num = target_field is not None and (
             schema.normalise_column_name(first_fields[target_field]) == "num"
         )
-        rule = _RULE_CLEVELAND if named_num else _RULE_HEADER
+        rule = _RULE_NUM if named_num else _RULE_HEADER
         if not body:
             raise _fail(path, "the file has a header line but no data rows")
     elif require_header:
@@ -761,18 +763,28 @@ def _decode_target(values: np.ndarray, lines: np.ndarray, rule: str = _RULE_HEAD
 
     The coding comes from the file's format (``rule``), never from the values that happen to be there:
     a Statlog file (14 fields separated by spaces) codes 1 = absent, 2 = present; a Cleveland file (14
-    fields separated by commas, or a header naming the column ``num``) codes 0 = absent, 1–4 = present,
-    so a Cleveland file whose patients happen to have 1s and 2s only is all disease, not half healthy.
-    A file with a header names its columns but not the coding: 0 and 1 are read as 0/1 (1 = disease),
-    1 and 2 as Statlog's, 0–4 (with a 0 and a 2, 3 or 4) as Cleveland's; the coding read is shown to
-    the user (``Provenance.target_coding``). A file with neither (semicolons, no header) whose values are
-    1 and 2 is refused: both codings are possible and they disagree on every healthy patient.
+    fields separated by commas) codes 0 = absent, 1–4 = present, so a Cleveland file whose patients
+    happen to have 1s and 2s only is all disease, not half healthy. A file with a header names its
+    columns but not the coding: 0 and 1 are read as 0/1 (1 = disease), 1 and 2 as Statlog's, 0–4 (with
+    a 0 and a 2, 3 or 4) as Cleveland's, and the coding read is shown to the user
+    (``Provenance.target_coding``); a column named ``num`` (Cleveland's name) is read as Cleveland's.
+    Where the two codings are both possible and disagree — 1s and 2s only, in a column named ``num``
+    or in a file without header or format (semicolons) — the file is refused, never guessed.
     """
     present = ~np.isnan(values)
     found = np.unique(values[present])
     classes = {float(v) for v in found}
     if not classes:
         return None, "target is not two classes: no row has a target value"
+    ambiguous = classes <= {1.0, 2.0} and len(classes) == 2
+    if rule == _RULE_NUM and ambiguous:
+        return None, (
+            "cannot tell how the diagnosis is coded: the column is named num, Cleveland's name (0 = "
+            "absent, 1–4 = present), but holds only 1 and 2, Statlog's codes for absent and present; "
+            "rename the column 'class' if 1 means absent, or check the file"
+        )
+    if rule == _RULE_NUM:
+        rule = _RULE_CLEVELAND
     if rule in (_RULE_STATLOG, _RULE_CLEVELAND):
         statlog = rule == _RULE_STATLOG
         allowed = {1.0, 2.0} if statlog else {0.0, 1.0, 2.0, 3.0, 4.0}
@@ -790,7 +802,7 @@ def _decode_target(values: np.ndarray, lines: np.ndarray, rule: str = _RULE_HEAD
         return None, f"{what}; found {_shown_values(bad, values, lines)}"
     if classes <= {0.0, 1.0} and len(classes) == 2:
         return _CODING_01, ""
-    if classes <= {1.0, 2.0} and len(classes) == 2:
+    if ambiguous:
         if rule == _RULE_UNNAMED:
             return None, (
                 "cannot tell how the diagnosis is coded: the values are 1 and 2, which mean absent and "
