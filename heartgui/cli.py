@@ -513,9 +513,14 @@ def _predict(args: argparse.Namespace) -> int:
         saved = load_model(args.model)
     except ModelFileError as error:
         raise UsageError(str(error)) from None
+    from heartgui.core.model import RiskNotComputable
+
     model = saved.model
     risk = float(model.predict_risk(patient)[0])
-    present = bool(model.predict(patient)[0])
+    try:
+        present = bool(model.predict(patient)[0])
+    except RiskNotComputable as error:  # never a decision on a risk that is not a number
+        raise UsageError(f"'{os.path.basename(args.model)}': {error}") from None
     _print_json(
         {
             "risk": risk,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import heartgui
 from heartgui.core.evaluation import Metrics
@@ -517,6 +518,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         n_train_rows=n_train_rows,
         novelty_reference=novelty,
     )
+    _check_arithmetic(model, novelty)
 
     return SavedModel(
         model=model,
@@ -528,6 +530,35 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         saved_at=_check_time(meta),
         path=os.path.abspath(path),
     )
+
+
+def _reference_patients(model: HeartModel, novelty: NoveltyReference | None) -> pd.DataFrame:
+    """Ordinary patients by the model's own record: its typical training patient, the same with each
+    feature in turn at its lowest and highest training value, and the novelty reference's mean."""
+    typical = dict(model.training_defaults_)
+    rows = [typical]
+    for name, (low, high) in model.training_ranges_.items():
+        rows += [{**typical, name: low}, {**typical, name: high}]
+    if novelty is not None:
+        rows.append({**typical, **{n: float(v) for n, v in zip(novelty.names, novelty.mean)}})
+    return pd.DataFrame(rows, columns=list(FEATURE_NAMES))
+
+
+def _check_arithmetic(model: HeartModel, novelty: NoveltyReference | None) -> None:
+    """Refuse a network whose numbers overflow on ordinary patients (finite but absurd weights).
+
+    Such a file cannot come from training (a diverging run is stopped before its weights grow so), and
+    its risks would be NaN, which no decision may be taken on.
+    """
+    inputs = model.transform(_reference_patients(model, novelty))
+    with np.errstate(all="ignore"):
+        steps = model.network_.forward_steps(inputs)
+    for layer, (z, a) in enumerate(steps, start=1):
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            raise _Invalid(
+                f"its arithmetic overflows in layer {layer} for ordinary patients (such as its typical "
+                "training patient): the weights are far too large to come from training"
+            )
 
 
 def _float_array(arrays: Mapping[str, np.ndarray], name: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -407,3 +407,14 @@ def test_out_may_not_be_a_pipe(capsys, heart_dat, tmp_path):
     os.mkfifo(pipe)
     assert_one_line_error(*run(capsys, "train", heart_dat, "--out", pipe)[::2], "a pipe")
     assert pipe.is_fifo()
+
+
+def test_a_model_whose_arithmetic_overflows_never_decides(capsys, model_path, tmp_path):
+    from tests.core.test_model_file import _members, _overflowing, _rewrite
+
+    meta, arrays = _members(model_path)
+    huge = tmp_path / "huge.heartmodel"
+    _rewrite(huge, meta, _overflowing(arrays))
+    code, out, err = run(capsys, "predict", huge, *EXAMPLE_PAIRS)
+    assert_one_line_error(code, err, "'huge.heartmodel'", "overflow")
+    assert out == "" and "RuntimeWarning" not in err

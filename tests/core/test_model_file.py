@@ -479,3 +479,34 @@ def test_a_broken_novelty_reference_is_refused(good_file):
     del arrays["novelty_mean"]
     _rewrite(good_file, meta, arrays)
     _refused(good_file, "invalid model", "novelty_mean")
+
+
+def test_a_novelty_reference_that_is_not_a_distance_is_refused(good_file, heart):
+    # A negative precision makes every distance the square root of a negative number (NaN), and NaN is
+    # never "far": the warning about unusual patients would silently turn off.
+    meta, arrays = _members(good_file)
+    arrays["novelty_precision"] = -arrays["novelty_precision"]
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty reference")
+    meta, arrays = _members(good_file)
+    precision = arrays["novelty_precision"].copy()
+    precision[0, 0] = -abs(precision[0, 0]) * 100  # one direction negative: still not a distance
+    arrays["novelty_precision"] = precision
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty reference")
+
+
+def _overflowing(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Weights that are finite but whose products overflow for ordinary patients."""
+    out = dict(arrays)
+    out["W0"] = arrays["W0"] * 1e300
+    out["W1"] = arrays["W1"] * 1e300
+    return out
+
+
+def test_weights_whose_arithmetic_overflows_are_refused_on_load(good_file, heart):
+    meta, arrays = _members(good_file)
+    huge = _overflowing(arrays)
+    assert all(np.isfinite(a).all() for a in huge.values())
+    _rewrite(good_file, meta, huge)
+    _refused(good_file, "invalid model", "overflow")
