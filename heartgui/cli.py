@@ -424,30 +424,106 @@ def _feature_lookup() -> dict[str, str]:
     return names
 
 
+#: A patient file is a few hundred bytes; anything this large is the wrong file.
+MAX_PATIENT_FILE_BYTES = 1024 * 1024
+#: More digits than any float has; longer integers are refused before Python converts them.
+_MAX_JSON_DIGITS = 400
+
+
+class _BadNumber:
+    """A JSON number that is no usable value (kept until its key is known, to name it)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _json_int(text: str) -> int | _BadNumber:
+    digits = len(text.lstrip("-"))
+    too_large = _BadNumber(f"a number with {digits} digits, far beyond any possible value")
+    if digits > _MAX_JSON_DIGITS:
+        return too_large
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        return too_large
+    return value
+
+
+def _json_float(text: str) -> float | _BadNumber:
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(f"{_shorten(text)}, not a finite number")
+
+
+def _json_constant(text: str) -> _BadNumber:
+    return _BadNumber(f"{text}, not a finite number")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object in which each key appears once (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _shorten(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _read_patient_file(path: str) -> dict[str, Any]:
+    from heartgui.core.safe_io import FileRefused, read_regular_file
+
     name = os.path.basename(path) or path
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = read_regular_file(path, MAX_PATIENT_FILE_BYTES, "patient file")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"cannot read the patient file '{path}': it does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"cannot read the patient file '{path}': it is a folder") from None
+    except FileRefused as error:
+        folder = "it is a folder" if "a folder" in error.problem else error.problem
+        raise UsageError(f"cannot read the patient file '{path}': {folder}") from None
     except UnicodeDecodeError:
         raise UsageError(f"cannot read the patient file '{name}': it is not a UTF-8 text file") from None
     except OSError as error:
         raise UsageError(f"cannot read the patient file '{path}': {error.strerror or error}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_json_object,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
     except json.JSONDecodeError as error:
         raise UsageError(
             f"'{name}' is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except _DuplicateKey as error:
+        raise UsageError(
+            f"'{name}': the key \"{_shorten(error.key)}\" is given twice; give each once"
+        ) from None
+    except RecursionError:
+        raise UsageError(
+            f"'{name}' is nested too deeply to be a patient; it must hold one JSON object like "
+            '{"age": 63, "sex": 1, ...}'
         ) from None
     if not isinstance(data, dict):
         raise UsageError(f'\'{name}\' must hold one JSON object like {{"age": 63, "sex": 1, ...}}')
     values = {}
     for key, value in data.items():
+        if isinstance(value, _BadNumber):
+            raise UsageError(f"'{name}': {_shorten(key)} is {value.why}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UsageError(f"'{name}': {key} is {json.dumps(value)}, not a number")
+            shown = "a list or object" if isinstance(value, (list, dict)) else json.dumps(value)
+            raise UsageError(f"'{name}': {_shorten(key)} is {_shorten(shown, 40)}, not a number")
         values[str(key)] = float(value)
     return values
 

@@ -107,7 +107,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "fil
         fd = os.open(path, flags)
     except IsADirectoryError:  # Windows cannot open a folder; POSIX opens it and fstat says so below
         raise FileRefused(path, "this is a folder, not a file") from None
-    with os.fdopen(fd, "rb", buffering=0) as handle:
+    try:
         info = os.fstat(fd)
         kind = _kind_words(info.st_mode)
         if kind is not None:
@@ -118,6 +118,10 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "fil
         )
         if info.st_size > limit:
             raise FileRefused(path, too_large.format(size=describe_size(info.st_size)))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb", buffering=0) as handle:
         chunks = []
         remaining = limit + 1
         while remaining > 0:

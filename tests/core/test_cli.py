@@ -418,3 +418,46 @@ def test_a_model_whose_arithmetic_overflows_never_decides(capsys, model_path, tm
     code, out, err = run(capsys, "predict", huge, *EXAMPLE_PAIRS)
     assert_one_line_error(code, err, "'huge.heartmodel'", "overflow")
     assert out == "" and "RuntimeWarning" not in err
+
+
+# --------------------------------------------------------------------------------------------------
+# patient files: every odd JSON is a clear "bad value", never an internal error
+
+
+def _patient_json(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "patient.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _example_with(chol: str) -> str:
+    values = json.loads(EXAMPLE_PATIENT.read_text(encoding="utf-8"))
+    body = ", ".join(f'"{k}": {json.dumps(v)}' for k, v in values.items() if k != "chol")
+    return "{" + body + f', "chol": {chol}' + "}"
+
+
+def test_a_duplicate_key_in_the_patient_file_is_refused(capsys, model_path, tmp_path):
+    text = EXAMPLE_PATIENT.read_text(encoding="utf-8").rstrip().rstrip("}") + ', "age": 30}'
+    path = _patient_json(tmp_path, text)
+    code, out, err = run(capsys, "predict", model_path, "--patient", path)
+    assert_one_line_error(code, err, "'patient.json'", "age", "twice")
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("chol", "words"),
+    [
+        ("2" * 5000, ["chol", "5000 digits"]),
+        ("1" + "0" * 400, ["chol", "401 digits"]),
+        ("1e999", ["chol", "not a finite number"]),
+        ("NaN", ["chol", "not a finite number"]),
+        ("-Infinity", ["chol", "not a finite number"]),
+        ("[" * 10_000 + "]" * 10_000, ["nested too deeply"]),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, ["nested too deeply"]),
+    ],
+)
+def test_odd_numbers_in_the_patient_file_are_bad_values(capsys, model_path, tmp_path, chol, words):
+    path = _patient_json(tmp_path, _example_with(chol))
+    code, out, err = run(capsys, "predict", model_path, "--patient", path)
+    assert_one_line_error(code, err, "'patient.json'", *words)
+    assert "internal error" not in err and out == ""
