@@ -41,7 +41,6 @@ import difflib
 import hashlib
 import os
 import re
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -50,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from heartgui.core import schema
+from heartgui.core.safe_io import FileRefused, read_regular_file
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -535,24 +535,14 @@ def _load(path: str, drop_missing: bool) -> Dataset:
 
 
 def _read_bytes(path: str) -> bytes:
-    """Read the whole file after checking it is a regular, not too large file."""
+    """Read the whole file after checking it is a regular, not too large file (never a pipe or device)."""
     try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise _fail(path, "this is a folder, not a data file")
-        if not stat.S_ISREG(info.st_mode):
-            raise _fail(path, "this is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise _fail(
-                path,
-                f"the file is {info.st_size / 1024 / 1024:.1f} MB, more than the "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB heartgui reads; the heart data sets are a few "
-                "kilobytes",
-            )
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except DataFileError:
-        raise
+        return read_regular_file(path, MAX_FILE_BYTES, "data file (the heart data sets are a few kilobytes)")
+    except FileRefused as exc:
+        problem = exc.problem
+        if problem.startswith("this is a folder"):
+            problem = "this is a folder, not a data file"
+        raise _fail(path, problem) from None
     except FileNotFoundError:
         raise _fail(
             path, "the file does not exist", "Check the file name and folder and try again."
@@ -567,9 +557,6 @@ def _read_bytes(path: str) -> bytes:
         ) from None
     except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in the path
         raise _fail(path, f"the file cannot be read ({exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _fail(path, f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-    return data
 
 
 def _decode(path: str, data: bytes) -> str:

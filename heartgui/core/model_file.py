@@ -42,6 +42,7 @@ from heartgui.core.network import MLP
 from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
+from heartgui.core.safe_io import FileRefused, describe_size, read_regular_file
 from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION
 
 #: The suggested file extension.
@@ -52,6 +53,8 @@ _FORMAT_NAME = "heartgui-model"
 #: Far above any model a student can train; bounds memory before anything is parsed.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _MAX_LAYERS = 64
+#: Unpacked bytes allowed beyond twice the file's size (room for a small re-zipped file).
+_UNPACK_SLACK = 1024 * 1024
 _PRE_KEYS = ("scaler_mean", "scaler_scale", "scaler_var")
 _PRE_PREFIX = "pre_"
 _NOVELTY_KEYS = ("mean", "precision", "threshold")
@@ -267,17 +270,9 @@ def _load(path: str) -> SavedModel:
 
 def _read_file(path: str) -> bytes:
     try:
-        if os.path.isdir(path):
-            raise ModelFileError(path, "this is a folder, not a file", _ADVICE_CHOOSE)
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise ModelFileError(
-                    path,
-                    f"this file is {size / 2**20:.0f} MB, far larger than any heartgui model",
-                    _ADVICE_CHOOSE,
-                )
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES, "model file")
+    except FileRefused as exc:
+        raise ModelFileError(path, exc.problem, _ADVICE_CHOOSE) from None
     except FileNotFoundError:
         raise ModelFileError(path, "the file does not exist", "Check the file name and folder.") from None
     except PermissionError:
@@ -294,7 +289,12 @@ def _read_file(path: str) -> bytes:
 
 
 def _read_members(path: str, data: bytes) -> dict[str, np.ndarray]:
-    """Every array of the archive, read without pickle after checking its header against its size."""
+    """Every array of the archive, read without pickle after checking its header against its size.
+
+    Nothing is unpacked before its size is known to be bounded: heartgui stores the arrays uncompressed,
+    so all parts together hold no more than the file itself (with room for a re-zipped file); a
+    compressed part that would unpack to more (a "zip bomb") is refused before a byte is unpacked.
+    """
     if not data.startswith(b"PK\x03\x04"):
         raise ModelFileError(path, "this file is not a heartgui model", _ADVICE_CHOOSE)
     try:
@@ -313,20 +313,33 @@ def _read_members(path: str, data: bytes) -> dict[str, np.ndarray]:
             raise ModelFileError(
                 path, "this file is not a heartgui model (no model description)", _ADVICE_CHOOSE
             )
-        if sum(info.file_size for info in infos) > MAX_FILE_BYTES or len(infos) > 2 * _MAX_LAYERS + 8:
-            raise ModelFileError(path, "the file is too large to be a heartgui model", _ADVICE_CHOOSE)
+        unpacked = sum(info.file_size for info in infos)
+        if unpacked > min(MAX_FILE_BYTES, 2 * len(data) + _UNPACK_SLACK) or len(infos) > 2 * _MAX_LAYERS + 8:
+            raise ModelFileError(
+                path,
+                f"the file is too large to be a heartgui model (its parts would unpack to "
+                f"{describe_size(unpacked)} from {describe_size(len(data))})",
+                _ADVICE_CHOOSE,
+            )
         for info in infos:
             try:
+                with archive.open(info) as stream:
+                    header = _array_header(stream)
+                    _check_array_header(path, info.filename, header, info.file_size)
                 raw = archive.read(info)
+            except ModelFileError:
+                raise
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
                 raise ModelFileError(path, f"the file is damaged ({exc})", _ADVICE_RESAVE) from None
             members[info.filename[: -len(".npy")]] = _read_array(path, info.filename, raw)
     return members
 
 
-def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
-    damaged = f"the file is damaged (the part '{member}' cannot be read)"
-    stream = io.BytesIO(raw)
+_Header = tuple[tuple[int, ...], np.dtype, int]
+
+
+def _array_header(stream: Any) -> _Header | None:
+    """``(shape, dtype, header size)`` of a .npy stream, from its header alone; ``None`` if unreadable."""
     try:
         version = np.lib.format.read_magic(stream)
         if version == (1, 0):
@@ -334,21 +347,35 @@ def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
         elif version == (2, 0):
             shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
-            raise ValueError(f"unsupported .npy version {version}")
+            return None
     except ValueError:
-        raise ModelFileError(path, damaged, _ADVICE_RESAVE) from None
+        return None
+    return tuple(shape), dtype, stream.tell()
+
+
+def _check_array_header(path: str, member: str, header: _Header | None, size: int) -> None:
+    """Refuse a part that holds no numbers, or whose header promises other than the ``size`` bytes it
+    holds, before anything is unpacked or allocated."""
+    damaged = f"the file is damaged (the part '{member}' cannot be read)"
+    if header is None:
+        raise ModelFileError(path, damaged, _ADVICE_RESAVE)
+    shape, dtype, header_size = header
     if dtype.hasobject or dtype.kind not in "fiub":
         raise ModelFileError(
             path,
             f"this file is not a heartgui model (the part '{member}' holds {dtype} data, not numbers)",
             _ADVICE_CHOOSE,
         )
-    # Refuse a header that promises more numbers than the bytes present, before anything is allocated.
-    if math.prod(shape) * dtype.itemsize != len(raw) - stream.tell():
+    if math.prod(shape) * dtype.itemsize != size - header_size:
         raise ModelFileError(path, damaged, _ADVICE_RESAVE)
+
+
+def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
+    _check_array_header(path, member, _array_header(io.BytesIO(raw)), len(raw))
     try:
         return np.load(io.BytesIO(raw), allow_pickle=False)
     except ValueError:
+        damaged = f"the file is damaged (the part '{member}' cannot be read)"
         raise ModelFileError(path, damaged, _ADVICE_RESAVE) from None
 
 

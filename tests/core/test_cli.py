@@ -307,14 +307,14 @@ def test_help_and_version_exit_0(capsys):
 # the real entry points, in a fresh process
 
 
-def _process(*args: str) -> subprocess.CompletedProcess:
+def _process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -461,3 +461,33 @@ def test_odd_numbers_in_the_patient_file_are_bad_values(capsys, model_path, tmp_
     code, out, err = run(capsys, "predict", model_path, "--patient", path)
     assert_one_line_error(code, err, "'patient.json'", *words)
     assert "internal error" not in err and out == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# pipes and devices are refused at once, never read (a pipe with no writer hung the CLI forever)
+
+
+@pytest.mark.parametrize("which", ["model", "patient", "data"])
+def test_a_pipe_given_as_a_file_is_refused_at_once(heart_dat, model_path, tmp_path, which):
+    pipe = tmp_path / f"{which}.fifo"
+    os.mkfifo(pipe)
+    argv = {
+        "model": ["predict", str(pipe), "--patient", str(EXAMPLE_PATIENT)],
+        "patient": ["predict", str(model_path), "--patient", str(pipe)],
+        "data": ["check", str(pipe)],
+    }[which]
+    try:  # in a fresh process with a timeout, so that a regression fails instead of hanging the suite
+        done = _process("-m", "heartgui.cli", *argv, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"heartgui-cli {' '.join(argv)} hung on a pipe")
+    assert done.returncode == 2, done.stderr
+    assert "pipe" in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_dev_zero_as_a_patient_or_model_file_is_refused(capsys, model_path):
+    code, out, err = run(capsys, "predict", model_path, "--patient", "/dev/zero")
+    assert_one_line_error(code, err, "/dev/zero", "a device")
+    assert out == ""
+    code, out, err = run(capsys, "predict", "/dev/zero", "--patient", EXAMPLE_PATIENT)
+    assert_one_line_error(code, err, "'zero'", "a device")
+    assert out == ""

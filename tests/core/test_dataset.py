@@ -423,7 +423,7 @@ def test_permission_denied(
         def denied(*args: object, **kwargs: object) -> None:
             raise PermissionError(13, "Permission denied", str(path))
 
-        monkeypatch.setattr(ds_module, "open", denied, raising=False)
+        monkeypatch.setattr(ds_module, "read_regular_file", denied)
     try:
         assert "permission denied" in str(load_error(path))
     finally:
@@ -691,3 +691,11 @@ def test_a_header_file_with_a_num_column_is_read_as_cleveland(shared_data, tmp_p
 def test_a_headerless_semicolon_file_with_1_and_2_is_not_guessed(heart_rows, tmp_path):
     error = load_error(write(tmp_path / "excel.csv", heart_rows, sep=";"))
     assert "cannot tell" in str(error) and "header" in str(error), str(error)
+
+
+def test_a_pipe_or_a_device_is_refused_without_reading(tmp_path: Path) -> None:
+    pipe = tmp_path / "heart.dat"
+    os.mkfifo(pipe)
+    assert "a pipe (FIFO), not a file" in str(load_error(pipe))
+    with pytest.raises(DataFileError, match="a device, not a file"):
+        load_dataset("/dev/zero")

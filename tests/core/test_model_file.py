@@ -510,3 +510,65 @@ def test_weights_whose_arithmetic_overflows_are_refused_on_load(good_file, heart
     assert all(np.isfinite(a).all() for a in huge.values())
     _rewrite(good_file, meta, huge)
     _refused(good_file, "invalid model", "overflow")
+
+
+# --------------------------------------------------------------------------------------------------
+# files that would cost memory or hang
+
+
+def test_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
+    _refused(Path("/dev/zero"), "a device")
+    pipe = tmp_path / "pipe.heartmodel"
+    os.mkfifo(pipe)
+    # Opened without blocking: a pipe with no writer cannot make the load wait.
+    _refused(pipe, "a pipe")
+
+
+def test_the_size_limit_is_said(tmp_path):
+    path = tmp_path / "huge.heartmodel"
+    with open(path, "wb") as handle:
+        handle.truncate(model_file.MAX_FILE_BYTES + 1)  # sparse: no disk space used
+    _refused(path, "256 MB")
+
+
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    stream = io.BytesIO()
+    np.lib.format.write_array_header_1_0(stream, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return stream.getvalue()
+
+
+def test_a_zip_bomb_costs_no_memory(good_file, tmp_path):
+    # A valid model plus one deflated member of 200 MB of zeros: a few hundred KB on disk.
+    n = 25_000_000
+    bomb = tmp_path / "bomb.heartmodel"
+    with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(bomb, "w") as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        member_info = zipfile.ZipInfo("W9.npy")
+        member_info.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(member_info, "w", force_zip64=True) as member:
+            member.write(_npy_header((n,)))
+            zeros = bytes(8 * 1_000_000)
+            for _ in range(n // 1_000_000):
+                member.write(zeros)
+    assert bomb.stat().st_size < 2_000_000
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        _refused(bomb, "too large")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, f"loading a {bomb.stat().st_size} byte file took {peak / 2**20:.0f} MB"
+
+
+def test_an_npy_header_promising_more_than_its_part_holds_is_refused_before_reading(good_file, tmp_path):
+    crafted = tmp_path / "crafted.heartmodel"
+    with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(crafted, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "W0.npy":
+                data = _npy_header((10**12,)) + data[len(_npy_header((1,))) :]
+            out.writestr(info, data)
+    _refused(crafted, "damaged")
