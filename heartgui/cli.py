@@ -329,6 +329,15 @@ def _check_out(out: Path, args: argparse.Namespace, kind: str, what: str) -> Non
         raise UsageError(f"cannot save {what} to '{out}': {error.reason}{hint}") from None
 
 
+def _write_failure(out: Path, what: str, error: OSError) -> str:
+    """One line for a failed write: the core's WriteError already says that nothing was changed."""
+    from heartgui.core.safe_io import WriteError
+
+    if isinstance(error, WriteError):
+        return str(error)
+    return f"cannot save {what} to '{out}': {error.strerror or error}"
+
+
 def _save(out: Path, result: Any, dataset: Any) -> None:
     from heartgui.core.model_file import save_model
 
@@ -342,7 +351,7 @@ def _save(out: Path, result: Any, dataset: Any) -> None:
             data_name=dataset.provenance.file_name,
         )
     except OSError as error:
-        raise UsageError(f"cannot save the model to '{out}': {error.strerror or error}") from None
+        raise UsageError(_write_failure(out, "the model", error)) from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -645,7 +654,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         training_report(out, result, provenance=dataset.provenance)
     except OSError as error:
-        raise UsageError(f"cannot save the report to '{out}': {error.strerror or error}") from None
+        raise UsageError(_write_failure(out, "the report", error)) from None
     _print_json(
         {
             "report_file": str(out.resolve()),

@@ -7,10 +7,9 @@ be predicted; the reason for the rows that could not. Nothing is dropped silentl
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from heartgui.core import schema
 from heartgui.core.dataset import PatientsFile, Provenance
 from heartgui.core.model import HeartModel
+from heartgui.core.safe_io import atomic_write
 
 __all__ = [
     "COLUMNS_AFTER_FEATURES",
@@ -158,14 +158,15 @@ def _out_of_range_names(model: HeartModel, X: pd.DataFrame) -> list[str]:
 
 
 def write_csv_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``table`` as comma-separated UTF-8 to a temporary file beside ``path``, then rename it."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            table.to_csv(out, index=False, lineterminator="\n")
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; an export is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``table`` as comma-separated UTF-8 to a temporary file beside ``path``, then rename it.
+
+    Raises
+    ------
+    OSError
+        A :class:`~heartgui.core.safe_io.WriteError` when it cannot be written; ``path`` is unchanged.
+    """
+    with atomic_write(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        table.to_csv(text, index=False, lineterminator="\n")
+        text.flush()
+        text.detach()  # the handle stays open: atomic_write syncs and renames it

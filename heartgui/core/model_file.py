@@ -17,14 +17,12 @@ so a file from a classmate can at worst be refused with a :class:`ModelFileError
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import math
 import os
 import re
-import secrets
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ from heartgui.core.network import MLP
 from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
-from heartgui.core.safe_io import FileRefused, describe_size, read_regular_file
+from heartgui.core.safe_io import FileRefused, atomic_write, describe_size, read_regular_file
 from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION
 
 #: The suggested file extension.
@@ -127,7 +125,8 @@ def save_model(
     ------
     sklearn.exceptions.NotFittedError : the model is not trained.
     ValueError : the model holds numbers that are not finite (a diverged run).
-    OSError : the file cannot be written (folder missing, no permission, disk full).
+    OSError : the file cannot be written (folder missing, no permission, disk full): a
+        :class:`~heartgui.core.safe_io.WriteError` saying so; any file at ``path`` is unchanged.
     """
     model._check_fitted()
     arrays = _model_arrays(model)
@@ -192,33 +191,8 @@ def _json_number(value: Any) -> int | float:
 
 
 def _write_atomically(path: Path, members: Mapping[str, np.ndarray]) -> None:
-    folder = path.parent
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    # os.open with 0o666 lets the umask decide the permissions, as for any file the user saves.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **members)  # type: ignore[arg-type]
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible, nor needed, on Windows."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with atomic_write(path) as handle:
+        np.savez(handle, **members)  # type: ignore[arg-type]
 
 
 def _checksum(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> str:

@@ -408,8 +408,11 @@ def test_an_interrupted_save_leaves_no_file_when_there_was_none(results, tmp_pat
 
 
 def test_saving_into_a_missing_folder_is_an_os_error(results, tmp_path):
-    with pytest.raises(FileNotFoundError):
+    import errno
+
+    with pytest.raises(OSError, match="No such file or directory; nothing was changed") as caught:
         save_model(tmp_path / "missing" / "m.heartmodel", results["tutorial"].model)
+    assert caught.value.errno == errno.ENOENT
 
 
 def test_saving_over_a_model_replaces_it(results, good_file, heart):

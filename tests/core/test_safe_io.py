@@ -63,3 +63,39 @@ def test_a_read_only_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
     with pytest.raises(OutputPathError, match="not writable"):
         check_output_path(tmp_path / "x.pdf", kind="pdf")
+
+
+# --------------------------------------------------------------------------------------------------
+# atomic_write
+
+
+def test_atomic_write_replaces_only_when_everything_was_written(tmp_path):
+    from heartgui.core.safe_io import WriteError, atomic_write
+
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+    with atomic_write(path) as handle:
+        handle.write(b"new")
+        assert path.read_bytes() == b"old"  # nothing replaced until the block ends
+    assert path.read_bytes() == b"new"
+
+    class Bug(Exception):
+        pass
+
+    with pytest.raises(Bug):  # a bug is not a write failure: it passes unchanged
+        with atomic_write(path) as handle:
+            handle.write(b"half")
+            raise Bug
+    assert path.read_bytes() == b"new"
+
+    import zlib
+
+    with pytest.raises(WriteError, match="No space left on device; nothing was changed") as caught:
+        with atomic_write(path) as handle:
+            try:
+                raise OSError(28, "No space left on device")
+            except OSError:
+                raise zlib.error("Error -2 while flushing: inconsistent stream state") from None
+    assert caught.value.errno == 28 and isinstance(caught.value, OSError)
+    assert path.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
