@@ -82,20 +82,19 @@ def test_atomic_write_replaces_only_when_everything_was_written(tmp_path):
     class Bug(Exception):
         pass
 
-    with pytest.raises(Bug):  # a bug is not a write failure: it passes unchanged
-        with atomic_write(path) as handle:
-            handle.write(b"half")
-            raise Bug
+    with pytest.raises(Bug), atomic_write(path) as handle:  # a bug is no write failure: it passes
+        handle.write(b"half")
+        raise Bug
     assert path.read_bytes() == b"new"
 
     import zlib
 
-    with pytest.raises(WriteError, match="No space left on device; nothing was changed") as caught:
-        with atomic_write(path) as handle:
-            try:
-                raise OSError(28, "No space left on device")
-            except OSError:
-                raise zlib.error("Error -2 while flushing: inconsistent stream state") from None
+    full = pytest.raises(WriteError, match="No space left on device; nothing was changed")
+    with full as caught, atomic_write(path):
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError:
+            raise zlib.error("Error -2 while flushing: inconsistent stream state") from None
     assert caught.value.errno == 28 and isinstance(caught.value, OSError)
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
