@@ -475,11 +475,13 @@ def _read_table(
     split_problems = _Collector()
     cells: list[list[str]] = []
     line_numbers: list[int] = []
+    wrong_widths: set[int] = set()
     for number, line in body:
         fields = _split(line, delimiter, split_problems, number)
         if fields is None:
             continue
         if len(fields) != width:
+            wrong_widths.add(len(fields))
             row_problem(
                 number,
                 None,
@@ -488,6 +490,11 @@ def _read_table(
             continue
         cells.append([fields[j] if j is not None else "" for j in order])
         line_numbers.append(number)
+    if not cells and wrong_widths:
+        # Not one line has the expected columns: that is the file's problem, to be said first (and
+        # alone), not as one problem per line followed by "the target is not two classes".
+        headerless = body is numbered
+        raise _fail(path, _columns_not_found(sorted(wrong_widths), width, delimiter, headerless))
     for problem in split_problems.rows:
         assert problem.line is not None
         row_problem(problem.line, problem.column, problem.message)
@@ -501,6 +508,30 @@ def _read_table(
         rows_read=len(body),
         decimal_comma=delimiter == ";",
         target_rule=rule,
+    )
+
+
+def _columns_not_found(widths: Sequence[int], width: int, delimiter: str | None, headerless: bool) -> str:
+    """Why no line could be split into the expected columns, with the counts found and expected."""
+    found = (
+        f"every line has {widths[0]}" if len(widths) == 1 else f"the lines have {widths[0]} to {widths[-1]}"
+    )
+    which = (
+        "the 13 findings then the diagnosis, in heart.doc's order"
+        if headerless
+        else "one per column of the header line"
+    )
+    if widths == [width - 1]:
+        why = "; a column is missing"
+    elif widths == [width + 1]:
+        why = "; there is a column too many"
+    elif widths[-1] < 3:
+        why = "; the fields may be separated by another character"
+    else:
+        why = ""
+    return (
+        f"the columns could not be found: {found} fields where {width} are expected "
+        f"({_describe_delimiter(delimiter)}; {which}){why}"
     )
 
 
@@ -592,6 +623,9 @@ def _decode(path: str, data: bytes) -> str:
 def _detect_delimiter(line: str) -> str | None:
     """Pick comma, semicolon or tab by counting them in the first line; ``None`` means spaces."""
     counts = {d: line.count(d) for d in _DELIMITERS}
+    if counts[";"] and counts[";"] >= counts["\t"]:
+        # Commas beside semicolons are decimal commas (a spreadsheet in a European language).
+        return ";"
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else None
 

@@ -699,3 +699,38 @@ def test_a_pipe_or_a_device_is_refused_without_reading(tmp_path: Path) -> None:
     assert "a pipe (FIFO), not a file" in str(load_error(pipe))
     with pytest.raises(DataFileError, match="a device, not a file"):
         load_dataset("/dev/zero")
+
+
+# ----------------------------------------------------------------------------------------------------
+# A file whose columns cannot be found says so first (not "the target is not two classes")
+# ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drop", [13, 4])  # the diagnosis, or serum cholesterol
+def test_a_column_missing_is_said_first_with_the_counts(tmp_path, heart_rows, drop):
+    rows = [r[:drop] + r[drop + 1 :] for r in heart_rows]
+    error = load_error(write(tmp_path / "thirteen.dat", rows))
+    first = str(error.problems[0])
+    assert "every line has 13 fields where 14 are expected" in first, first
+    assert "a column is missing" in first and "separated by spaces" in first
+    assert "two classes" not in str(error)
+
+
+def test_a_cleveland_file_with_a_column_missing(tmp_path, shared_data):
+    lines = (shared_data / "processed.cleveland.data").read_text().splitlines()
+    path = tmp_path / "cleveland.data"
+    path.write_text("\n".join(",".join(line.split(",")[1:]) for line in lines) + "\n")
+    first = str(load_error(path).problems[0])
+    assert "every line has 13 fields where 14 are expected (separated by commas" in first, first
+
+
+def test_a_headerless_file_with_decimal_commas_and_semicolons_is_split_on_semicolons(tmp_path, heart_rows):
+    rows = [[v.replace(".", ",") for v in r] for r in heart_rows]
+    error = load_error(write(tmp_path / "excel.csv", rows, sep=";"))
+    # read as 14 columns with decimal commas; only the coding of the diagnosis is left to say
+    assert error.total == 1 and "cannot tell how the diagnosis is coded" in str(error), str(error)
+    header = ";".join([*schema.FEATURE_NAMES, "class"])
+    path = tmp_path / "excel-header.csv"
+    path.write_text(header + "\n" + "\n".join(";".join(r) for r in rows) + "\n")
+    data = load_dataset(path)
+    np.testing.assert_array_equal(data.X.to_numpy(), load_dataset(write(tmp_path / "h.dat", heart_rows)).X)
