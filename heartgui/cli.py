@@ -22,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -310,8 +311,22 @@ def _train_checked(dataset: Any, settings: Any) -> Any:
         return train(dataset, settings)
     except TrainingDiverged as error:
         raise UsageError(str(error)) from None
-    except ValueError as error:  # e.g. a split with one class only
+    except ValueError as error:  # e.g. a split with one class only, a network too large to build
         raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
+    except MemoryError:
+        raise UsageError(_too_large(settings)) from None
+
+
+def _too_large(settings: Any) -> str:
+    """A network whose weights do not fit in memory, in numbers a student can act on."""
+    sizes = [13, *settings.hidden_layers, 1]  # the network's inputs are at least the 13 features
+    weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    layers = ",".join(map(str, settings.hidden_layers))
+    return (
+        f"cannot train with hidden layers {layers}: the network has about {weights:,} weights, "
+        f"{weights * 8 / 1e9:,.0f} GB for each copy training needs, more memory than this computer has; "
+        "use fewer units (the presets use 8)"
+    )
 
 
 def _check_out(out: Path, args: argparse.Namespace, kind: str, what: str) -> None:
@@ -371,7 +386,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
     table = result.summary()
     table.index.name = "method"
+    diverged = _diverged_folds(result)
     if args.json:
+        table["diverged_folds"] = [len(diverged.get(m, [])) for m in table.index]
         _print_json(table.reset_index().to_dict(orient="records"))
     else:
         times = "once" if args.repeats == 1 else f"{args.repeats} times"
@@ -382,7 +399,30 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"'optimal' calls disease from risk {result.optimal_threshold:.3g}."
         )
         print(_compact(table).to_string())
+        for method, epochs in diverged.items():
+            folds = sum(1 for row in result.rows if row.method == method)
+            print(_divergence_note(method, epochs, folds))
     return EXIT_OK
+
+
+def _diverged_folds(result: Any) -> dict[str, list[int]]:
+    """For each method that diverged on some folds, the epoch at which it did, one per such fold."""
+    out: dict[str, list[int]] = {}
+    for row in result.rows:
+        found = re.search(r"diverged at epoch (\d+)", row.note)
+        if found:
+            out.setdefault(row.method, []).append(int(found.group(1)))
+    return out
+
+
+def _divergence_note(method: str, epochs: list[int], folds: int) -> str:
+    """The table's figures for these folds are not those of a trained network: say it under the table."""
+    at = ", ".join(str(e) for e in sorted(set(epochs)))
+    start = " (at epoch 1: the untrained initial weights)" if 1 in epochs else ""
+    return (
+        f"Note: {method} diverged on {len(epochs)} of {folds} folds (at epoch {at}); those folds were "
+        f"scored with the weights of the last epoch before the loss stopped being a finite number{start}."
+    )
 
 
 _SHOWN_FIGURES = {

@@ -173,6 +173,8 @@ def _score(
     except TrainingDiverged as exc:
         # The network keeps its last good weights; score them, and say so in the table.
         note = f"diverged at epoch {exc.epoch}"
+        if exc.epoch == 1:  # the loss of the initial weights: no step was taken, so not the learning rate
+            note += ", before any learning step (scored with its initial weights)"
     risk = model.predict_risk(X_test)
     seconds = time.perf_counter() - start
     costs = {"cost_missed": cost_missed, "cost_false_alarm": cost_false_alarm}

@@ -491,3 +491,53 @@ def test_dev_zero_as_a_patient_or_model_file_is_refused(capsys, model_path):
     code, out, err = run(capsys, "predict", "/dev/zero", "--patient", EXAMPLE_PATIENT)
     assert_one_line_error(code, err, "'zero'", "a device")
     assert out == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# what actually happened, said: divergence in the cross-validation, a network too large to start
+
+
+def test_evaluate_says_on_which_folds_the_network_diverged(capsys, heart, heart_dat, monkeypatch):
+    from heartgui.core import crossval
+    from heartgui.core.presets import TUTORIAL
+
+    # The tutorial network with a learning rate at which it diverges on some of heart.dat's folds.
+    methods = (
+        crossval.network_method(TUTORIAL.replace(learning_rate=0.014), "Neural network (tutorial)"),
+        crossval.BASELINE_METHODS[0],
+    )
+    monkeypatch.setattr(crossval, "DEFAULT_METHODS", methods)
+    frame = crossval.cross_validate(heart, folds=9, repeats=1).to_frame()
+    diverged = frame[frame["note"] != ""]
+    assert 0 < len(diverged) < 9 and set(diverged["method"]) == {"Neural network (tutorial)"}
+    epochs = sorted({int(n.split()[-1]) for n in diverged["note"]})
+
+    code, out, err = run(capsys, "evaluate", heart_dat, "--folds", "9", "--repeats", "1")
+    assert code == 0 and err == ""
+    note = [line for line in out.splitlines() if line.startswith("Note:")]
+    assert note == [
+        f"Note: Neural network (tutorial) diverged on {len(diverged)} of 9 folds (at epoch "
+        f"{', '.join(map(str, epochs))}); those folds were scored with the weights of the last epoch "
+        "before the loss stopped being a finite number."
+    ], out
+    records = run_json(capsys, "evaluate", heart_dat, "--folds", "9", "--repeats", "1", "--json")
+    assert {r["method"]: r["diverged_folds"] for r in records} == {
+        "Neural network (tutorial)": len(diverged),
+        "Default rule (always the majority)": 0,
+    }
+
+
+def test_a_network_that_cannot_start_does_not_blame_the_learning_rate(capsys, heart_dat):
+    # 5000 hidden units with N(0, 1) weights: the very first forward pass, before any learning step,
+    # already gives some patients a probability below the clip for their true class.
+    code, out, err = run(capsys, "train", heart_dat, "--hidden", "5000", "--epochs", "3")
+    assert_one_line_error(code, err, "before any learning step", "5000", "fewer hidden units")
+    assert "learning rate (0.001) is too high" not in err and "10 times smaller" not in err
+    assert out == ""
+
+
+def test_hidden_layers_too_large_for_memory_are_a_clear_message(capsys, heart_dat):
+    # 10 billion weights (80 GB): refused, never an internal error (allocating them fails at once).
+    code, out, err = run(capsys, "train", heart_dat, "--hidden", "100000,100000")
+    assert_one_line_error(code, err, "100000,100000", "memory")
+    assert "internal error" not in err and out == ""
