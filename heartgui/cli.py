@@ -30,6 +30,8 @@ from typing import Any, NoReturn
 
 PROG = "heartgui-cli"
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+#: As a shell reports a command ended by SIGPIPE (128 + 13): its output was no longer read.
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -728,9 +730,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    except BrokenPipeError:  # the reader of stdout is gone (`... | head`): nothing left to say
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # never a traceback for the user; one line that can be reported
         _fail(f"internal error ({type(error).__name__}: {error}); please report this")
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(message: str) -> None:

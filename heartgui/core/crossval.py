@@ -40,6 +40,7 @@ from heartgui.core.evaluation import cost_optimal_threshold, evaluate
 from heartgui.core.network import TrainingDiverged
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import RECOMMENDED, TUTORIAL, TrainingSettings
+from heartgui.core.safe_io import atomic_write
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
 from heartgui.core.training import Split
 
@@ -287,7 +288,8 @@ class CrossValResult:
         """The per-fold table as CSV text; also written to ``path`` when one is given."""
         text = self.to_frame().to_csv(index=False)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            with atomic_write(path) as handle:  # a failed write leaves an earlier file as it was
+                handle.write(text.encode("utf-8"))
         return text
 
 

@@ -112,12 +112,8 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "fil
         kind = _kind_words(info.st_mode)
         if kind is not None:
             raise FileRefused(path, f"this is {kind}, not a file")
-        too_large = (
-            f"it is {{size}}, more than the {describe_size(limit)} heartgui reads from a {what}; "
-            "check that this is the right file"
-        )
         if info.st_size > limit:
-            raise FileRefused(path, too_large.format(size=describe_size(info.st_size)))
+            raise FileRefused(path, _too_large(info.st_size, limit, what))
     except BaseException:
         os.close(fd)
         raise
@@ -131,9 +127,18 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "fil
             chunks.append(chunk)
             remaining -= len(chunk)
         data = b"".join(chunks)
-    if len(data) > limit:
-        raise FileRefused(path, too_large.format(size=f"more than {describe_size(limit)}"))
+    if len(data) > limit:  # it grew while being read
+        raise FileRefused(path, _too_large(len(data), limit, what))
     return data
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    shown, most = describe_size(size), describe_size(limit)
+    if shown == most:  # just over the limit: the rounded sizes would read the same
+        shown = f"{size:,} bytes"
+    return (
+        f"it is {shown}, more than the {most} heartgui reads from a {what}; check that this is the right file"
+    )
 
 
 # --------------------------------------------------------------------------------------------------

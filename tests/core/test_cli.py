@@ -541,3 +541,27 @@ def test_hidden_layers_too_large_for_memory_are_a_clear_message(capsys, heart_da
     code, out, err = run(capsys, "train", heart_dat, "--hidden", "100000,100000")
     assert_one_line_error(code, err, "100000,100000", "memory")
     assert "internal error" not in err and out == ""
+
+
+def test_a_closed_output_pipe_is_not_an_internal_error(tmp_path):
+    # `heartgui-cli check broken.dat | head -1`: the reader is gone before the long listing is written.
+    rows = FILES.joinpath("broken_rows.dat").read_text().splitlines()
+    broken = tmp_path / "broken.dat"
+    broken.write_text("\n".join(rows[:1] + [rows[1]] * 3000) + "\n")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails with EPIPE, at once
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "heartgui.cli", "check", str(broken)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == 141
