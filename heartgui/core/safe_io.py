@@ -194,6 +194,19 @@ def _same_file(a: Path, b: str | os.PathLike[str]) -> bool:
         return False
 
 
+def _holds_a_model(path: Path) -> bool:
+    """Whether a zip archive is a heartgui model (its listing only: a Word document or a folder of
+    photos is a zip archive too, and must not pass for an older model)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "meta.npy" in names and all(name.endswith(".npy") for name in names)
+
+
 def check_output_path(
     out: str | os.PathLike[str],
     *,
@@ -207,7 +220,9 @@ def check_output_path(
     :func:`os.path.samefile`, so another name, a link or a hard link of the same file counts), a
     folder, a device or pipe, or in a folder that does not exist or cannot be written.
     Refused unless ``force``: ``out`` exists, is not empty and does not begin as a file of ``kind``
-    begins (:data:`OUTPUT_KINDS`) — a data file or a document given by mistake would be lost. An
+    begins (:data:`OUTPUT_KINDS`; for a model, also a zip archive of ``.npy`` parts with the model's
+    description, since a Word document is a zip too) — a data file or a document given by mistake
+    would be lost. An
     existing file of the same kind (an older report) may be replaced: that is what saving does.
 
     Parameters
@@ -257,7 +272,7 @@ def check_output_path(
                 start = handle.read(len(expected.magic))
         except OSError as exc:
             raise OutputPathError(path, f"it exists and cannot be checked ({exc.strerror or exc})") from None
-        if start != expected.magic:
+        if start != expected.magic or (kind == "model" and not _holds_a_model(path)):
             raise OutputPathError(
                 path,
                 f"it exists and is not {expected.words}, so it would be overwritten and lost",

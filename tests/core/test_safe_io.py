@@ -25,10 +25,21 @@ def test_the_file_being_read_is_never_an_output(heart_dat, tmp_path):
         assert "the file being read" in str(caught.value) and not caught.value.forcible
 
 
-@pytest.mark.parametrize(("kind", "own"), [("model", b"PK\x03\x04rest"), ("pdf", b"%PDF-1.4\n")])
-def test_only_a_file_of_its_own_kind_is_replaced_without_force(heart_dat, tmp_path, kind, own):
+def _model_like(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("meta.npy", b"")
+        archive.writestr("W0.npy", b"")
+
+
+@pytest.mark.parametrize("kind", ["model", "pdf"])
+def test_only_a_file_of_its_own_kind_is_replaced_without_force(heart_dat, tmp_path, kind):
     mine = tmp_path / "old"
-    mine.write_bytes(own)
+    if kind == "model":
+        _model_like(mine)
+    else:
+        mine.write_bytes(b"%PDF-1.4\n")
     assert check_output_path(mine, kind=kind, inputs=[heart_dat]) == mine
     foreign = tmp_path / "foreign"
     foreign.write_bytes(heart_dat.read_bytes())
@@ -98,3 +109,17 @@ def test_atomic_write_replaces_only_when_everything_was_written(tmp_path):
     assert caught.value.errno == 28 and isinstance(caught.value, OSError)
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_a_zip_that_is_not_a_model_is_not_replaced_as_one(tmp_path, heart_dat):
+    import zipfile
+
+    document = tmp_path / "lecture.docx"  # a Word document is a zip archive
+    with zipfile.ZipFile(document, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(OutputPathError) as caught:
+        check_output_path(document, kind="model")
+    assert caught.value.forcible and "not a heartgui model file" in caught.value.reason
+    model = tmp_path / "old.heartmodel"
+    _model_like(model)
+    assert check_output_path(model, kind="model") == model
