@@ -102,10 +102,14 @@ def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "fil
     FileRefused : a folder, pipe, device or socket, or a file larger than ``limit``.
     OSError : the file cannot be opened or read (``FileNotFoundError``, ``PermissionError``, ...).
     """
+    # Checked before opening too: Windows cannot open a folder (it says "permission denied").
+    kind = _kind_words(os.stat(path).st_mode)
+    if kind is not None:
+        raise FileRefused(path, f"this is {kind}, not a file")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
-    except IsADirectoryError:  # Windows cannot open a folder; POSIX opens it and fstat says so below
+    except IsADirectoryError:
         raise FileRefused(path, "this is a folder, not a file") from None
     try:
         info = os.fstat(fd)

@@ -123,3 +123,24 @@ def test_a_zip_that_is_not_a_model_is_not_replaced_as_one(tmp_path, heart_dat):
     model = tmp_path / "old.heartmodel"
     _model_like(model)
     assert check_output_path(model, kind="model") == model
+
+
+# --------------------------------------------------------------------------------------------------
+# read_regular_file
+
+
+def test_read_regular_file_reads_at_most_its_limit(tmp_path):
+    from heartgui.core.safe_io import FileRefused, read_regular_file
+
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"x" * 100)
+    assert read_regular_file(path, 100) == b"x" * 100
+    with pytest.raises(
+        FileRefused, match="it is 100 bytes, more than the 99 bytes heartgui reads from a file"
+    ):
+        read_regular_file(path, 99)
+    for special, words in ((tmp_path, "a folder"), (Path("/dev/zero"), "a device")):
+        with pytest.raises(FileRefused, match=words):
+            read_regular_file(special, 10)
+    with pytest.raises(FileNotFoundError):
+        read_regular_file(tmp_path / "missing", 10)
