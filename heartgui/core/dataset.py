@@ -818,7 +818,7 @@ def _decode_target(values: np.ndarray, lines: np.ndarray, rule: str = _RULE_HEAD
             if statlog
             else "a Cleveland file (fields separated by commas without a header, as "
             "processed.cleveland.data, or a column named num) codes the diagnosis 0 = absent, "
-            "1–4 = present (the disease's severity)"
+            "1–4 = present"
         )
         return None, f"{what}; found {_shown_values(bad, values, lines)}"
     if classes <= {0.0, 1.0} and len(classes) == 2:
