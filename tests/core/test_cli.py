@@ -565,3 +565,31 @@ def test_a_closed_output_pipe_is_not_an_internal_error(tmp_path):
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert "BrokenPipeError" not in done.stderr
     assert done.returncode == 141
+
+
+def test_predict_never_decides_on_a_risk_that_is_not_a_number(capsys, heart, monkeypatch):
+    # No risk, so no decision (before: "decision": "present" with "risk": null, exit 0).
+    from heartgui.core import model_file
+    from heartgui.core.presets import TUTORIAL
+    from heartgui.core.training import train
+
+    model = train(heart, TUTORIAL).model
+    # The loader refuses such a model; one in memory (as the window holds it) may still be asked:
+    # an output bias that is not a number makes every risk NaN, which rounds to an arbitrary integer.
+    model.network_.intercepts_[-1][:] = np.nan
+    row = 0
+    saved = model_file.SavedModel(
+        model=model,
+        settings=None,
+        metrics=None,
+        data_sha256=None,
+        data_name=None,
+        app_version="test",
+        saved_at="2026-01-01T00:00:00",
+        path="/models/huge.heartmodel",
+    )
+    monkeypatch.setattr(model_file, "load_model", lambda path: saved)
+    pairs = [f"{name}={value:g}" for name, value in heart.row(row).items()]
+    code, out, err = run(capsys, "predict", "huge.heartmodel", *pairs)
+    assert_one_line_error(code, err, "'huge.heartmodel'", "cannot compute a risk", "no decision")
+    assert out == "" and "RuntimeWarning" not in err
