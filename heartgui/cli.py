@@ -22,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,8 @@ from typing import Any, NoReturn
 
 PROG = "heartgui-cli"
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+#: As a shell reports a command ended by SIGPIPE (128 + 13): its output was no longer read.
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -125,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train on a data file and print the results as JSON")
     _add_training_options(train)
     train.add_argument("--out", metavar="MODEL", help="save the trained model to this .heartmodel file")
+    _add_force(train, "a heartgui model")
 
     evaluate = commands.add_parser("evaluate", help="cross-validate the network against simple baselines")
     evaluate.add_argument("data", metavar="DATA")
@@ -140,7 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="train on a data file and write a PDF training report")
     _add_training_options(report)
     report.add_argument("--out", metavar="REPORT.pdf", required=True, help="the PDF to write")
+    _add_force(report, "a PDF")
     return parser
+
+
+def _add_force(command: argparse.ArgumentParser, kind: str) -> None:
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help=f"replace --out even when it is an existing file that is not {kind} (never the data file)",
+    )
 
 
 def _add_training_options(command: argparse.ArgumentParser) -> None:
@@ -261,7 +274,7 @@ def _train(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out) if args.out else None
     if out is not None:
-        _check_writable(out)
+        _check_out(out, args, "model", "the model")
     dataset = _load_data(args.data)
     result = _train_checked(dataset, settings)
     if out is not None:
@@ -300,21 +313,46 @@ def _train_checked(dataset: Any, settings: Any) -> Any:
         return train(dataset, settings)
     except TrainingDiverged as error:
         raise UsageError(str(error)) from None
-    except ValueError as error:  # e.g. a split with one class only
+    except ValueError as error:  # e.g. a split with one class only, a network too large to build
         raise UsageError(f"cannot train on '{dataset.provenance.file_name}': {error}") from None
+    except MemoryError:
+        raise UsageError(_too_large(settings)) from None
 
 
-def _check_writable(out: Path, what: str = "the model") -> None:
-    """Refuse an --out path that cannot be written before spending time on training."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if out.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': it is a folder; give a file name")
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': '{folder}' is a file, not a folder")
-    if not folder.is_dir():
-        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"cannot save {what} to '{out}': the folder '{folder}' is not writable")
+def _too_large(settings: Any) -> str:
+    """A network whose weights do not fit in memory, in numbers a student can act on."""
+    sizes = [13, *settings.hidden_layers, 1]  # the network's inputs are at least the 13 features
+    weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    layers = ",".join(map(str, settings.hidden_layers))
+    return (
+        f"cannot train with hidden layers {layers}: the network has about {weights:,} weights, "
+        f"{weights * 8 / 1e9:,.0f} GB for each copy training needs, more memory than this computer has; "
+        "use fewer units (the presets use 8)"
+    )
+
+
+def _check_out(out: Path, args: argparse.Namespace, kind: str, what: str) -> None:
+    """Refuse an --out path that must not be written, before spending time on training.
+
+    Never the data file being read; never a folder, device or pipe; an existing file of another kind
+    only with --force (:func:`heartgui.core.safe_io.check_output_path`).
+    """
+    from heartgui.core.safe_io import OutputPathError, check_output_path
+
+    try:
+        check_output_path(out, kind=kind, inputs=[args.data], force=args.force)
+    except OutputPathError as error:
+        hint = " (add --force to replace it)" if error.forcible else ""
+        raise UsageError(f"cannot save {what} to '{out}': {error.reason}{hint}") from None
+
+
+def _write_failure(out: Path, what: str, error: OSError) -> str:
+    """One line for a failed write: the core's WriteError already says that nothing was changed."""
+    from heartgui.core.safe_io import WriteError
+
+    if isinstance(error, WriteError):
+        return str(error)
+    return f"cannot save {what} to '{out}': {error.strerror or error}"
 
 
 def _save(out: Path, result: Any, dataset: Any) -> None:
@@ -330,7 +368,7 @@ def _save(out: Path, result: Any, dataset: Any) -> None:
             data_name=dataset.provenance.file_name,
         )
     except OSError as error:
-        raise UsageError(f"cannot save the model to '{out}': {error.strerror or error}") from None
+        raise UsageError(_write_failure(out, "the model", error)) from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -350,7 +388,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
     table = result.summary()
     table.index.name = "method"
+    diverged = _diverged_folds(result)
     if args.json:
+        table["diverged_folds"] = [len(diverged.get(m, [])) for m in table.index]
         _print_json(table.reset_index().to_dict(orient="records"))
     else:
         times = "once" if args.repeats == 1 else f"{args.repeats} times"
@@ -361,7 +401,30 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"'optimal' calls disease from risk {result.optimal_threshold:.3g}."
         )
         print(_compact(table).to_string())
+        for method, epochs in diverged.items():
+            folds = sum(1 for row in result.rows if row.method == method)
+            print(_divergence_note(method, epochs, folds))
     return EXIT_OK
+
+
+def _diverged_folds(result: Any) -> dict[str, list[int]]:
+    """For each method that diverged on some folds, the epoch at which it did, one per such fold."""
+    out: dict[str, list[int]] = {}
+    for row in result.rows:
+        found = re.search(r"diverged at epoch (\d+)", row.note)
+        if found:
+            out.setdefault(row.method, []).append(int(found.group(1)))
+    return out
+
+
+def _divergence_note(method: str, epochs: list[int], folds: int) -> str:
+    """The table's figures for these folds are not those of a trained network: say it under the table."""
+    at = ", ".join(str(e) for e in sorted(set(epochs)))
+    start = " (at epoch 1: the untrained initial weights)" if 1 in epochs else ""
+    return (
+        f"Note: {method} diverged on {len(epochs)} of {folds} folds (at epoch {at}); those folds were "
+        f"scored with the weights of the last epoch before the loss stopped being a finite number{start}."
+    )
 
 
 _SHOWN_FIGURES = {
@@ -412,30 +475,106 @@ def _feature_lookup() -> dict[str, str]:
     return names
 
 
+#: A patient file is a few hundred bytes; anything this large is the wrong file.
+MAX_PATIENT_FILE_BYTES = 1024 * 1024
+#: More digits than any float has; longer integers are refused before Python converts them.
+_MAX_JSON_DIGITS = 400
+
+
+class _BadNumber:
+    """A JSON number that is no usable value (kept until its key is known, to name it)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _json_int(text: str) -> int | _BadNumber:
+    digits = len(text.lstrip("-"))
+    too_large = _BadNumber(f"a number with {digits} digits, far beyond any possible value")
+    if digits > _MAX_JSON_DIGITS:
+        return too_large
+    value = int(text)
+    try:
+        float(value)
+    except OverflowError:
+        return too_large
+    return value
+
+
+def _json_float(text: str) -> float | _BadNumber:
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(f"{_shorten(text)}, not a finite number")
+
+
+def _json_constant(text: str) -> _BadNumber:
+    return _BadNumber(f"{text}, not a finite number")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object in which each key appears once (json keeps the last one silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _shorten(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _read_patient_file(path: str) -> dict[str, Any]:
+    from heartgui.core.safe_io import FileRefused, read_regular_file
+
     name = os.path.basename(path) or path
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = read_regular_file(path, MAX_PATIENT_FILE_BYTES, "patient file")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"cannot read the patient file '{path}': it does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"cannot read the patient file '{path}': it is a folder") from None
+    except FileRefused as error:
+        folder = "it is a folder" if "a folder" in error.problem else error.problem
+        raise UsageError(f"cannot read the patient file '{path}': {folder}") from None
     except UnicodeDecodeError:
         raise UsageError(f"cannot read the patient file '{name}': it is not a UTF-8 text file") from None
     except OSError as error:
         raise UsageError(f"cannot read the patient file '{path}': {error.strerror or error}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_json_object,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
     except json.JSONDecodeError as error:
         raise UsageError(
             f"'{name}' is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except _DuplicateKey as error:
+        raise UsageError(
+            f"'{name}': the key \"{_shorten(error.key)}\" is given twice; give each once"
+        ) from None
+    except RecursionError:
+        raise UsageError(
+            f"'{name}' is nested too deeply to be a patient; it must hold one JSON object like "
+            '{"age": 63, "sex": 1, ...}'
         ) from None
     if not isinstance(data, dict):
         raise UsageError(f'\'{name}\' must hold one JSON object like {{"age": 63, "sex": 1, ...}}')
     values = {}
     for key, value in data.items():
+        if isinstance(value, _BadNumber):
+            raise UsageError(f"'{name}': {_shorten(key)} is {value.why}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UsageError(f"'{name}': {key} is {json.dumps(value)}, not a number")
+            shown = "a list or object" if isinstance(value, (list, dict)) else json.dumps(value)
+            raise UsageError(f"'{name}': {_shorten(key)} is {_shorten(shown, 40)}, not a number")
         values[str(key)] = float(value)
     return values
 
@@ -501,9 +640,14 @@ def _predict(args: argparse.Namespace) -> int:
         saved = load_model(args.model)
     except ModelFileError as error:
         raise UsageError(str(error)) from None
+    from heartgui.core.model import RiskNotComputable
+
     model = saved.model
     risk = float(model.predict_risk(patient)[0])
-    present = bool(model.predict(patient)[0])
+    try:
+        present = bool(model.predict(patient)[0])
+    except RiskNotComputable as error:  # never a decision on a risk that is not a number
+        raise UsageError(f"'{os.path.basename(args.model)}': {error}") from None
     _print_json(
         {
             "risk": risk,
@@ -544,7 +688,7 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.suffix:
         out = out.with_suffix(".pdf")
-    _check_writable(out, "the report")
+    _check_out(out, args, "pdf", "the report")
     dataset = _load_data(args.data)
     result = _train_checked(dataset, settings)
     from heartgui.reports import TRAINING_REPORT_PAGES, training_report
@@ -552,7 +696,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         training_report(out, result, provenance=dataset.provenance)
     except OSError as error:
-        raise UsageError(f"cannot save the report to '{out}': {error.strerror or error}") from None
+        raise UsageError(_write_failure(out, "the report", error)) from None
     _print_json(
         {
             "report_file": str(out.resolve()),
@@ -586,9 +730,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    except BrokenPipeError:  # the reader of stdout is gone (`... | head`): nothing left to say
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # never a traceback for the user; one line that can be reported
         _fail(f"internal error ({type(error).__name__}: {error}); please report this")
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(message: str) -> None:

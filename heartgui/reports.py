@@ -26,12 +26,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +40,7 @@ from matplotlib.figure import Figure
 from heartgui import __version__
 from heartgui.core import schema
 from heartgui.core.evaluation import MetricsWithIntervals, metrics_with_intervals, roc_point_at, roc_points
+from heartgui.core.safe_io import atomic_write
 
 if TYPE_CHECKING:
     from heartgui.core.dataset import Provenance
@@ -287,18 +286,17 @@ def _style(ax: Axes) -> None:
 
 @contextmanager
 def _atomic_pdf(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> Iterator[PdfPages]:
-    """A :class:`PdfPages` on a temporary file beside ``path``, renamed to ``path`` when all went well."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        with PdfPages(temporary, metadata={"Creator": f"heartgui {__version__}", **metadata}) as pdf:
-            yield pdf
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """A :class:`PdfPages` on a temporary file beside ``path``, renamed to ``path`` when all went well.
+
+    :func:`heartgui.core.safe_io.atomic_write` does the writing: a failure (a full disk) leaves the old
+    file and raises :class:`~heartgui.core.safe_io.WriteError` ("could not write …; nothing was changed"),
+    even when matplotlib hides the OSError behind zlib's "Error -2 while flushing".
+    """
+    with (
+        atomic_write(path) as handle,
+        PdfPages(handle, metadata={"Creator": f"heartgui {__version__}", **metadata}) as pdf,
+    ):
+        yield pdf
 
 
 # --------------------------------------------------------------------------------------------------

@@ -304,3 +304,86 @@ def test_cli_report_refuses_a_missing_folder_before_training(capsys, heart_dat, 
     assert main(["report", str(heart_dat), "--out", str(tmp_path / "no" / "r.pdf")]) == 2
     err = capsys.readouterr().err
     assert "cannot save the report to" in err and "does not exist" in err
+
+
+class _FillingDisk:
+    """A file handle that takes ``room`` bytes, then fails as a full disk does (ENOSPC)."""
+
+    def __init__(self, handle, room: int) -> None:
+        self._handle = handle
+        self._room = room
+
+    def write(self, data) -> int:
+        if len(data) > self._room:
+            raise OSError(28, "No space left on device")
+        self._room -= len(data)
+        return self._handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._handle.close()
+
+
+@pytest.mark.parametrize("room", [0, 3000, 30000])
+def test_a_full_disk_leaves_the_old_report_and_says_so(result, heart, tmp_path, monkeypatch, room):
+    from heartgui.core import safe_io
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4 the old report")
+    opened = safe_io._open_temporary
+
+    def filling(target):
+        tmp, handle = opened(target)
+        return tmp, _FillingDisk(handle, room)
+
+    monkeypatch.setattr(safe_io, "_open_temporary", filling)
+    with pytest.raises(OSError) as caught:
+        reports.training_report(path, result, provenance=heart.provenance)
+    assert str(caught.value) == (f"could not write '{path}': No space left on device; nothing was changed")
+    assert caught.value.errno == 28
+    assert path.read_bytes() == b"%PDF-1.4 the old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def _limited_file_size(limit: int):
+    def apply() -> None:  # in the child: writes beyond `limit` bytes fail (EFBIG) instead of killing it
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("limit", [3000, 30000])
+def test_cli_report_on_a_disk_that_fills_up_is_one_clear_line(heart_dat, tmp_path, limit):
+    # A real failing write, in a real process: the operating system refuses bytes beyond the limit
+    # (before: "internal error (error: Error -2 while flushing: inconsistent stream state)").
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4 the old report")
+    done = subprocess.run(
+        [sys.executable, "-m", "heartgui.cli", "report", str(heart_dat), "--out", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+        preexec_fn=_limited_file_size(limit),
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"heartgui-cli: error: could not write '{path}': File too large; nothing was changed"
+    ]
+    assert path.read_bytes() == b"%PDF-1.4 the old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]

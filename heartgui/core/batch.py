@@ -7,10 +7,9 @@ be predicted; the reason for the rows that could not. Nothing is dropped silentl
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,8 +17,21 @@ import pandas as pd
 from heartgui.core import schema
 from heartgui.core.dataset import PatientsFile, Provenance
 from heartgui.core.model import HeartModel
+from heartgui.core.safe_io import atomic_write
 
-__all__ = ["COLUMNS_AFTER_FEATURES", "BatchPrediction", "predict_patients", "write_csv_atomic"]
+__all__ = [
+    "COLUMNS_AFTER_FEATURES",
+    "NOT_COMPUTABLE",
+    "BatchPrediction",
+    "predict_patients",
+    "write_csv_atomic",
+]
+
+#: The problem of a row whose risk the model could not compute (not a finite number).
+NOT_COMPUTABLE = (
+    "the model could not compute a risk for this patient (its arithmetic overflowed: its weights are "
+    "far too large for these values)"
+)
 
 #: Columns that follow the 13 features, in order (``known_outcome`` only when the file had one).
 COLUMNS_AFTER_FEATURES = ("known_outcome", "risk", "decision", "out_of_range", "problem")
@@ -94,14 +106,24 @@ def predict_patients(
         valid["known_outcome"] = _outcome_words(patients.outcome)
     if len(X):
         inputs = model.transform(X)
-        valid["risk"] = model.network_.predict_proba(inputs)[:, 1]
-        present = model.network_.predict(inputs, threshold).astype(bool)
+        # A risk that is not a number (the arithmetic overflowed) is that patient's problem, never a
+        # decision: NaN >= threshold is False, and rounding NaN gives an arbitrary integer.
+        with np.errstate(over="ignore", invalid="ignore"):
+            risk = model.network_.predict_proba(inputs)[:, 1]
+            computed = np.isfinite(risk)
+            risk = np.where(computed, risk, np.nan)
+            present = np.zeros(len(risk), dtype=bool)
+            if computed.any():
+                present[computed] = model.network_.predict(inputs[computed], threshold).astype(bool)
     else:
-        valid["risk"] = np.zeros(0)
-        present = np.zeros(0, dtype=bool)
-    valid["decision"] = np.where(present, schema.CLASS_WORDS[1], schema.CLASS_WORDS[0])
+        risk = np.zeros(0)
+        computed = present = np.zeros(0, dtype=bool)
+    valid["risk"] = risk
+    valid["decision"] = np.where(
+        computed, np.where(present, schema.CLASS_WORDS[1], schema.CLASS_WORDS[0]), ""
+    )
     valid["out_of_range"] = _out_of_range_names(model, X)
-    valid["problem"] = ""
+    valid["problem"] = np.where(computed, "", NOT_COMPUTABLE)
 
     rejected = pd.DataFrame(
         {
@@ -136,14 +158,15 @@ def _out_of_range_names(model: HeartModel, X: pd.DataFrame) -> list[str]:
 
 
 def write_csv_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``table`` as comma-separated UTF-8 to a temporary file beside ``path``, then rename it."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            table.to_csv(out, index=False, lineterminator="\n")
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; an export is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``table`` as comma-separated UTF-8 to a temporary file beside ``path``, then rename it.
+
+    Raises
+    ------
+    OSError
+        A :class:`~heartgui.core.safe_io.WriteError` when it cannot be written; ``path`` is unchanged.
+    """
+    with atomic_write(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        table.to_csv(text, index=False, lineterminator="\n")
+        text.flush()
+        text.detach()  # the handle stays open: atomic_write syncs and renames it

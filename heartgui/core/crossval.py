@@ -40,6 +40,7 @@ from heartgui.core.evaluation import cost_optimal_threshold, evaluate
 from heartgui.core.network import TrainingDiverged
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import RECOMMENDED, TUTORIAL, TrainingSettings
+from heartgui.core.safe_io import atomic_write
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
 from heartgui.core.training import Split
 
@@ -178,6 +179,8 @@ def _score(
     except TrainingDiverged as exc:
         # The network keeps its last good weights; score them, and say so in the table.
         note = f"diverged at epoch {exc.epoch}"
+        if exc.epoch == 1:  # the loss of the initial weights: no step was taken, so not the learning rate
+            note += ", before any learning step (scored with its initial weights)"
     risk = model.predict_risk(X_test)
     seconds = time.perf_counter() - start
     costs = {"cost_missed": cost_missed, "cost_false_alarm": cost_false_alarm}
@@ -290,7 +293,8 @@ class CrossValResult:
         """The per-fold table as CSV text; also written to ``path`` when one is given."""
         text = self.to_frame().to_csv(index=False)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            with atomic_write(path) as handle:  # a failed write leaves an earlier file as it was
+                handle.write(text.encode("utf-8"))
         return text
 
 

@@ -18,6 +18,13 @@ Formats read
     spaces; LF or CRLF line ends; UTF-8 with or without a byte-order mark. A headerless file delimited
     by semicolons is also read (columns in the UCI order) and reported as ``csv``.
 
+The diagnosis coding comes from the format, never from the values present: ``statlog`` is 1/2,
+``cleveland`` is 0–4, so Cleveland patients who happen to have only 1s and 2s are all diseased. A
+header file's target is read by its values (0/1, 1/2 Statlog, 0–4 Cleveland; a column named ``num``
+as Cleveland's) and the coding read is shown in :attr:`Provenance.target_coding`; 1s and 2s only,
+where both codings are possible (a ``num`` column, a headerless semicolon file), are refused (see
+:func:`_decode_target`).
+
 :func:`load_patients` reads a CSV of patients to predict the same way (a header is required, the target
 column is optional) but sets a bad row aside with its problems instead of rejecting the file.
 
@@ -34,7 +41,6 @@ import difflib
 import hashlib
 import os
 import re
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -43,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from heartgui.core import schema
+from heartgui.core.safe_io import FileRefused, read_regular_file
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -82,6 +89,13 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CODING_01 = "0/1"
 _CODING_STATLOG = "1/2 (Statlog)"
 _CODING_CLEVELAND = "0-4 (Cleveland num)"
+
+# How a file's format says the diagnosis is coded (see _decode_target).
+_RULE_STATLOG = "statlog"
+_RULE_CLEVELAND = "cleveland"
+_RULE_HEADER = "header"
+_RULE_NUM = "num"  # a header naming the target "num", Cleveland's name for it
+_RULE_UNNAMED = "unnamed"
 
 _ADVICE_ROWS = (
     "Correct the listed lines in a text editor or spreadsheet (or choose another file) and load it again."
@@ -402,6 +416,8 @@ class _Table:
     lines: np.ndarray
     rows_read: int
     decimal_comma: bool
+    #: How the diagnosis is coded, from the format (see :func:`_decode_target`).
+    target_rule: str
 
 
 def _read_table(
@@ -432,6 +448,11 @@ def _read_table(
         fmt = "csv"
         body = numbered[1:]
         width = len(first_fields)
+        target_field = order[-1]
+        named_num = target_field is not None and (
+            schema.normalise_column_name(first_fields[target_field]) == "num"
+        )
+        rule = _RULE_NUM if named_num else _RULE_HEADER
         if not body:
             raise _fail(path, "the file has a header line but no data rows")
     elif require_header:
@@ -448,16 +469,19 @@ def _read_table(
         if delimiter == "\t":  # Statlog style: any run of spaces and tabs separates fields
             delimiter = None
         fmt = {None: "statlog", ",": "cleveland"}.get(delimiter, "csv")
+        rule = {"statlog": _RULE_STATLOG, "cleveland": _RULE_CLEVELAND}.get(fmt, _RULE_UNNAMED)
         body = numbered
 
     split_problems = _Collector()
     cells: list[list[str]] = []
     line_numbers: list[int] = []
+    wrong_widths: set[int] = set()
     for number, line in body:
         fields = _split(line, delimiter, split_problems, number)
         if fields is None:
             continue
         if len(fields) != width:
+            wrong_widths.add(len(fields))
             row_problem(
                 number,
                 None,
@@ -466,6 +490,11 @@ def _read_table(
             continue
         cells.append([fields[j] if j is not None else "" for j in order])
         line_numbers.append(number)
+    if not cells and wrong_widths:
+        # Not one line has the expected columns: that is the file's problem, to be said first (and
+        # alone), not as one problem per line followed by "the target is not two classes".
+        headerless = body is numbered
+        raise _fail(path, _columns_not_found(sorted(wrong_widths), width, delimiter, headerless))
     for problem in split_problems.rows:
         assert problem.line is not None
         row_problem(problem.line, problem.column, problem.message)
@@ -478,6 +507,31 @@ def _read_table(
         lines=np.asarray(line_numbers, dtype=np.int64),
         rows_read=len(body),
         decimal_comma=delimiter == ";",
+        target_rule=rule,
+    )
+
+
+def _columns_not_found(widths: Sequence[int], width: int, delimiter: str | None, headerless: bool) -> str:
+    """Why no line could be split into the expected columns, with the counts found and expected."""
+    found = (
+        f"every line has {widths[0]}" if len(widths) == 1 else f"the lines have {widths[0]} to {widths[-1]}"
+    )
+    which = (
+        "the 13 findings then the diagnosis, in heart.doc's order"
+        if headerless
+        else "one per column of the header line"
+    )
+    if widths == [width - 1]:
+        why = "; a column is missing"
+    elif widths == [width + 1]:
+        why = "; there is a column too many"
+    elif widths[-1] < 3:
+        why = "; the fields may be separated by another character"
+    else:
+        why = ""
+    return (
+        f"the columns could not be found: {found} fields where {width} are expected "
+        f"({_describe_delimiter(delimiter)}; {which}){why}"
     )
 
 
@@ -493,6 +547,7 @@ def _load(path: str, drop_missing: bool) -> Dataset:
         problems,
         drop_missing=drop_missing,
         raw=table.cells,
+        target_rule=table.target_rule,
     )
     if problems:
         raise problems.error(path)
@@ -511,24 +566,14 @@ def _load(path: str, drop_missing: bool) -> Dataset:
 
 
 def _read_bytes(path: str) -> bytes:
-    """Read the whole file after checking it is a regular, not too large file."""
+    """Read the whole file after checking it is a regular, not too large file (never a pipe or device)."""
     try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise _fail(path, "this is a folder, not a data file")
-        if not stat.S_ISREG(info.st_mode):
-            raise _fail(path, "this is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise _fail(
-                path,
-                f"the file is {info.st_size / 1024 / 1024:.1f} MB, more than the "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB heartgui reads; the heart data sets are a few "
-                "kilobytes",
-            )
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except DataFileError:
-        raise
+        return read_regular_file(path, MAX_FILE_BYTES, "data file (the heart data sets are a few kilobytes)")
+    except FileRefused as exc:
+        problem = exc.problem
+        if problem.startswith("this is a folder"):
+            problem = "this is a folder, not a data file"
+        raise _fail(path, problem) from None
     except FileNotFoundError:
         raise _fail(
             path, "the file does not exist", "Check the file name and folder and try again."
@@ -543,9 +588,6 @@ def _read_bytes(path: str) -> bytes:
         ) from None
     except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in the path
         raise _fail(path, f"the file cannot be read ({exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _fail(path, f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-    return data
 
 
 def _decode(path: str, data: bytes) -> str:
@@ -581,6 +623,9 @@ def _decode(path: str, data: bytes) -> str:
 def _detect_delimiter(line: str) -> str | None:
     """Pick comma, semicolon or tab by counting them in the first line; ``None`` means spaces."""
     counts = {d: line.count(d) for d in _DELIMITERS}
+    if counts[";"] and counts[";"] >= counts["\t"]:
+        # Commas beside semicolons are decimal commas (a spreadsheet in a European language).
+        return ";"
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else None
 
@@ -723,30 +768,77 @@ def _valid_mask(values: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _decode_target(values: np.ndarray, lines: np.ndarray) -> tuple[str | None, str]:
-    """Decide how the target is coded; return ``(coding, "")`` or ``(None, why not)``."""
+def _shown_values(found: np.ndarray, values: np.ndarray, lines: np.ndarray) -> str:
+    """``"0 (first on line 3), 5 (first on line 9)"``: at most 12 values, each with its first line."""
     present = ~np.isnan(values)
-    found = np.unique(values[present])
-    classes = {float(v) for v in found}
-    if classes and classes <= {0.0, 1.0} and len(classes) == 2:
-        return _CODING_01, ""
-    if classes <= {1.0, 2.0} and len(classes) == 2:
-        return _CODING_STATLOG, ""
-    if classes <= {0.0, 1.0, 2.0, 3.0, 4.0} and (
-        3.0 in classes or 4.0 in classes or classes == {0.0, 1.0, 2.0}
-    ):
-        return _CODING_CLEVELAND, ""
-    if not classes:
-        return None, "target is not two classes: no row has a target value"
     shown = []
     for v in found[:12]:
         first = int(lines[present][values[present] == v][0])
         shown.append(f"{v:g} (first on line {first})")
     more = f" and {len(found) - 12} other values" if len(found) > 12 else ""
+    return ", ".join(shown) + more
+
+
+def _decode_target(values: np.ndarray, lines: np.ndarray, rule: str = _RULE_HEADER) -> tuple[str | None, str]:
+    """How the diagnosis is coded; return ``(coding, "")`` or ``(None, why not)``.
+
+    The coding comes from the file's format (``rule``), never from the values that happen to be there:
+    a Statlog file (14 fields separated by spaces) codes 1 = absent, 2 = present; a Cleveland file (14
+    fields separated by commas) codes 0 = absent, 1–4 = present, so a Cleveland file whose patients
+    happen to have 1s and 2s only is all disease, not half healthy. A file with a header names its
+    columns but not the coding: 0 and 1 are read as 0/1 (1 = disease), 1 and 2 as Statlog's, 0–4 (with
+    a 0 and a 2, 3 or 4) as Cleveland's, and the coding read is shown to the user
+    (``Provenance.target_coding``); a column named ``num`` (Cleveland's name) is read as Cleveland's.
+    Where the two codings are both possible and disagree — 1s and 2s only, in a column named ``num``
+    or in a file without header or format (semicolons) — the file is refused, never guessed.
+    """
+    present = ~np.isnan(values)
+    found = np.unique(values[present])
+    classes = {float(v) for v in found}
+    if not classes:
+        return None, "target is not two classes: no row has a target value"
+    ambiguous = classes <= {1.0, 2.0} and len(classes) == 2
+    if rule == _RULE_NUM and ambiguous:
+        return None, (
+            "cannot tell how the diagnosis is coded: the column is named num, Cleveland's name (0 = "
+            "absent, 1–4 = present), but holds only 1 and 2, Statlog's codes for absent and present; "
+            "rename the column 'class' if 1 means absent, or check the file"
+        )
+    if rule == _RULE_NUM:
+        rule = _RULE_CLEVELAND
+    if rule in (_RULE_STATLOG, _RULE_CLEVELAND):
+        statlog = rule == _RULE_STATLOG
+        allowed = {1.0, 2.0} if statlog else {0.0, 1.0, 2.0, 3.0, 4.0}
+        bad = np.array([v for v in found if float(v) not in allowed])
+        if not len(bad):
+            return (_CODING_STATLOG if statlog else _CODING_CLEVELAND), ""
+        what = (
+            "a Statlog file (14 fields separated by spaces, as heart.dat) codes the diagnosis "
+            "1 = absent, 2 = present"
+            if statlog
+            else "a Cleveland file (fields separated by commas without a header, as "
+            "processed.cleveland.data, or a column named num) codes the diagnosis 0 = absent, "
+            "1–4 = present"
+        )
+        return None, f"{what}; found {_shown_values(bad, values, lines)}"
+    if classes <= {0.0, 1.0} and len(classes) == 2:
+        return _CODING_01, ""
+    if ambiguous:
+        if rule == _RULE_UNNAMED:
+            return None, (
+                "cannot tell how the diagnosis is coded: the values are 1 and 2, which mean absent and "
+                "present in Statlog's coding but both mean disease in Cleveland's; add a header line "
+                "naming the columns, with the diagnosis column named 'class' for Statlog's 1/2 or "
+                "'num' for Cleveland's 0–4"
+            )
+        return _CODING_STATLOG, ""
+    if classes <= {0.0, 1.0, 2.0, 3.0, 4.0} and (
+        3.0 in classes or 4.0 in classes or classes == {0.0, 1.0, 2.0}
+    ):
+        return _CODING_CLEVELAND, ""
     return None, (
         "target is not two classes: found the values "
-        + ", ".join(shown)
-        + more
+        + _shown_values(found, values, lines)
         + "; heartgui reads 0/1 (1 = disease), 1/2 (Statlog, 2 = disease) or 0–4 "
         "(Cleveland, above 0 = disease)"
     )
@@ -818,6 +910,7 @@ def _validate(
     *,
     drop_missing: bool,
     raw: pd.DataFrame | None = None,
+    target_rule: str = "header",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...]]:
     """Check every value; record problems; return ``(X, y, lines, target coding, dropped rows)``."""
     n = len(lines)
@@ -833,7 +926,7 @@ def _validate(
             if hint:
                 problems.add(None, feature.name, hint)
 
-    coding, why = _decode_target(target, lines)
+    coding, why = _decode_target(target, lines, target_rule)
     if coding is None:
         problems.add(None, schema.TARGET_NAME, why)
 
@@ -1087,7 +1180,7 @@ def _load_patients(path: str) -> PatientsFile:
     outcome, coding = None, ""
     if table.has_target:
         target = values[good, _N_FEATURES]
-        coding_found, why = _decode_target(target, table.lines[good])
+        coding_found, why = _decode_target(target, table.lines[good], table.target_rule)
         if coding_found is None:
             coding = f"not read: {why}"
         else:

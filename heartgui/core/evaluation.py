@@ -2,7 +2,7 @@
 how sure we can be of them (confidence intervals), and the ROC and calibration curves.
 
 Everything is computed with :mod:`sklearn.metrics` and :mod:`sklearn.calibration`, except the Wilson
-interval (a formula) and the bootstrap AUC, vectorised from the AUC's definition for speed.
+interval (a formula) and the bootstrap AUC, computed by ranks for speed and bounded memory.
 
 The Statlog cost matrix (``heart.doc``) charges 5 for a missed disease and 1 for a false alarm; the cost
 reported is the average per patient.
@@ -169,11 +169,11 @@ def bootstrap_auc_interval(
     healthy from the healthy as the data hold (stratified, as pROC does by default), so every resample
     has both classes and none is skipped. ``(nan, nan)`` when ``y_true`` holds one class only.
 
-    Calling ``roc_auc_score`` 1000 times takes seconds, so the resamples are computed together from the
-    AUC's own definition, P(risk of a diseased > risk of a healthy) + ½ P(tie) (the Mann–Whitney form;
-    ``tests/core/test_evaluation.py`` checks it against ``roc_auc_score``): with ``S[i, j]`` the score of
-    the pair (diseased i, healthy j) and ``a``, ``b`` how often each patient was drawn, a resample's AUC
-    is ``a · S · b / (n₁ n₀)``.
+    Calling ``roc_auc_score`` 1000 times takes seconds, so the resamples are scored together by ranks
+    (:func:`_resample_aucs`, the Mann–Whitney form of the AUC with ties counting one half;
+    ``tests/core/test_evaluation.py`` checks it against ``roc_auc_score``). Time grows as n log n and
+    memory stays bounded (resamples are scored a block at a time), so a file of 200,000 patients costs
+    seconds and megabytes, not the gigabytes a table of every diseased–healthy pair would.
     """
     y_true, risk = _check_scores(y_true, risk)
     if n_boot < 1:
@@ -183,19 +183,74 @@ def bootstrap_auc_interval(
     if len(diseased) == 0 or len(healthy) == 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng(random_state)
-    pair_scores = (diseased[:, None] > healthy[None, :]) + 0.5 * (diseased[:, None] == healthy[None, :])
-    draws_diseased = _draw_counts(rng, len(diseased), n_boot)
-    draws_healthy = _draw_counts(rng, len(healthy), n_boot)
-    aucs = np.einsum("bi,ij,bj->b", draws_diseased, pair_scores, draws_healthy, optimize=True)
-    aucs /= len(diseased) * len(healthy)
+    ranks = _AucRanks(diseased, healthy)
+    block = max(1, min(n_boot, _BOOTSTRAP_BLOCK_ELEMENTS // (len(diseased) + len(healthy))))
+    aucs = np.empty(n_boot)
+    for start in range(0, n_boot, block):
+        k = min(block, n_boot - start)
+        draws_diseased = _draw_counts(rng, len(diseased), k)
+        draws_healthy = _draw_counts(rng, len(healthy), k)
+        aucs[start : start + k] = ranks.aucs(draws_diseased, draws_healthy)
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(aucs, [tail, 1.0 - tail])
     return float(low), float(high)
 
 
+#: How many numbers one block of bootstrap resamples may hold (about 8 MB per array).
+_BOOTSTRAP_BLOCK_ELEMENTS = 1_000_000
+
+
+class _AucRanks:
+    """The AUC of weighted resamples of fixed diseased and healthy scores, by ranks.
+
+    AUC = Σᵢ aᵢ · (weight of healthy scored below diseased i + ½ weight of healthy tied with it) / (Σa Σb),
+    with ``a`` and ``b`` how often each diseased and healthy patient was drawn: P(risk of a diseased >
+    risk of a healthy) + ½ P(tie). The healthy scores are sorted once and grouped by value; for each
+    resample the group weights are summed and accumulated (O(n)), and each diseased patient reads the
+    weight below its score and at it from its position among the groups (found once, by binary search).
+    """
+
+    def __init__(self, diseased: np.ndarray, healthy: np.ndarray) -> None:
+        order = np.argsort(healthy, kind="stable")
+        values = healthy[order]
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+        self.order = order
+        self.starts = starts
+        groups = values[starts]
+        # Position of each diseased score among the groups: groups[:pos] are below it.
+        self.position = np.searchsorted(groups, diseased, side="left")
+        at = np.minimum(self.position, len(groups) - 1)
+        self.tied = groups[at] == diseased
+
+    def aucs(self, draws_diseased: np.ndarray, draws_healthy: np.ndarray) -> np.ndarray:
+        """One AUC per row of the ``(k, n_diseased)`` and ``(k, n_healthy)`` draw counts."""
+        weights = np.add.reduceat(draws_healthy[:, self.order], self.starts, axis=1)  # per group
+        below = np.zeros((len(weights), weights.shape[1] + 1))
+        np.cumsum(weights, axis=1, out=below[:, 1:])  # below[:, j] = weight of groups[:j]
+        score = below[:, self.position]
+        tied_at = np.minimum(self.position, weights.shape[1] - 1)
+        score += 0.5 * np.where(self.tied, weights[:, tied_at], 0.0)
+        total = draws_diseased.sum(axis=1) * draws_healthy.sum(axis=1)
+        return np.einsum("ki,ki->k", draws_diseased, score) / total
+
+
+def rank_auc(y_true: np.ndarray, risk: np.ndarray) -> float:
+    """The ROC AUC by ranks (Mann–Whitney, ties count one half), as ``roc_auc_score`` computes it.
+
+    ``nan`` when ``y_true`` holds one class only.
+    """
+    y_true, risk = _check_scores(y_true, risk)
+    diseased, healthy = risk[y_true == 1], risk[y_true == 0]
+    if len(diseased) == 0 or len(healthy) == 0:
+        return float("nan")
+    ones_d, ones_h = np.ones((1, len(diseased))), np.ones((1, len(healthy)))
+    return float(_AucRanks(diseased, healthy).aucs(ones_d, ones_h)[0])
+
+
 def _draw_counts(rng: np.random.Generator, n: int, n_boot: int) -> np.ndarray:
     """How many times each of ``n`` items is drawn in each of ``n_boot`` resamples of size ``n``."""
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+    drawn = rng.integers(0, n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
+    return np.bincount(drawn.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
 
 
 def _check_scores(y_true: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,18 @@ from heartgui.core.preprocessing import Preprocessor, _as_frame
 from heartgui.core.schema import FEATURE_NAMES, FEATURES
 
 
+class RiskNotComputable(ValueError):
+    """The network's arithmetic overflowed for these patients: there is no risk, so no decision."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        who = "this patient" if n == 1 else f"{n} patients"
+        super().__init__(
+            f"the model cannot compute a risk for {who}: its arithmetic overflowed (its weights are far "
+            "too large for these values), so it gives no decision"
+        )
+
+
 class HeartModel(BaseEstimator):
     """Preprocessing plus the from-scratch network, with a decision threshold.
 
@@ -149,16 +161,32 @@ class HeartModel(BaseEstimator):
         return self.preprocessor_.transform(_as_frame(X))
 
     def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        """(absent, present) probabilities, one row per patient."""
-        return self.network_.predict_proba(self.transform(X))
+        """(absent, present) probabilities, one row per patient.
+
+        NaN for a patient whose arithmetic overflowed (a model with absurd weights); no RuntimeWarning.
+        """
+        inputs = self.transform(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.network_.predict_proba(inputs)
 
     def predict_risk(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        """The probability of heart disease, one number per patient."""
+        """The probability of heart disease, one number per patient (NaN where it cannot be computed)."""
         return self.predict_proba(X)[:, 1]
 
     def predict(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        """1 (present) where the risk reaches :attr:`threshold`, else 0."""
-        return self.network_.predict(self.transform(X), self.threshold)
+        """1 (present) where the risk reaches :attr:`threshold`, else 0.
+
+        Raises
+        ------
+        RiskNotComputable : some patient's risk is not a finite number; a decision would be arbitrary.
+        """
+        inputs = self.transform(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            risk = self.network_.predict_proba(inputs)[:, 1]
+            bad = int(np.count_nonzero(~np.isfinite(risk)))
+            if bad:
+                raise RiskNotComputable(bad)
+            return self.network_.predict(inputs, self.threshold)
 
     def out_of_range(self, patient: Mapping[str, float]) -> dict[str, tuple[float, float]]:
         """Features of ``patient`` outside the range seen in training: name → (low, high)."""

@@ -17,14 +17,12 @@ so a file from a classmate can at worst be refused with a :class:`ModelFileError
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import math
 import os
 import re
-import secrets
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import heartgui
 from heartgui.core.evaluation import Metrics
@@ -41,6 +40,7 @@ from heartgui.core.network import MLP
 from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
+from heartgui.core.safe_io import FileRefused, atomic_write, describe_size, read_regular_file
 from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION
 
 #: The suggested file extension.
@@ -51,6 +51,8 @@ _FORMAT_NAME = "heartgui-model"
 #: Far above any model a student can train; bounds memory before anything is parsed.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _MAX_LAYERS = 64
+#: Unpacked bytes allowed beyond twice the file's size (room for a small re-zipped file).
+_UNPACK_SLACK = 1024 * 1024
 _PRE_KEYS = ("scaler_mean", "scaler_scale", "scaler_var")
 _PRE_PREFIX = "pre_"
 _NOVELTY_KEYS = ("mean", "precision", "threshold")
@@ -123,7 +125,8 @@ def save_model(
     ------
     sklearn.exceptions.NotFittedError : the model is not trained.
     ValueError : the model holds numbers that are not finite (a diverged run).
-    OSError : the file cannot be written (folder missing, no permission, disk full).
+    OSError : the file cannot be written (folder missing, no permission, disk full): a
+        :class:`~heartgui.core.safe_io.WriteError` saying so; any file at ``path`` is unchanged.
     """
     model._check_fitted()
     arrays = _model_arrays(model)
@@ -188,33 +191,8 @@ def _json_number(value: Any) -> int | float:
 
 
 def _write_atomically(path: Path, members: Mapping[str, np.ndarray]) -> None:
-    folder = path.parent
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    # os.open with 0o666 lets the umask decide the permissions, as for any file the user saves.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **members)  # type: ignore[arg-type]
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); not possible, nor needed, on Windows."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with atomic_write(path) as handle:
+        np.savez(handle, **members)  # type: ignore[arg-type]
 
 
 def _checksum(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> str:
@@ -266,17 +244,9 @@ def _load(path: str) -> SavedModel:
 
 def _read_file(path: str) -> bytes:
     try:
-        if os.path.isdir(path):
-            raise ModelFileError(path, "this is a folder, not a file", _ADVICE_CHOOSE)
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                raise ModelFileError(
-                    path,
-                    f"this file is {size / 2**20:.0f} MB, far larger than any heartgui model",
-                    _ADVICE_CHOOSE,
-                )
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES, "model file")
+    except FileRefused as exc:
+        raise ModelFileError(path, exc.problem, _ADVICE_CHOOSE) from None
     except FileNotFoundError:
         raise ModelFileError(path, "the file does not exist", "Check the file name and folder.") from None
     except PermissionError:
@@ -293,7 +263,12 @@ def _read_file(path: str) -> bytes:
 
 
 def _read_members(path: str, data: bytes) -> dict[str, np.ndarray]:
-    """Every array of the archive, read without pickle after checking its header against its size."""
+    """Every array of the archive, read without pickle after checking its header against its size.
+
+    Nothing is unpacked before its size is known to be bounded: heartgui stores the arrays uncompressed,
+    so all parts together hold no more than the file itself (with room for a re-zipped file); a
+    compressed part that would unpack to more (a "zip bomb") is refused before a byte is unpacked.
+    """
     if not data.startswith(b"PK\x03\x04"):
         raise ModelFileError(path, "this file is not a heartgui model", _ADVICE_CHOOSE)
     try:
@@ -312,20 +287,33 @@ def _read_members(path: str, data: bytes) -> dict[str, np.ndarray]:
             raise ModelFileError(
                 path, "this file is not a heartgui model (no model description)", _ADVICE_CHOOSE
             )
-        if sum(info.file_size for info in infos) > MAX_FILE_BYTES or len(infos) > 2 * _MAX_LAYERS + 8:
-            raise ModelFileError(path, "the file is too large to be a heartgui model", _ADVICE_CHOOSE)
+        unpacked = sum(info.file_size for info in infos)
+        if unpacked > min(MAX_FILE_BYTES, 2 * len(data) + _UNPACK_SLACK) or len(infos) > 2 * _MAX_LAYERS + 8:
+            raise ModelFileError(
+                path,
+                f"the file is too large to be a heartgui model (its parts would unpack to "
+                f"{describe_size(unpacked)} from {describe_size(len(data))})",
+                _ADVICE_CHOOSE,
+            )
         for info in infos:
             try:
+                with archive.open(info) as stream:
+                    header = _array_header(stream)
+                    _check_array_header(path, info.filename, header, info.file_size)
                 raw = archive.read(info)
+            except ModelFileError:
+                raise
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
                 raise ModelFileError(path, f"the file is damaged ({exc})", _ADVICE_RESAVE) from None
             members[info.filename[: -len(".npy")]] = _read_array(path, info.filename, raw)
     return members
 
 
-def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
-    damaged = f"the file is damaged (the part '{member}' cannot be read)"
-    stream = io.BytesIO(raw)
+_Header = tuple[tuple[int, ...], np.dtype, int]
+
+
+def _array_header(stream: Any) -> _Header | None:
+    """``(shape, dtype, header size)`` of a .npy stream, from its header alone; ``None`` if unreadable."""
     try:
         version = np.lib.format.read_magic(stream)
         if version == (1, 0):
@@ -333,21 +321,35 @@ def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
         elif version == (2, 0):
             shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
-            raise ValueError(f"unsupported .npy version {version}")
+            return None
     except ValueError:
-        raise ModelFileError(path, damaged, _ADVICE_RESAVE) from None
+        return None
+    return tuple(shape), dtype, stream.tell()
+
+
+def _check_array_header(path: str, member: str, header: _Header | None, size: int) -> None:
+    """Refuse a part that holds no numbers, or whose header promises other than the ``size`` bytes it
+    holds, before anything is unpacked or allocated."""
+    damaged = f"the file is damaged (the part '{member}' cannot be read)"
+    if header is None:
+        raise ModelFileError(path, damaged, _ADVICE_RESAVE)
+    shape, dtype, header_size = header
     if dtype.hasobject or dtype.kind not in "fiub":
         raise ModelFileError(
             path,
             f"this file is not a heartgui model (the part '{member}' holds {dtype} data, not numbers)",
             _ADVICE_CHOOSE,
         )
-    # Refuse a header that promises more numbers than the bytes present, before anything is allocated.
-    if math.prod(shape) * dtype.itemsize != len(raw) - stream.tell():
+    if math.prod(shape) * dtype.itemsize != size - header_size:
         raise ModelFileError(path, damaged, _ADVICE_RESAVE)
+
+
+def _read_array(path: str, member: str, raw: bytes) -> np.ndarray:
+    _check_array_header(path, member, _array_header(io.BytesIO(raw)), len(raw))
     try:
         return np.load(io.BytesIO(raw), allow_pickle=False)
     except ValueError:
+        damaged = f"the file is damaged (the part '{member}' cannot be read)"
         raise ModelFileError(path, damaged, _ADVICE_RESAVE) from None
 
 
@@ -517,6 +519,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         n_train_rows=n_train_rows,
         novelty_reference=novelty,
     )
+    _check_arithmetic(model, novelty)
 
     return SavedModel(
         model=model,
@@ -528,6 +531,35 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         saved_at=_check_time(meta),
         path=os.path.abspath(path),
     )
+
+
+def _reference_patients(model: HeartModel, novelty: NoveltyReference | None) -> pd.DataFrame:
+    """Ordinary patients by the model's own record: its typical training patient, the same with each
+    feature in turn at its lowest and highest training value, and the novelty reference's mean."""
+    typical = dict(model.training_defaults_)
+    rows = [typical]
+    for name, (low, high) in model.training_ranges_.items():
+        rows += [{**typical, name: low}, {**typical, name: high}]
+    if novelty is not None:
+        rows.append({**typical, **{n: float(v) for n, v in zip(novelty.names, novelty.mean)}})
+    return pd.DataFrame(rows, columns=list(FEATURE_NAMES))
+
+
+def _check_arithmetic(model: HeartModel, novelty: NoveltyReference | None) -> None:
+    """Refuse a network whose numbers overflow on ordinary patients (finite but absurd weights).
+
+    Such a file cannot come from training (a diverging run is stopped before its weights grow so), and
+    its risks would be NaN, which no decision may be taken on.
+    """
+    inputs = model.transform(_reference_patients(model, novelty))
+    with np.errstate(all="ignore"):
+        steps = model.network_.forward_steps(inputs)
+    for layer, (z, a) in enumerate(steps, start=1):
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            raise _Invalid(
+                f"its arithmetic overflows in layer {layer} for ordinary patients (such as its typical "
+                "training patient): the weights are far too large to come from training"
+            )
 
 
 def _float_array(arrays: Mapping[str, np.ndarray], name: str, shape: tuple[int, ...]) -> np.ndarray:

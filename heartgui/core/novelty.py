@@ -48,7 +48,10 @@ class NoveltyReference:
 
     def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
         data = _as_frame(X)[list(self.names)].to_numpy(dtype=float) - self.mean
-        return np.sqrt(np.einsum("ij,jk,ik->i", data, self.precision, data))
+        with np.errstate(over="ignore", invalid="ignore"):
+            squared = np.einsum("ij,jk,ik->i", data, self.precision, data)
+        # A positive semi-definite precision (checked on load) gives squares >= 0 up to rounding.
+        return np.sqrt(np.maximum(squared, 0.0))
 
     def state(self) -> dict[str, np.ndarray]:
         """The fitted numbers as plain arrays (for a model file)."""
@@ -71,4 +74,9 @@ class NoveltyReference:
             raise ValueError("the novelty reference holds numbers that are not finite")
         if threshold[0] < 0 or not np.allclose(precision, precision.T):
             raise ValueError("the novelty reference is not a valid distance")
+        # The pseudo-inverse of a covariance has no negative eigenvalue; one would make some distances
+        # the square root of a negative number, which is never "far": the warning would turn off.
+        eigenvalues = np.linalg.eigvalsh((precision + precision.T) / 2.0)
+        if eigenvalues.min() < -1e-9 * max(1.0, float(np.abs(eigenvalues).max())):
+            raise ValueError("the novelty reference is not a valid distance (its precision is not positive)")
         return cls(NOVELTY_FEATURES, mean, precision, float(threshold[0]))

@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from heartgui.core.dataset import Dataset
 from heartgui.core.evaluation import Metrics, evaluate
 from heartgui.core.model import HeartModel
-from heartgui.core.network import EpochReport
+from heartgui.core.network import EpochReport, TrainingDiverged
 from heartgui.core.presets import TrainingSettings
 
 
@@ -55,6 +55,51 @@ def split_dataset(dataset: Dataset, test_size: float = 0.2, random_state: int = 
                 "use a larger test fraction or a larger file."
             )
     return Split(X_tr.reset_index(drop=True), X_te.reset_index(drop=True), y_tr, y_te, l_tr, l_te)
+
+
+class DivergedAtStart(TrainingDiverged):
+    """The loss of the initial weights, before any learning step, is already not usable.
+
+    Epoch 1's loss is computed before the first gradient step, so the learning rate cannot be the cause:
+    the network's size and initial weights are (many units with N(0, 1) weights add up to outputs so
+    large that some patient gets a probability below the clip for their true class, or overflows).
+    """
+
+    def __init__(self, settings: TrainingSettings) -> None:
+        self.epoch = 1
+        self.learning_rate = float(settings.learning_rate)
+        self.hidden_layers = tuple(int(h) for h in settings.hidden_layers)
+        self.init = str(settings.init)
+        layers = ",".join(map(str, self.hidden_layers))
+        weights = (
+            "weights drawn from N(0, 1) (the tutorial's initialisation)"
+            if self.init == "normal"
+            else "its initial weights"
+        )
+        advice = (
+            "Use fewer hidden units, or He initialisation (as the recommended preset does)."
+            if self.init == "normal"
+            else "Use fewer hidden units or layers."
+        )
+        ArithmeticError.__init__(
+            self,
+            "Training could not start: with its initial weights, before any learning step, the network "
+            "is already certain and wrong about some training patients (its outputs are too large to "
+            f"give a usable loss). The learning rate is not the cause: hidden layers {layers} with "
+            f"{weights} make outputs that large. {advice}",
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_diverged_at_start, (self.args, self.learning_rate, self.hidden_layers, self.init))
+
+
+def _diverged_at_start(
+    args: tuple[object, ...], learning_rate: float, hidden_layers: tuple[int, ...], init: str
+) -> DivergedAtStart:
+    error = DivergedAtStart.__new__(DivergedAtStart)
+    ArithmeticError.__init__(error, *args)
+    error.epoch, error.learning_rate, error.hidden_layers, error.init = 1, learning_rate, hidden_layers, init
+    return error
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,8 +137,19 @@ class TrainingSession:
         self.model = settings.model()
 
     def epochs(self) -> Generator[EpochReport, None, None]:
-        """Train, yielding one report per epoch; stop iterating to stop training."""
-        return self.model.iter_fit(self.split.X_train, self.split.y_train)
+        """Train, yielding one report per epoch; stop iterating to stop training.
+
+        Raises
+        ------
+        DivergedAtStart : the first forward pass, before any learning step, already failed.
+        TrainingDiverged : the loss stopped being a finite number later (the learning rate).
+        """
+        try:
+            yield from self.model.iter_fit(self.split.X_train, self.split.y_train)
+        except TrainingDiverged as exc:
+            if exc.epoch == 1 and not isinstance(exc, DivergedAtStart):
+                raise DivergedAtStart(self.settings) from exc
+            raise
 
     def finish(self) -> TrainingResult:
         """Evaluate the model as it is now (after all epochs, or after a stop)."""

@@ -16,7 +16,7 @@ from heartgui.core.training import train
 
 HEADER = (
     "age,sex,chest_pain,resting_bp,cholesterol,fbs,restecg,max_hr,exang,oldpeak,slope,"
-    "num_major_vessels,thal,num"
+    "num_major_vessels,thal,class"
 )
 FEATURE_COUNT = len(schema.FEATURE_NAMES)
 
@@ -139,3 +139,25 @@ def test_file_level_errors_raise(tmp_path):
     (tmp_path / "cols.csv").write_text("age,sex,cp\n63,1,4\n")
     with pytest.raises(DataFileError, match="missing columns"):
         load_patients(tmp_path / "cols.csv")
+
+
+def test_a_risk_that_is_not_a_number_is_a_problem_never_a_decision(heart, patients_csv):
+    from heartgui.core.model import RiskNotComputable
+    from heartgui.core.presets import TUTORIAL
+
+    model = train(heart, TUTORIAL).model
+    for w in model.network_.coefs_:
+        w *= 1e300  # in place: finite weights whose products overflow for many patients
+    patients = load_patients(patients_csv)
+    batch = predict_patients(model, patients)  # warnings are errors in the tests: none may escape
+    table = batch.table
+    unknown = table["problem"].str.contains("could not compute a risk")
+    assert 0 < unknown.sum() < patients.n_valid  # some patients overflow, some do not
+    assert table.loc[unknown, "risk"].isna().all() and (table.loc[unknown, "decision"] == "").all()
+    decided = table["decision"] != ""
+    assert np.isfinite(table.loc[decided, "risk"]).all()
+    assert batch.n_predicted == int(decided.sum()) == patients.n_valid - int(unknown.sum())
+    assert batch.n_present <= batch.n_predicted
+    assert batch.n_rejected == patients.n_rejected + int(unknown.sum())
+    with pytest.raises(RiskNotComputable, match="arithmetic overflowed"):
+        model.predict(patients.X)

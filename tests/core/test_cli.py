@@ -307,14 +307,14 @@ def test_help_and_version_exit_0(capsys):
 # the real entry points, in a fresh process
 
 
-def _process(*args: str) -> subprocess.CompletedProcess:
+def _process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -372,3 +372,243 @@ def test_the_cli_loads_no_qt_and_no_matplotlib():
     )
     done = _process("-c", code, str(FILES / "broken_rows.dat"))
     assert done.stdout.strip().endswith("BAD:")
+
+
+# --------------------------------------------------------------------------------------------------
+# nothing written over the file being read, nor over a file of another kind
+
+
+@pytest.mark.parametrize("command", ["train", "report"])
+def test_out_may_not_be_the_data_file_being_read(capsys, heart_dat, tmp_path, command):
+    data = tmp_path / "heart.dat"
+    data.write_bytes(heart_dat.read_bytes())
+    before = data.read_bytes()
+    for out in (data, tmp_path / "." / "heart.dat"):
+        for extra in ([], ["--force"]):  # not even --force: the data would be gone
+            code, out_text, err = run(capsys, command, data, "--out", out, *extra)
+            assert_one_line_error(code, err, "heart.dat", "the file being read")
+            assert out_text == ""
+    assert data.read_bytes() == before
+
+
+def test_out_may_not_be_a_hard_link_of_the_data_file(capsys, heart_dat, tmp_path):
+    data = tmp_path / "heart.dat"
+    data.write_bytes(heart_dat.read_bytes())
+    link = tmp_path / "heart.heartmodel"
+    os.link(data, link)
+    assert_one_line_error(*run(capsys, "train", data, "--out", link)[::2], "the file being read")
+    assert data.read_bytes() == heart_dat.read_bytes()
+
+
+@pytest.mark.parametrize(("command", "name"), [("train", "notes.heartmodel"), ("report", "notes.pdf")])
+def test_an_existing_file_of_another_kind_is_kept_unless_forced(capsys, heart_dat, tmp_path, command, name):
+    other = tmp_path / name
+    other.write_text("my notes for tomorrow's lecture\n")
+    code, out, err = run(capsys, command, heart_dat, "--out", other)
+    assert_one_line_error(code, err, name, "not a", "--force")
+    assert out == "" and other.read_text() == "my notes for tomorrow's lecture\n"
+    # Said on purpose: replaced, and the new file is of its own kind.
+    result = run_json(capsys, command, heart_dat, "--out", other, "--force")
+    assert other.read_bytes()[:4] == (b"PK\x03\x04" if command == "train" else b"%PDF")
+    assert Path(result.get("model_file") or result["report_file"]) == other.resolve()
+
+
+def test_an_older_model_or_report_is_replaced_without_force(capsys, heart_dat, model_path, tmp_path):
+    older = tmp_path / "older.heartmodel"
+    older.write_bytes(model_path.read_bytes())
+    run_json(capsys, "train", heart_dat, "--preset", "recommended", "--out", older)
+    assert load_model(older).settings.preset == "recommended"
+
+
+def test_out_may_not_be_a_pipe(capsys, heart_dat, tmp_path):
+    # A pipe made for the test, never a real device: running as root, the old code replaced /dev/null.
+    pipe = tmp_path / "pipe.heartmodel"
+    os.mkfifo(pipe)
+    assert_one_line_error(*run(capsys, "train", heart_dat, "--out", pipe)[::2], "a pipe")
+    assert pipe.is_fifo()
+
+
+def test_a_model_whose_arithmetic_overflows_never_decides(capsys, model_path, tmp_path):
+    from tests.core.test_model_file import _members, _overflowing, _rewrite
+
+    meta, arrays = _members(model_path)
+    huge = tmp_path / "huge.heartmodel"
+    _rewrite(huge, meta, _overflowing(arrays))
+    code, out, err = run(capsys, "predict", huge, *EXAMPLE_PAIRS)
+    assert_one_line_error(code, err, "'huge.heartmodel'", "overflow")
+    assert out == "" and "RuntimeWarning" not in err
+
+
+# --------------------------------------------------------------------------------------------------
+# patient files: every odd JSON is a clear "bad value", never an internal error
+
+
+def _patient_json(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "patient.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _example_with(chol: str) -> str:
+    values = json.loads(EXAMPLE_PATIENT.read_text(encoding="utf-8"))
+    body = ", ".join(f'"{k}": {json.dumps(v)}' for k, v in values.items() if k != "chol")
+    return "{" + body + f', "chol": {chol}' + "}"
+
+
+def test_a_duplicate_key_in_the_patient_file_is_refused(capsys, model_path, tmp_path):
+    text = EXAMPLE_PATIENT.read_text(encoding="utf-8").rstrip().rstrip("}") + ', "age": 30}'
+    path = _patient_json(tmp_path, text)
+    code, out, err = run(capsys, "predict", model_path, "--patient", path)
+    assert_one_line_error(code, err, "'patient.json'", "age", "twice")
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("chol", "words"),
+    [
+        ("2" * 5000, ["chol", "5000 digits"]),
+        ("1" + "0" * 400, ["chol", "401 digits"]),
+        ("1e999", ["chol", "not a finite number"]),
+        ("NaN", ["chol", "not a finite number"]),
+        ("-Infinity", ["chol", "not a finite number"]),
+        ("[" * 10_000 + "]" * 10_000, ["nested too deeply"]),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, ["nested too deeply"]),
+    ],
+)
+def test_odd_numbers_in_the_patient_file_are_bad_values(capsys, model_path, tmp_path, chol, words):
+    path = _patient_json(tmp_path, _example_with(chol))
+    code, out, err = run(capsys, "predict", model_path, "--patient", path)
+    assert_one_line_error(code, err, "'patient.json'", *words)
+    assert "internal error" not in err and out == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# pipes and devices are refused at once, never read (a pipe with no writer hung the CLI forever)
+
+
+@pytest.mark.parametrize("which", ["model", "patient", "data"])
+def test_a_pipe_given_as_a_file_is_refused_at_once(heart_dat, model_path, tmp_path, which):
+    pipe = tmp_path / f"{which}.fifo"
+    os.mkfifo(pipe)
+    argv = {
+        "model": ["predict", str(pipe), "--patient", str(EXAMPLE_PATIENT)],
+        "patient": ["predict", str(model_path), "--patient", str(pipe)],
+        "data": ["check", str(pipe)],
+    }[which]
+    try:  # in a fresh process with a timeout, so that a regression fails instead of hanging the suite
+        done = _process("-m", "heartgui.cli", *argv, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"heartgui-cli {' '.join(argv)} hung on a pipe")
+    assert done.returncode == 2, done.stderr
+    assert "pipe" in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_dev_zero_as_a_patient_or_model_file_is_refused(capsys, model_path):
+    code, out, err = run(capsys, "predict", model_path, "--patient", "/dev/zero")
+    assert_one_line_error(code, err, "/dev/zero", "a device")
+    assert out == ""
+    code, out, err = run(capsys, "predict", "/dev/zero", "--patient", EXAMPLE_PATIENT)
+    assert_one_line_error(code, err, "'zero'", "a device")
+    assert out == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# what actually happened, said: divergence in the cross-validation, a network too large to start
+
+
+def test_evaluate_says_on_which_folds_the_network_diverged(capsys, heart, heart_dat, monkeypatch):
+    from heartgui.core import crossval
+    from heartgui.core.presets import TUTORIAL
+
+    # The tutorial network with a learning rate at which it diverges on some of heart.dat's folds.
+    methods = (
+        crossval.network_method(TUTORIAL.replace(learning_rate=0.014), "Neural network (tutorial)"),
+        crossval.BASELINE_METHODS[0],
+    )
+    monkeypatch.setattr(crossval, "DEFAULT_METHODS", methods)
+    frame = crossval.cross_validate(heart, folds=9, repeats=1).to_frame()
+    diverged = frame[frame["note"] != ""]
+    assert 0 < len(diverged) < 9 and set(diverged["method"]) == {"Neural network (tutorial)"}
+    epochs = sorted({int(n.split()[-1]) for n in diverged["note"]})
+
+    code, out, err = run(capsys, "evaluate", heart_dat, "--folds", "9", "--repeats", "1")
+    assert code == 0 and err == ""
+    note = [line for line in out.splitlines() if line.startswith("Note:")]
+    assert note == [
+        f"Note: Neural network (tutorial) diverged on {len(diverged)} of 9 folds (at epoch "
+        f"{', '.join(map(str, epochs))}); those folds were scored with the weights of the last epoch "
+        "before the loss stopped being a finite number."
+    ], out
+    records = run_json(capsys, "evaluate", heart_dat, "--folds", "9", "--repeats", "1", "--json")
+    assert {r["method"]: r["diverged_folds"] for r in records} == {
+        "Neural network (tutorial)": len(diverged),
+        "Default rule (always the majority)": 0,
+    }
+
+
+def test_a_network_that_cannot_start_does_not_blame_the_learning_rate(capsys, heart_dat):
+    # 5000 hidden units with N(0, 1) weights: the very first forward pass, before any learning step,
+    # already gives some patients a probability below the clip for their true class.
+    code, out, err = run(capsys, "train", heart_dat, "--hidden", "5000", "--epochs", "3")
+    assert_one_line_error(code, err, "before any learning step", "5000", "fewer hidden units")
+    assert "learning rate (0.001) is too high" not in err and "10 times smaller" not in err
+    assert out == ""
+
+
+def test_hidden_layers_too_large_for_memory_are_a_clear_message(capsys, heart_dat):
+    # 10 billion weights (80 GB): refused, never an internal error (allocating them fails at once).
+    code, out, err = run(capsys, "train", heart_dat, "--hidden", "100000,100000")
+    assert_one_line_error(code, err, "100000,100000", "memory")
+    assert "internal error" not in err and out == ""
+
+
+def test_a_closed_output_pipe_is_not_an_internal_error(tmp_path):
+    # `heartgui-cli check broken.dat | head -1`: the reader is gone before the long listing is written.
+    rows = FILES.joinpath("broken_rows.dat").read_text().splitlines()
+    broken = tmp_path / "broken.dat"
+    broken.write_text("\n".join(rows[:1] + [rows[1]] * 3000) + "\n")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails with EPIPE, at once
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "heartgui.cli", "check", str(broken)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == 141
+
+
+def test_predict_never_decides_on_a_risk_that_is_not_a_number(capsys, heart, monkeypatch):
+    # No risk, so no decision (before: "decision": "present" with "risk": null, exit 0).
+    from heartgui.core import model_file
+    from heartgui.core.presets import TUTORIAL
+    from heartgui.core.training import train
+
+    model = train(heart, TUTORIAL).model
+    # The loader refuses such a model; one in memory (as the window holds it) may still be asked:
+    # an output bias that is not a number makes every risk NaN, which rounds to an arbitrary integer.
+    model.network_.intercepts_[-1][:] = np.nan
+    row = 0
+    saved = model_file.SavedModel(
+        model=model,
+        settings=None,
+        metrics=None,
+        data_sha256=None,
+        data_name=None,
+        app_version="test",
+        saved_at="2026-01-01T00:00:00",
+        path="/models/huge.heartmodel",
+    )
+    monkeypatch.setattr(model_file, "load_model", lambda path: saved)
+    pairs = [f"{name}={value:g}" for name, value in heart.row(row).items()]
+    code, out, err = run(capsys, "predict", "huge.heartmodel", *pairs)
+    assert_one_line_error(code, err, "'huge.heartmodel'", "cannot compute a risk", "no decision")
+    assert out == "" and "RuntimeWarning" not in err

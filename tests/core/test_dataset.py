@@ -334,10 +334,11 @@ def test_target_not_two_classes(
     rows = [r[:13] + [values[i % len(values)]] for i, r in enumerate(heart_rows)]
     error = broken(tmp_path, rows)
     assert error.problems[0].column == "target"
-    assert "target is not two classes" in str(error)
     assert "heart disease (target)" in str(error)
-    if found:
-        assert found in str(error)
+    if found:  # a Statlog file (spaces) says which values its format allows
+        assert "codes the diagnosis 1 = absent, 2 = present; found " + found in str(error)
+    else:
+        assert "target is not two classes" in str(error)
 
 
 def test_too_few_rows(tmp_path: Path, heart_rows: list[list[str]]) -> None:
@@ -422,7 +423,7 @@ def test_permission_denied(
         def denied(*args: object, **kwargs: object) -> None:
             raise PermissionError(13, "Permission denied", str(path))
 
-        monkeypatch.setattr(ds_module, "open", denied, raising=False)
+        monkeypatch.setattr(ds_module, "read_regular_file", denied)
     try:
         assert "permission denied" in str(load_error(path))
     finally:
@@ -628,3 +629,108 @@ def test_error_message_format_is_stable(tmp_path: Path, heart_rows: list[list[st
         r".*\nCorrect the listed lines .*",
         message,
     )
+
+
+# ----------------------------------------------------------------------------------------------------
+# The diagnosis coding comes from the file's format, never from the values that happen to be present
+# ----------------------------------------------------------------------------------------------------
+
+
+def _cleveland_rows(shared_data: Path, keep: set[str]) -> list[str]:
+    lines = (shared_data / "processed.cleveland.data").read_text().splitlines()
+    return [line for line in lines if line.split(",")[13].strip() in keep]
+
+
+def test_a_cleveland_file_with_diagnoses_1_and_2_only_is_all_disease(shared_data, tmp_path):
+    # Real Cleveland patients with num 1 or 2: every one has heart disease (num > 0), so the file cannot
+    # be trained on (one class), and must never become 54 "healthy" patients by Statlog's 1/2 coding.
+    rows = _cleveland_rows(shared_data, {"1", "2"})
+    assert sum(1 for r in rows if r.split(",")[13] == "1") == 55  # checked against the file itself
+    path = tmp_path / "cleveland-1-2.data"
+    path.write_text("\n".join(rows) + "\n")
+    error = load_error(path)
+    assert "every usable row" in str(error) and "heart disease present" in str(error)
+    assert "absent" not in str(error).split("every usable row")[1].splitlines()[0]
+
+
+def test_a_cleveland_subset_reads_num_above_0_as_disease(shared_data, tmp_path):
+    # Healthy patients (num 0) plus those with num 1 or 2: the 1s and 2s are all diseased.
+    rows = _cleveland_rows(shared_data, {"0", "1", "2"})
+    path = tmp_path / "cleveland-0-2.data"
+    path.write_text("\n".join(rows) + "\n")
+    data = load_dataset(path)
+    assert data.provenance.target_coding == "0-4 (Cleveland num)"
+    num = np.array([float(r.split(",")[13]) for r in rows if "?" not in r])
+    np.testing.assert_array_equal(data.y, (num > 0).astype(int))
+    # ... and with 0 and 1 only (0 = absent, 1 = present under both codings that allow a 0)
+    rows01 = _cleveland_rows(shared_data, {"0", "1"})
+    path.write_text("\n".join(rows01) + "\n")
+    assert load_dataset(path).class_counts == {0: 160, 1: 54}
+
+
+def test_a_statlog_file_codes_1_and_2_only(heart_rows, tmp_path):
+    rows = [r[:13] + ["0" if r[13] == "1" else "1"] for r in heart_rows]  # recoded 0/1, spaces kept
+    error = load_error(write(tmp_path / "recoded.dat", rows))
+    message = str(error)
+    assert "1 = absent, 2 = present" in message and "0 (first on line 2)" in message, message
+
+
+def test_a_header_file_with_a_num_column_is_read_as_cleveland(shared_data, tmp_path):
+    rows = _cleveland_rows(shared_data, {"0", "1", "2"})
+    header = ",".join([*schema.FEATURE_NAMES, "num"])
+    path = tmp_path / "with-header.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    data = load_dataset(path)
+    assert data.provenance.target_coding == "0-4 (Cleveland num)"
+    # num (Cleveland's name) holding only 1s and 2s (Statlog's codes): both readings are possible
+    only_diseased = _cleveland_rows(shared_data, {"1", "2"})
+    path.write_text(header + "\n" + "\n".join(only_diseased) + "\n")
+    assert "cannot tell how the diagnosis is coded: the column is named num" in str(load_error(path))
+
+
+def test_a_headerless_semicolon_file_with_1_and_2_is_not_guessed(heart_rows, tmp_path):
+    error = load_error(write(tmp_path / "excel.csv", heart_rows, sep=";"))
+    assert "cannot tell" in str(error) and "header" in str(error), str(error)
+
+
+def test_a_pipe_or_a_device_is_refused_without_reading(tmp_path: Path) -> None:
+    pipe = tmp_path / "heart.dat"
+    os.mkfifo(pipe)
+    assert "a pipe (FIFO), not a file" in str(load_error(pipe))
+    with pytest.raises(DataFileError, match="a device, not a file"):
+        load_dataset("/dev/zero")
+
+
+# ----------------------------------------------------------------------------------------------------
+# A file whose columns cannot be found says so first (not "the target is not two classes")
+# ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drop", [13, 4])  # the diagnosis, or serum cholesterol
+def test_a_column_missing_is_said_first_with_the_counts(tmp_path, heart_rows, drop):
+    rows = [r[:drop] + r[drop + 1 :] for r in heart_rows]
+    error = load_error(write(tmp_path / "thirteen.dat", rows))
+    first = str(error.problems[0])
+    assert "every line has 13 fields where 14 are expected" in first, first
+    assert "a column is missing" in first and "separated by spaces" in first
+    assert "two classes" not in str(error)
+
+
+def test_a_cleveland_file_with_a_column_missing(tmp_path, shared_data):
+    lines = (shared_data / "processed.cleveland.data").read_text().splitlines()
+    path = tmp_path / "cleveland.data"
+    path.write_text("\n".join(",".join(line.split(",")[1:]) for line in lines) + "\n")
+    first = str(load_error(path).problems[0])
+    assert "every line has 13 fields where 14 are expected (separated by commas" in first, first
+
+
+def test_a_headerless_file_with_decimal_commas_and_semicolons_is_split_on_semicolons(tmp_path, heart_rows):
+    rows = [[v.replace(".", ",") for v in r] for r in heart_rows]
+    error = load_error(write(tmp_path / "excel.csv", rows, sep=";"))
+    # read as 14 columns with decimal commas; only the coding of the diagnosis is left to say
+    assert error.total == 1 and "cannot tell how the diagnosis is coded" in str(error), str(error)
+    header = ";".join([*schema.FEATURE_NAMES, "class"])
+    path = tmp_path / "excel-header.csv"
+    path.write_text(header + "\n" + "\n".join(";".join(r) for r in rows) + "\n")
+    data = load_dataset(path)
+    np.testing.assert_array_equal(data.X.to_numpy(), load_dataset(write(tmp_path / "h.dat", heart_rows)).X)

@@ -408,8 +408,11 @@ def test_an_interrupted_save_leaves_no_file_when_there_was_none(results, tmp_pat
 
 
 def test_saving_into_a_missing_folder_is_an_os_error(results, tmp_path):
-    with pytest.raises(FileNotFoundError):
+    import errno
+
+    with pytest.raises(OSError, match="No such file or directory; nothing was changed") as caught:
         save_model(tmp_path / "missing" / "m.heartmodel", results["tutorial"].model)
+    assert caught.value.errno == errno.ENOENT
 
 
 def test_saving_over_a_model_replaces_it(results, good_file, heart):
@@ -479,3 +482,96 @@ def test_a_broken_novelty_reference_is_refused(good_file):
     del arrays["novelty_mean"]
     _rewrite(good_file, meta, arrays)
     _refused(good_file, "invalid model", "novelty_mean")
+
+
+def test_a_novelty_reference_that_is_not_a_distance_is_refused(good_file, heart):
+    # A negative precision makes every distance the square root of a negative number (NaN), and NaN is
+    # never "far": the warning about unusual patients would silently turn off.
+    meta, arrays = _members(good_file)
+    arrays["novelty_precision"] = -arrays["novelty_precision"]
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty reference")
+    meta, arrays = _members(good_file)
+    precision = arrays["novelty_precision"].copy()
+    precision[0, 0] = -abs(precision[0, 0]) * 100  # one direction negative: still not a distance
+    arrays["novelty_precision"] = precision
+    _rewrite(good_file, meta, arrays)
+    _refused(good_file, "invalid model", "novelty reference")
+
+
+def _overflowing(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Weights that are finite but whose products overflow for ordinary patients."""
+    out = dict(arrays)
+    out["W0"] = arrays["W0"] * 1e300
+    out["W1"] = arrays["W1"] * 1e300
+    return out
+
+
+def test_weights_whose_arithmetic_overflows_are_refused_on_load(good_file, heart):
+    meta, arrays = _members(good_file)
+    huge = _overflowing(arrays)
+    assert all(np.isfinite(a).all() for a in huge.values())
+    _rewrite(good_file, meta, huge)
+    _refused(good_file, "invalid model", "overflow")
+
+
+# --------------------------------------------------------------------------------------------------
+# files that would cost memory or hang
+
+
+def test_a_device_or_a_pipe_is_refused_without_reading(tmp_path):
+    _refused(Path("/dev/zero"), "a device")
+    pipe = tmp_path / "pipe.heartmodel"
+    os.mkfifo(pipe)
+    # Opened without blocking: a pipe with no writer cannot make the load wait.
+    _refused(pipe, "a pipe")
+
+
+def test_the_size_limit_is_said(tmp_path):
+    path = tmp_path / "huge.heartmodel"
+    with open(path, "wb") as handle:
+        handle.truncate(model_file.MAX_FILE_BYTES + 1)  # sparse: no disk space used
+    _refused(path, "256 MB")
+
+
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    stream = io.BytesIO()
+    np.lib.format.write_array_header_1_0(stream, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return stream.getvalue()
+
+
+def test_a_zip_bomb_costs_no_memory(good_file, tmp_path):
+    # A valid model plus one deflated member of 200 MB of zeros: a few hundred KB on disk.
+    n = 25_000_000
+    bomb = tmp_path / "bomb.heartmodel"
+    with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(bomb, "w") as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        member_info = zipfile.ZipInfo("W9.npy")
+        member_info.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(member_info, "w", force_zip64=True) as member:
+            member.write(_npy_header((n,)))
+            zeros = bytes(8 * 1_000_000)
+            for _ in range(n // 1_000_000):
+                member.write(zeros)
+    assert bomb.stat().st_size < 2_000_000
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        _refused(bomb, "too large")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, f"loading a {bomb.stat().st_size} byte file took {peak / 2**20:.0f} MB"
+
+
+def test_an_npy_header_promising_more_than_its_part_holds_is_refused_before_reading(good_file, tmp_path):
+    crafted = tmp_path / "crafted.heartmodel"
+    with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(crafted, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "W0.npy":
+                data = _npy_header((10**12,)) + data[len(_npy_header((1,))) :]
+            out.writestr(info, data)
+    _refused(crafted, "damaged")
