@@ -542,7 +542,7 @@ def test_evaluate_says_on_which_folds_the_network_diverged(capsys, heart, heart_
     records = run_json(capsys, "evaluate", heart_dat, "--folds", "9", "--repeats", "1", "--json")
     assert {r["method"]: r["diverged_folds"] for r in records} == {
         "Neural network (tutorial)": len(diverged),
-        "Default rule (always the majority)": 0,
+        crossval.DEFAULT_RULE: 0,
     }
 
 
