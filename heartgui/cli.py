@@ -69,6 +69,16 @@ def _number(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
 def _positive_number(text: str) -> float:
     value = _number(text)
     if value <= 0:
@@ -145,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(report)
     report.add_argument("--out", metavar="REPORT.pdf", required=True, help="the PDF to write")
     _add_force(report, "a PDF")
+
+    backprop = commands.add_parser(
+        "backprop", help="one step of learning, every number: the backward pass and the update of one epoch"
+    )
+    _add_training_options(backprop)
+    backprop.add_argument(
+        "--epoch", type=_positive_int, default=1, metavar="N", help="1-based: the weights after N - 1 updates"
+    )
+    backprop.add_argument(
+        "--patient", type=_count, metavar="K", help="training patient K alone (0-based, in the split's order)"
+    )
+    backprop.add_argument("--json", action="store_true", help="print every quantity as JSON (nested lists)")
     return parser
 
 
@@ -714,7 +736,32 @@ def _report(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-_COMMANDS = {"check": _check, "train": _train, "evaluate": _evaluate, "predict": _predict, "report": _report}
+def _backprop(args: argparse.Namespace) -> int:
+    from heartgui.core.backprop import describe, step_of_run
+
+    settings = _settings(args)
+    if args.epochs is None and args.epoch > settings.epochs:  # a step beyond the preset's run
+        settings = settings.replace(epochs=args.epoch)
+    dataset = _load_data(args.data)
+    try:
+        step = step_of_run(dataset, settings, args.epoch, patient=args.patient)
+    except ValueError as error:
+        raise UsageError(f"cannot show that step on '{dataset.provenance.file_name}': {error}") from None
+    if args.json:
+        _print_json({"preset": settings.preset, "data_file": dataset.provenance.path, **step.as_json()})
+    else:
+        print(describe(step))
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "check": _check,
+    "train": _train,
+    "evaluate": _evaluate,
+    "predict": _predict,
+    "report": _report,
+    "backprop": _backprop,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

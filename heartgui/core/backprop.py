@@ -25,13 +25,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from heartgui.core.network import MLP, TrainingDiverged, cross_entropy, sigmoid
 
-__all__ = ["BackwardPass", "backward_pass", "step_at_epoch"]
+if TYPE_CHECKING:
+    from heartgui.core.dataset import Dataset
+    from heartgui.core.presets import TrainingSettings
+
+__all__ = ["BackwardPass", "backward_pass", "describe", "step_at_epoch", "step_of_run"]
 
 Array = np.ndarray
 
@@ -258,6 +262,24 @@ def step_at_epoch(
                 "to show."
             ) from exc
     return backward_pass(replayed, X, y, patient=patient, epoch=epoch)
+
+
+def step_of_run(
+    dataset: Dataset, settings: TrainingSettings, epoch: int, *, patient: int | None = None
+) -> BackwardPass:
+    """Epoch ``epoch`` of training ``settings`` on ``dataset``, on the same training rows ``train`` uses
+    (the split, any validation hold-out and the preprocessing as :class:`TrainingSession` makes them).
+
+    ``patient`` is 0-based in the order of those training rows.
+    """
+    from heartgui.core.training import split_dataset
+
+    if not 1 <= int(epoch) <= int(settings.epochs):
+        raise ValueError(f"the run has epochs 1 to {settings.epochs}; epoch {epoch} is not one of them")
+    split = split_dataset(dataset, settings.test_size, settings.split_seed)
+    model = settings.model()
+    Z, y, _, _ = model.prepare(split.X_train, split.y_train)
+    return step_at_epoch(model._network(), Z, y, epoch, patient=patient)
 
 
 def _array(value: np.ndarray, rows: int = 5) -> str:

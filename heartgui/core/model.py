@@ -93,6 +93,20 @@ class HeartModel(BaseEstimator):
 
         Stopping the iteration early leaves a usable model with the weights reached so far.
         """
+        Z_fit, y_fit, Z_val, y_val = self.prepare(X, y)
+        self.network_ = self._network()
+        yield from self.network_.iter_fit(Z_fit, y_fit, X_val=Z_val, y_val=y_val)
+
+    def prepare(
+        self, X: pd.DataFrame, y: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Everything :meth:`iter_fit` does before the network trains: hold back the validation rows,
+        fit the preprocessing on the rest, and keep the training facts.
+
+        Returns the network's inputs and labels exactly as it trains on them (``Z_fit``, ``y_fit``) and
+        the validation rows (``Z_val``, ``y_val``; ``None`` without a validation split). The backward-pass
+        walk-through and stacked training start from these.
+        """
         if not 0.0 <= self.validation_fraction < 0.9:
             raise ValueError(f"validation_fraction must be in [0, 0.9), got {self.validation_fraction}")
         if not 0.0 <= self.threshold <= 1.0:
@@ -116,11 +130,8 @@ class HeartModel(BaseEstimator):
         # None only in a model loaded from a file written before it was kept (see from_fitted).
         self.novelty_reference_: NoveltyReference | None = NoveltyReference.fit(X)
         self.n_train_rows_ = len(X)
-        self.network_ = self._network()
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
-        yield from self.network_.iter_fit(
-            self.preprocessor_.transform(X_fit), y_fit, X_val=Z_val, y_val=y_val
-        )
+        return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
 
     @classmethod
     def from_fitted(

@@ -612,3 +612,61 @@ def test_predict_never_decides_on_a_risk_that_is_not_a_number(capsys, heart, mon
     code, out, err = run(capsys, "predict", "huge.heartmodel", *pairs)
     assert_one_line_error(code, err, "'huge.heartmodel'", "cannot compute a risk", "no decision")
     assert out == "" and "RuntimeWarning" not in err
+
+
+# --------------------------------------------------------------------------------------------------
+# backprop: one step of learning, every number
+
+
+def test_backprop_json_is_the_tutorial_s_step_in_its_names_and_shapes(capsys, heart_dat):
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "bench"))
+    from sklearn.preprocessing import StandardScaler
+    from tutorial_loop import tutorial_backprop, tutorial_fit
+
+    from heartgui.core.dataset import load_dataset
+    from heartgui.core.training import split_dataset
+
+    out = run_json(capsys, "backprop", heart_dat, "--preset", "tutorial", "--epoch", "5", "--json")
+    split = split_dataset(load_dataset(heart_dat), 0.2, 2)
+    X = StandardScaler().fit(split.X_train).transform(split.X_train)
+    y = split.y_train.reshape(-1, 1).astype(float)
+    reference = tutorial_backprop(tutorial_fit(X, y, iterations=4)[0], X, y)
+    for name in ("W1", "b1", "W2", "b2", "Z1", "A1", "Z2", "yhat", "dl_wrt_yhat", "dl_wrt_sig", "dl_wrt_z2",
+                 "dl_wrt_A1", "dl_wrt_w2", "dl_wrt_b2", "dl_wrt_z1", "dl_wrt_w1", "dl_wrt_b1",
+                 "W1_next", "b1_next", "W2_next", "b2_next"):  # fmt: skip
+        mine = np.asarray(out[name])
+        assert mine.size == np.asarray(reference[name]).size, name
+        np.testing.assert_allclose(
+            mine.ravel(), np.ravel(reference[name]), rtol=1e-12, atol=1e-9, err_msg=name
+        )
+    assert np.shape(out["Z1"]) == (216, 8) and np.shape(out["dl_wrt_w1"]) == (13, 8)
+    assert (
+        out["epoch"] == 5 and out["preset"] == "tutorial" and out["loss"] == pytest.approx(reference["loss"])
+    )
+
+
+def test_backprop_for_one_patient_and_a_deeper_network(capsys, heart_dat):
+    batch = run_json(capsys, "backprop", heart_dat, "--hidden", "6,4", "--epoch", "3", "--json")
+    one = run_json(
+        capsys, "backprop", heart_dat, "--hidden", "6,4", "--epoch", "3", "--patient", "7", "--json"
+    )
+    assert {"W3", "b3", "Z3", "dl_wrt_z3", "dl_wrt_A2", "dl_wrt_w3", "W3_next"} <= set(one)
+    assert np.shape(one["Z1"]) == (1, 6) and one["Z1"][0] == batch["Z1"][7]
+    assert one["W1_next"] == batch["W1_next"]  # the update is the whole batch's
+    x = np.asarray(batch["Z1"])  # (rows of A1 come from Z1: the patient's share of dl_wrt_w2)
+    a1 = np.maximum(x[7], 0)
+    share = np.outer(a1, np.asarray(batch["dl_wrt_z2"])[7])
+    np.testing.assert_allclose(one["dl_wrt_w2"], share, rtol=1e-12)
+
+
+def test_backprop_in_words_and_its_bad_input(capsys, heart_dat):
+    code, out, err = run(capsys, "backprop", heart_dat, "--epoch", "2")
+    assert code == 0 and err == ""
+    assert "Epoch 2: one step of gradient descent" in out and "dl_wrt_w1 = dL/dW1 = Xᵀ · dL/dZ1" in out
+    assert "learning rate 0.001" in out
+    code, _, err = run(capsys, "backprop", heart_dat, "--patient", "216")
+    assert_one_line_error(code, err, "patient must be between 0 and 215")
+    code, _, err = run(capsys, "backprop", heart_dat, "--lr", "10", "--epoch", "50")
+    assert_one_line_error(code, err, "diverged at epoch")
