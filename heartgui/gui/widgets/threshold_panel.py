@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
+from heartgui.gui.widgets.checked_spin import CheckedSpinBox, with_message
 from heartgui.gui.widgets.wording import threshold_percent
 
 __all__ = ["TICKS", "ThresholdPanel"]
@@ -34,6 +34,12 @@ def optimal_threshold(cost_missed: float, cost_false_alarm: float) -> float:
     from heartgui.core.evaluation import cost_optimal_threshold
 
     return cost_optimal_threshold(cost_missed, cost_false_alarm)
+
+
+def _cost_hint(cost: float) -> str:
+    if cost <= 0:
+        return "A mistake cannot be free: with a cost of 0 there is no best threshold."
+    return ""
 
 
 class ThresholdPanel(QWidget):
@@ -66,7 +72,7 @@ class ThresholdPanel(QWidget):
         self.slider.setToolTip(
             "A patient is called “has heart disease” when the model's risk is at or above this threshold."
         )
-        self.spin = QDoubleSpinBox()
+        self.spin = CheckedSpinBox("The threshold")
         self.spin.setObjectName("threshold_spin")
         self.spin.setRange(0.0, 100.0)
         self.spin.setDecimals(1)
@@ -104,8 +110,8 @@ class ThresholdPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.spin)
         costs = QFormLayout()
-        costs.addRow("Cost of a missed disease:", self.cost_missed)
-        costs.addRow("Cost of a false alarm:", self.cost_false_alarm)
+        costs.addRow("Cost of a missed disease:", with_message(self.cost_missed))
+        costs.addRow("Cost of a false alarm:", with_message(self.cost_false_alarm))
         optimal = QVBoxLayout()
         optimal.addWidget(self.optimal_label)
         optimal.addWidget(self.optimal_button)
@@ -118,6 +124,7 @@ class ThresholdPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.spin.message)
         layout.addWidget(self.slider)
         layout.addLayout(ends)
         layout.addSpacing(6)
@@ -126,8 +133,8 @@ class ThresholdPanel(QWidget):
         self._show_threshold()
         self._on_costs()
 
-    def _cost_box(self, name: str, value: float, accessible: str) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
+    def _cost_box(self, name: str, value: float, accessible: str) -> CheckedSpinBox:
+        box = CheckedSpinBox(f"The {accessible[0].lower()}{accessible[1:]}", hint=_cost_hint)
         box.setObjectName(name)
         # Above zero, so the cost-optimal threshold is always defined.
         box.setRange(0.1, 1000.0)
@@ -169,11 +176,12 @@ class ThresholdPanel(QWidget):
         self.set_threshold(self.optimal_threshold, by_user=True)
 
     # ----------------------------------------------------------------------------------------------
-    def _show_threshold(self) -> None:
+    def _show_threshold(self, *, spin: bool = True) -> None:
         self._syncing = True
         try:
             self.slider.setValue(round(self._threshold * TICKS))
-            self.spin.setValue(self._threshold * 100)
+            if spin:
+                self.spin.setValue(self._threshold * 100)
         finally:
             self._syncing = False
         self.value_label.setText(threshold_percent(self._threshold))
@@ -186,7 +194,10 @@ class ThresholdPanel(QWidget):
     @Slot(float)
     def _on_spin(self, value: float) -> None:
         if not self._syncing:
-            self.set_threshold(value / 100, by_user=True)
+            # Not written back into the spin box: that would reformat the text being typed ("15" → "15.0").
+            self._threshold = min(max(value / 100, 0.0), 1.0)
+            self._show_threshold(spin=False)
+            self.threshold_moved.emit(self._threshold)
 
     @Slot()
     def _on_costs(self) -> None:
