@@ -97,7 +97,9 @@ class MainWindow(QMainWindow):
         self.model_settings: Any = None
         self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
         self._training_data_name: str | None = None
-        self.threshold = 0.5
+        # The decision threshold Predict, saved models, reports and the next training use; None until set:
+        # the cost-optimal one for Statlog's costs (see the `threshold` property).
+        self._threshold: float | None = None
         self.pages_ready = False
         self._results_page: Any = None
         self._predict_page: Any = None
@@ -599,6 +601,25 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------------
     # training
     @property
+    def threshold(self) -> float:
+        """The decision threshold in use: the Results page's (by default the cost-optimal one, 1/6)."""
+        if self._threshold is None:
+            if self.model_pages_built:
+                return float(self.results_page.threshold_panel.threshold)
+            from heartgui.core.evaluation import cost_optimal_threshold
+
+            return cost_optimal_threshold()
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        self._threshold = float(value)
+
+    def _threshold_is_chosen(self) -> bool:
+        """True when the threshold is not the cost-optimal default (the student set it, or a model had it)."""
+        return self.model_pages_built and not self.results_page.threshold_panel.follows_costs
+
+    @property
     def training(self) -> bool:
         return self._training_run is not None
 
@@ -616,6 +637,9 @@ class MainWindow(QMainWindow):
                 return
         from heartgui.gui.workers import training_job
 
+        # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
+        self._remember_training_settings(settings)
+        settings = settings.replace(threshold=self.threshold, preset=settings.preset)
         job = self._new_job(training_job(self.dataset, settings))
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
@@ -623,7 +647,6 @@ class MainWindow(QMainWindow):
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
-        self._remember_training_settings(settings)
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
         self.statusBar().showMessage(
@@ -681,10 +704,15 @@ class MainWindow(QMainWindow):
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
         how = "stopped" if result.stopped_early else "finished"
+        from heartgui.gui.widgets.wording import threshold_percent
+
+        threshold = threshold_percent(self.threshold)
         message = (
             f"Training {how} after {result.epochs_run:,} epochs: "
             f"final training loss {result.final_train_loss:.5f}; "
-            f"on the {metrics.n} test patients the model was right {metrics.accuracy:.0%} of the time."
+            f"on the {metrics.n} test patients the model was right {metrics.accuracy:.0%} of the time "
+            f"at the decision threshold of {threshold}"
+            + (" you set on Results, which a new training keeps." if self._threshold_is_chosen() else ".")
         )
         self.train_page.training_ended(message, result.epochs_run)
         self._show_model_pages()

@@ -199,7 +199,7 @@ def test_inside_page_gets_weights_while_training_then_the_model_and_the_patient(
 def test_threshold_from_results_reaches_predict_model_and_saved_file(trained, qtbot, monkeypatch, tmp_path):
     window = trained
     window.show_page(PAGE_RESULTS)
-    assert window.predict_page.threshold == window.model.threshold == 0.5
+    assert window.predict_page.threshold == window.model.threshold == 1 / 6  # the cost-optimal default
     t = move_threshold(window, qtbot, 0.3)
     assert t == pytest.approx(0.3)
     assert window.threshold == t

@@ -1,8 +1,10 @@
 """The decision threshold and the two costs: a slider with a spin box, and the cost-optimal threshold.
 
 The panel holds the threshold as an exact number (the cost-optimal 1/6 stays 1/6); the slider (0–1000
-ticks, 0.1 % each) and the spin box show it. It emits :attr:`ThresholdPanel.threshold_moved` only for
-the user's changes, and :attr:`ThresholdPanel.costs_changed` when a cost is edited.
+ticks, 0.1 % each) and the spin box show it. It starts at the cost-optimal threshold and follows the costs
+until the user sets a threshold of their own (:attr:`ThresholdPanel.follows_costs`); the origin label says
+which. It emits :attr:`ThresholdPanel.threshold_moved` for the user's changes (including a move because
+edited costs moved the optimum), and :attr:`ThresholdPanel.costs_changed` when a cost is edited.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ class ThresholdPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._threshold = 0.5
+        self._threshold = optimal_threshold(STATLOG_COST_MISSED, STATLOG_COST_FALSE_ALARM)
+        self._follows_costs = True
+        self._origin: str | None = None  # words for a threshold not chosen here (a saved model's)
         self._syncing = False
 
         self.value_label = QLabel()
@@ -103,6 +107,9 @@ class ThresholdPanel(QWidget):
         self.why = QLabel()
         self.why.setObjectName("optimal_why")
         self.why.setWordWrap(True)
+        self.origin = QLabel()
+        self.origin.setObjectName("threshold_origin")
+        self.origin.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Decision threshold:"))
@@ -124,6 +131,7 @@ class ThresholdPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.origin)
         layout.addWidget(self.spin.message)
         layout.addWidget(self.slider)
         layout.addLayout(ends)
@@ -164,9 +172,21 @@ class ThresholdPanel(QWidget):
     def optimal_threshold(self) -> float:
         return optimal_threshold(*self.costs)
 
-    def set_threshold(self, threshold: float, *, by_user: bool = False) -> None:
-        """Show ``threshold`` (0–1); emit :attr:`threshold_moved` only if ``by_user``."""
+    @property
+    def follows_costs(self) -> bool:
+        """True while the threshold is the cost-optimal one and moves with the costs (the default)."""
+        return self._follows_costs
+
+    def set_threshold(self, threshold: float, *, by_user: bool = False, origin: str | None = None) -> None:
+        """Show ``threshold`` (0–1); emit :attr:`threshold_moved` only if ``by_user``.
+
+        A threshold set by the user is theirs: it no longer follows the costs. One set by the program
+        follows them only if it is the cost-optimal one; ``origin`` says where another one comes from
+        ("saved with the model").
+        """
         self._threshold = min(max(float(threshold), 0.0), 1.0)
+        self._follows_costs = not by_user and self._threshold == self.optimal_threshold
+        self._origin = None if by_user else origin
         self._show_threshold()
         if by_user:
             self.threshold_moved.emit(self._threshold)
@@ -174,6 +194,8 @@ class ThresholdPanel(QWidget):
     @Slot()
     def use_optimal(self) -> None:
         self.set_threshold(self.optimal_threshold, by_user=True)
+        self._follows_costs = True
+        self._show_origin()
 
     # ----------------------------------------------------------------------------------------------
     def _show_threshold(self, *, spin: bool = True) -> None:
@@ -185,6 +207,24 @@ class ThresholdPanel(QWidget):
         finally:
             self._syncing = False
         self.value_label.setText(threshold_percent(self._threshold))
+        self._show_origin()
+
+    def _show_origin(self) -> None:
+        missed, false_alarm = self.costs
+        best = threshold_percent(self.optimal_threshold)
+        formula = f"1/(1+{missed:g})" if false_alarm == 1 else f"1/(1+{missed:g}/{false_alarm:g})"
+        if self._follows_costs:
+            self.origin.setText(
+                f"{best} = {formula}: the threshold at which a missed disease (cost {missed:g}) and a false "
+                f"alarm (cost {false_alarm:g}) balance. It is the default and follows the costs below until "
+                "you set a threshold yourself."
+            )
+        else:
+            whose = self._origin or "the threshold you set"
+            self.origin.setText(
+                f"{threshold_percent(self._threshold)}: {whose}. With these costs the cost-optimal threshold "
+                f"would be {best} ({formula}); “Use the cost-optimal threshold” goes back to it."
+            )
 
     @Slot(int)
     def _on_slider(self, value: int) -> None:
@@ -196,6 +236,8 @@ class ThresholdPanel(QWidget):
         if not self._syncing:
             # Not written back into the spin box: that would reformat the text being typed ("15" → "15.0").
             self._threshold = min(max(value / 100, 0.0), 1.0)
+            self._follows_costs = False
+            self._origin = None
             self._show_threshold(spin=False)
             self.threshold_moved.emit(self._threshold)
 
@@ -215,3 +257,10 @@ class ThresholdPanel(QWidget):
             "the dearer a miss, the lower the threshold."
         )
         self.costs_changed.emit(missed, false_alarm)
+        if self._follows_costs and self._threshold != best:
+            # The default threshold is the cost-optimal one: it moves with the costs (a user's move).
+            self._threshold = best
+            self._show_threshold()
+            self.threshold_moved.emit(best)
+        else:
+            self._show_origin()

@@ -1,0 +1,88 @@
+"""The decision threshold across the window: cost-optimal by default, said where it comes from, kept."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from heartgui.core.evaluation import cost_optimal_threshold, evaluate
+from heartgui.core.model_file import load_model
+from heartgui.core.presets import TUTORIAL
+
+
+def train(window, qtbot):
+    with qtbot.waitSignal(window.training_finished, timeout=60_000) as blocker:
+        window.start_training(TUTORIAL)
+    return blocker.args[0]
+
+
+def settle(window, qtbot, move) -> float:
+    """Do ``move`` on the Results page and wait for the threshold it sends to the window."""
+    with qtbot.waitSignal(window.results_page.threshold_changed, timeout=5_000) as blocker:
+        move()
+    return blocker.args[0]
+
+
+@pytest.fixture
+def trained(window, open_file, heart_dat, qtbot):
+    open_file(window, heart_dat)
+    return window, train(window, qtbot)
+
+
+def test_the_default_threshold_is_the_cost_optimal_one_everywhere(trained, qtbot, monkeypatch, tmp_path):
+    window, result = trained
+    assert TUTORIAL.threshold == 0.5  # the preset's own value is not what the window uses
+    assert window.threshold == 1 / 6 == cost_optimal_threshold(5, 1)
+    assert result.model.threshold == result.settings.threshold == 1 / 6
+    assert result.test_metrics == evaluate(result.split.y_test, result.test_risk, 1 / 6)
+    assert window.results_page.threshold == window.predict_page.threshold == 1 / 6
+    origin = window.results_page.threshold_panel.origin.text()
+    assert origin.startswith(
+        "16.7 % = 1/(1+5): the threshold at which a missed disease (cost 5) and a false alarm (cost 1) "
+        "balance."
+    )
+    message = window.statusBar().currentMessage()
+    assert (
+        f"right {result.test_metrics.accuracy:.0%} of the time at the decision threshold of 16.7 %."
+        in message
+    )
+
+    path = tmp_path / "default.heartmodel"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+    window.save_model_action.trigger()
+    saved = load_model(path)
+    assert saved.model.threshold == saved.settings.threshold == saved.metrics["threshold"] == 1 / 6
+
+
+def test_the_default_follows_the_costs_until_the_student_sets_a_threshold(trained, qtbot):
+    window, _ = trained
+    panel = window.results_page.threshold_panel
+    assert settle(window, qtbot, lambda: panel.cost_missed.setValue(9.0)) == pytest.approx(0.1)
+    assert window.predict_page.threshold == window.model.threshold == pytest.approx(0.1)
+    assert panel.origin.text().startswith("10 % = 1/(1+9): the threshold at which a missed disease (cost 9)")
+    assert settle(window, qtbot, lambda: panel.slider.setValue(300)) == 0.3
+    panel.cost_missed.setValue(4.0)  # the student's threshold stays
+    assert panel.threshold == 0.3 and not panel.follows_costs
+    assert panel.origin.text() == (
+        "30 %: the threshold you set. With these costs the cost-optimal threshold would be 20 % (1/(1+4)); "
+        "“Use the cost-optimal threshold” goes back to it."
+    )
+    panel.use_optimal()
+    assert panel.follows_costs and panel.threshold == 0.2
+
+
+def test_retraining_keeps_the_threshold_the_student_chose(trained, qtbot):
+    window, _ = trained
+    settle(window, qtbot, lambda: window.results_page.set_threshold(0.3))
+    second = train(window, qtbot)
+    assert second.model.threshold == second.settings.threshold == 0.3
+    assert second.test_metrics.threshold == 0.3
+    assert window.threshold == window.results_page.threshold == window.predict_page.threshold == 0.3
+    assert window.results_page.threshold_panel.origin.text().startswith("30 %: the threshold you set.")
+    assert (
+        window.statusBar()
+        .currentMessage()
+        .endswith(
+            "at the decision threshold of 30 % you set on Results, which a new training keeps. See Results."
+        )
+    )
