@@ -62,7 +62,10 @@ class TrainingResult:
     """What a finished (or stopped) run produced.
 
     ``train_metrics`` and ``test_metrics`` are at the model's threshold. ``stopped_early`` is true when the
-    run was stopped before its planned epochs (by the user or by early stopping).
+    run was stopped before its planned epochs; ``stop_reason`` says how it ended (``"finished"``,
+    ``"early-stopping"`` or ``"stopped"`` by the user, see :data:`heartgui.core.network.STOP_REASONS`), and
+    ``kept_epoch`` whose weights the model holds: the best validation epoch under early stopping (also
+    after a Stop), else the last one.
     """
 
     settings: TrainingSettings
@@ -76,6 +79,8 @@ class TrainingResult:
     epochs_run: int
     stopped_early: bool
     data_sha256: str
+    stop_reason: str = "finished"
+    kept_epoch: int = 0
 
     @property
     def final_train_loss(self) -> float:
@@ -114,6 +119,8 @@ class TrainingSession:
             epochs_run=network.n_epochs_,
             stopped_early=network.n_epochs_ < int(self.settings.epochs),
             data_sha256=self.dataset.provenance.sha256,
+            stop_reason=network.stop_reason_,
+            kept_epoch=network.best_epoch_,
         )
 
 
