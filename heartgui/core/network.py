@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "DIVERGED_PREFIX",
     "MLP",
     "STOP_REASONS",
     "EpochReport",
@@ -52,6 +53,10 @@ def __getattr__(name: str) -> Any:
 STOP_REASONS = ("finished", "early-stopping", "stopped", "diverged")
 
 
+#: How the message of :class:`TrainingDiverged` begins (a window tells divergence from other failures).
+DIVERGED_PREFIX = "Training diverged at epoch"
+
+
 class TrainingDiverged(ArithmeticError):
     """The loss stopped being a finite number: the learning rate is too high.
 
@@ -62,9 +67,8 @@ class TrainingDiverged(ArithmeticError):
         self.epoch = epoch
         self.learning_rate = learning_rate
         super().__init__(
-            f"Training diverged at epoch {epoch}: the loss is no longer a finite number. "
-            f"The learning rate ({learning_rate:g}) is too high — try a value 10 times smaller. "
-            "The network was left with the weights of the last good epoch."
+            f"{DIVERGED_PREFIX} {epoch}: the loss is no longer a finite number. "
+            f"The learning rate ({learning_rate:g}) is too high — try a value 10 times smaller."
         )
 
 

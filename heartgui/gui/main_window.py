@@ -635,6 +635,12 @@ class MainWindow(QMainWindow):
                 self.show_page(PAGE_TRAIN)
                 self.statusBar().showMessage("Check the hidden layer sizes on the Train page.")
                 return
+        if settings.patience is not None and settings.validation_fraction == 0:
+            from heartgui.gui.pages.train_page import PATIENCE_NEEDS_VALIDATION
+
+            self.show_page(PAGE_TRAIN)
+            self.statusBar().showMessage(PATIENCE_NEEDS_VALIDATION)
+            return
         from heartgui.gui.workers import training_job
 
         # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
@@ -703,18 +709,16 @@ class MainWindow(QMainWindow):
         self._model_data = (result.data_sha256, self._training_data_name)
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
-        how = "stopped" if result.stopped_early else "finished"
+        from heartgui.gui.pages.train_page import ending_words
         from heartgui.gui.widgets.wording import threshold_percent
 
         threshold = threshold_percent(self.threshold)
         message = (
-            f"Training {how} after {result.epochs_run:,} epochs: "
-            f"final training loss {result.final_train_loss:.5f}; "
-            f"on the {metrics.n} test patients the model was right {metrics.accuracy:.0%} of the time "
-            f"at the decision threshold of {threshold}"
+            f"{ending_words(result)} On the {metrics.n} test patients the model was right "
+            f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
             + (" you set on Results, which a new training keeps." if self._threshold_is_chosen() else ".")
         )
-        self.train_page.training_ended(message, result.epochs_run)
+        self.train_page.training_finished(result, message)
         self._show_model_pages()
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
@@ -725,8 +729,12 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
-        self.train_page.training_ended(message)
-        self.statusBar().showMessage("Training stopped: " + message)
+        from heartgui.core.network import DIVERGED_PREFIX
+
+        kept = " The model from before is still in use." if self.model is not None else ""
+        message = f"{message} No model was made from this run.{kept}"
+        self.train_page.training_failed(message, diverged=message.startswith(DIVERGED_PREFIX))
+        self.statusBar().showMessage(message)
         self._update_enabled()
         self.training_failed.emit(message)
         QMessageBox.warning(self, "Training stopped", message)
@@ -736,7 +744,7 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
-        self.train_page.training_ended("Training was stopped before the first epoch finished.")
+        self.train_page.training_cancelled("Training was stopped before the first epoch finished.")
         self.statusBar().showMessage("Training stopped before it learnt anything.")
         self._update_enabled()
         self.training_cancelled.emit()
@@ -757,6 +765,13 @@ class MainWindow(QMainWindow):
         if self.model is not None:
             self.model.set_params(threshold=self.threshold)
             self.predict_page.set_model(self.model, self.dataset, self.threshold)
+            from heartgui.gui.widgets.wording import threshold_percent
+
+            # Replaces the training message, whose accuracy was at the threshold before.
+            self.statusBar().showMessage(
+                f"Decision threshold {threshold_percent(self.threshold)}: Predict, saved models and "
+                "reports now use it."
+            )
 
     @Slot(object)
     def _remember_training_settings(self, settings: Any) -> None:

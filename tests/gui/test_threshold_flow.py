@@ -86,3 +86,13 @@ def test_retraining_keeps_the_threshold_the_student_chose(trained, qtbot):
             "at the decision threshold of 30 % you set on Results, which a new training keeps. See Results."
         )
     )
+
+
+def test_a_new_threshold_replaces_the_training_message_in_the_status_bar(trained, qtbot):
+    window, result = trained
+    assert "at the decision threshold of 16.7 %" in window.statusBar().currentMessage()
+    settle(window, qtbot, lambda: window.results_page.set_threshold(0.4))
+    # The training message's accuracy was at 16.7 %: it must not stay beside a threshold of 40 %.
+    assert window.statusBar().currentMessage() == (
+        "Decision threshold 40 %: Predict, saved models and reports now use it."
+    )

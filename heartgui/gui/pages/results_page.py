@@ -769,15 +769,10 @@ class ResultsPage(QWidget):
             f"more or less moves a percentage by about {100 / m.n:.1f} points, so small differences "
             "between two runs mean little."
         )
-        planned = int(settings.epochs)
-        if result.stopped_early:
-            run = (
-                f"Stopped early after {plural(result.epochs_run, 'epoch')} of {planned} planned "
-                "(stopped by you, or by early stopping when the validation loss stopped improving)."
-            )
-        else:
-            run = f"Ran all {plural(planned, 'planned epoch')}; not stopped early."
-        self.epochs_value.setText(run)
+        from heartgui.gui.pages.train_page import ending_words
+
+        # Which stop happened (all epochs, early stopping, the student's Stop) and whose weights were kept.
+        self.epochs_value.setText(ending_words(result))
         self.summary.setText(
             f"Figures from the {m.n} test patients the model never saw while training, at a decision "
             f"threshold of {threshold}. Hover over a card for more."

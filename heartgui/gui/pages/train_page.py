@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -36,7 +37,10 @@ from heartgui.core.network import EpochReport
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
 from heartgui.gui.widgets.loss_plot import LossPlot
 
-__all__ = ["TrainPage", "format_layers", "parse_layers"]
+if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
+    from heartgui.core.training import TrainingResult
+
+__all__ = ["TrainPage", "ending_words", "format_layers", "parse_layers"]
 
 _LAYERS_PATTERN = r"\s*[1-9]\d{0,3}(\s*,\s*[1-9]\d{0,3}){0,4}\s*"
 _PRESET_TITLES = {
@@ -69,6 +73,46 @@ def _format_seconds(seconds: float) -> str:
 PROGRESS_INTERVAL_S = 0.1
 
 
+#: Why Start is refused when a patience is set without validation patients.
+PATIENCE_NEEDS_VALIDATION = (
+    "Patience needs a validation fraction above 0: early stopping watches the loss on the validation "
+    "patients. Set a validation fraction (e.g. 0.2), or set patience to “never stop early”."
+)
+
+
+def ending_words(result: TrainingResult) -> str:
+    """How a finished or stopped run ended, and which epoch's weights the model keeps, in plain words."""
+    settings = result.settings
+    planned, ran, kept = int(settings.epochs), result.epochs_run, result.kept_epoch
+    restores = settings.patience is not None and bool(result.validation_loss_curve)
+    best = (
+        f" The model keeps the weights of epoch {kept:,}, which had the lowest validation loss"
+        f" ({result.validation_loss_curve[kept - 1]:.5f})"
+        if restores and 1 <= kept <= len(result.validation_loss_curve)
+        else ""
+    )
+    if result.stop_reason == "early-stopping":
+        return (
+            f"Early stopping at epoch {ran:,} of {planned:,}: the validation loss had not improved for "
+            f"{settings.patience:,} epochs.{best}."
+        )
+    if result.stop_reason == "stopped":
+        kept_words = f"{best} so far." if best and kept != ran else " The model keeps the weights reached."
+        return f"Stopped by you at epoch {ran:,} of {planned:,}.{kept_words}"
+    finished = f"Finished all {planned:,} epochs: final training loss {result.final_train_loss:.5f}."
+    return f"{finished}{best}." if best and kept != ran else finished
+
+
+def _ending_bar(result: TrainingResult) -> str:
+    planned, ran, kept = int(result.settings.epochs), result.epochs_run, result.kept_epoch
+    kept_words = f" — weights of epoch {kept:,} kept" if kept != ran else ""
+    if result.stop_reason == "early-stopping":
+        return f"Early stopping at epoch {ran:,} of {planned:,}{kept_words}"
+    if result.stop_reason == "stopped":
+        return f"Stopped by you at epoch {ran:,} of {planned:,}{kept_words}"
+    return f"Epoch {ran:,} of {planned:,} — done{kept_words}"
+
+
 class TrainPage(QWidget):
     """Settings form, Start/Stop/Reset buttons, a progress bar and the live loss plot.
 
@@ -86,6 +130,8 @@ class TrainPage(QWidget):
     def __init__(self, settings: TrainingSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._last_progress_shown = 0.0
+        self._last_epoch = 0  # the last epoch reported in this run (the bar itself is throttled)
+        self._planned = 0
         self._runs_ended = 0
         # The plot shows the empty axes of the next run while the student is still choosing, so that run
         # starts from their pixels (see LossPlot.plan); typing a number of epochs redraws them once, when
@@ -292,7 +338,8 @@ class TrainPage(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
         # A fixed height: a label that grew by a line would resize the plot, and a resize is a full redraw.
-        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        # Three lines: how the run ended, which weights were kept, and the test accuracy.
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
@@ -390,14 +437,14 @@ class TrainPage(QWidget):
 
     def _plan_plot(self) -> None:
         if not self._running:
-            self.plot.plan(self.epochs.value())
+            self.plot.plan(self.epochs.value(), validation=self.validation.value() > 0)
 
     def _on_start(self) -> None:
         if self.start_button.isEnabled():
             self.start_requested.emit(self.settings())
 
     def _update_buttons(self) -> None:
-        valid = self.layers.hasAcceptableInput()
+        valid = self.layers.hasAcceptableInput() and not self.patience_without_validation()
         self.start_button.setEnabled(self._has_data and valid and not self._running)
         self.stop_button.setEnabled(self._running)
         self.reset_button.setEnabled(not self._running)
@@ -405,6 +452,8 @@ class TrainPage(QWidget):
             widget.setEnabled(not self._running)
         if not self._has_data:
             self.hint.setText("Open a data file first (Data page).")
+        elif self.patience_without_validation():
+            self.hint.setText(PATIENCE_NEEDS_VALIDATION)
         elif not valid:
             self.hint.setText("Type the hidden layer sizes as whole numbers separated by commas, e.g. 16, 8.")
         elif self._running:
@@ -413,6 +462,10 @@ class TrainPage(QWidget):
             self.hint.setText("Change a setting and press Start (F5) to train again, or go on to Results.")
         else:
             self.hint.setText("Press Start (F5) to train.")
+
+    def patience_without_validation(self) -> bool:
+        """True when a patience is set but no validation patients: early stopping could never happen."""
+        return self.patience.value() > 0 and self.validation.value() == 0
 
     def _fields(self) -> tuple[QWidget, ...]:
         return (
@@ -438,7 +491,8 @@ class TrainPage(QWidget):
     def training_started(self, settings: TrainingSettings) -> None:
         self._running = True
         self._last_progress_shown = 0.0
-        self.plot.clear(settings.epochs)
+        self._last_epoch, self._planned = 0, int(settings.epochs)
+        self.plot.clear(settings.epochs, validation=settings.validation_fraction > 0)
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 0 of {settings.epochs:,}")
@@ -451,6 +505,7 @@ class TrainPage(QWidget):
             return
         self.plot.add_reports(reports)
         last = reports[-1]
+        self._last_epoch = last.epoch
         # The progress bar and the loss label repaint (and re-lay out) the page: ~10 times a second is
         # plenty for the eye, and leaves the interpreter to the training worker.
         now = time.perf_counter()
@@ -466,15 +521,37 @@ class TrainPage(QWidget):
             text += f", validation loss {last.validation_loss:.5f}"
         self.status.setText(text)
 
-    def training_ended(self, message: str, epochs_run: int | None = None) -> None:
-        """Training finished, stopped, failed or was cancelled; ``message`` says which."""
+    def training_finished(self, result: TrainingResult, message: str) -> None:
+        """The run ended with a model (all epochs, early stopping or the student's Stop)."""
+        self.progress.setMaximum(int(result.settings.epochs))
+        self.progress.setValue(result.epochs_run)
+        self.progress.setFormat(_ending_bar(result))
+        self._ended(message)
+
+    def training_failed(self, message: str, *, diverged: bool = False) -> None:
+        """The run ended without a model; ``diverged``: the loss of the epoch after the last one shown
+        was not finite (the plot then marks that epoch)."""
+        self.progress.setMaximum(max(self._planned, 1))
+        self.progress.setValue(self._last_epoch)
+        if diverged:
+            epoch = self._last_epoch + 1
+            self.plot.mark_divergence(epoch)
+            self.progress.setFormat(f"Diverged at epoch {epoch:,} of {self._planned:,} — no model")
+        else:
+            self.progress.setFormat(
+                f"Failed after epoch {self._last_epoch:,} of {self._planned:,} — no model"
+            )
+        self._ended(message)
+
+    def training_cancelled(self, message: str) -> None:
+        """Stopped before the first epoch finished: nothing was learnt."""
+        self.progress.setValue(0)
+        self.progress.setFormat("Stopped before the first epoch — no model")
+        self._ended(message)
+
+    def _ended(self, message: str) -> None:
         self._running = False
         self._runs_ended += 1
         self.plot.finish()
-        if epochs_run is not None:
-            self.progress.setValue(min(epochs_run, self.progress.maximum()))
-            self.progress.setFormat(f"Epoch {epochs_run:,} of {self.progress.maximum():,} — done")
-        else:
-            self.progress.setFormat(f"Stopped at epoch {self.progress.value():,}")
         self.status.setText(message)
         self._update_buttons()
