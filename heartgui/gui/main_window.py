@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -145,9 +146,24 @@ class MainWindow(QMainWindow):
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.stack.addWidget(placeholder)
         self.sidebar.currentRowChanged.connect(self._on_step_chosen)
+        # Above the Results, Predict and Inside pages when the model is not of the data loaded.
+        self.model_note = QLabel()
+        self.model_note.setObjectName("model_note")
+        self.model_note.setWordWrap(True)
+        self.model_note.setAccessibleName("Which data the model was trained on")
+        self.model_note.setContentsMargins(8, 6, 8, 6)
+        self.model_note.setStyleSheet(
+            "QLabel#model_note { border: 1px solid palette(mid); font-weight: bold; }"
+        )
+        self.model_note.hide()
+        pages = QWidget()
+        pages_layout = QVBoxLayout(pages)
+        pages_layout.setContentsMargins(0, 0, 0, 0)
+        pages_layout.addWidget(self.model_note)
+        pages_layout.addWidget(self.stack, 1)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
@@ -421,6 +437,39 @@ class MainWindow(QMainWindow):
     def _on_step_chosen(self, index: int) -> None:
         if index >= 0:
             self.stack.setCurrentIndex(index)
+            self._update_model_note()
+
+    def model_note_text(self) -> str:
+        """What the pages showing the model must say about its data ("" when it is the data loaded)."""
+        sha, name = self._model_data
+        if self.model is None or self.dataset is None:
+            return ""
+        loaded = self.dataset.provenance
+        if sha is None:
+            return (
+                "⚠ The model's file does not say which data it was trained on; it may not be "
+                f"{loaded.file_name}, the data now loaded."
+            )
+        if sha == loaded.sha256:
+            return ""
+        trained = name or "another file"
+        if name == loaded.file_name:
+            trained = f"another version of {name} (its SHA-256 differs from the file loaded)"
+        results = (
+            f" The figures on Results are for {name or 'that file'}'s test patients."
+            if self.result is not None
+            else ""
+        )
+        return (
+            f"⚠ This model was trained on {trained}, not on {loaded.file_name}, the data now loaded."
+            f"{results} Press Start on the Train page for a model of {loaded.file_name}."
+        )
+
+    def _update_model_note(self) -> None:
+        text = self.model_note_text()
+        self.model_note.setText(text)
+        shows_model = self.stack.currentIndex() in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK)
+        self.model_note.setVisible(bool(text) and shows_model)
 
     def page_enabled(self, index: int) -> bool:
         return bool(self.sidebar.item(index).flags() & Qt.ItemFlag.ItemIsEnabled)
@@ -444,7 +493,10 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(training)
         self.save_model_action.setEnabled(self.model is not None)
         self.batch_action.setEnabled(ready and self.model is not None)
-        self.training_report_action.setEnabled(ready and self.result is not None)
+        # (A result rebuilt for an opened model has no loss curve for the report's training page.)
+        self.training_report_action.setEnabled(
+            ready and self.result is not None and bool(self.result.loss_curve)
+        )
         self.patient_report_action.setEnabled(ready and self.model is not None)
         self.open_model_action.setEnabled(ready)
         self.open_data_action.setEnabled(ready)
@@ -548,6 +600,7 @@ class MainWindow(QMainWindow):
             + ". Next: Train."
         )
         self._update_enabled()
+        self._update_model_note()
 
     # recent files
     def recent_files(self) -> list[str]:
@@ -722,6 +775,7 @@ class MainWindow(QMainWindow):
         self._show_model_pages()
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
+        self._update_model_note()
         self.training_finished.emit(result)
 
     @Slot(int, str)
@@ -749,9 +803,9 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self.training_cancelled.emit()
 
-    def _show_model_pages(self) -> None:
-        """Give the trained model to the Results, Predict and Inside pages."""
-        self.results_page.show_result(self.result)
+    def _show_model_pages(self, *, threshold_origin: str | None = None) -> None:
+        """Give the trained (or rebuilt) model to the Results, Predict and Inside pages."""
+        self.results_page.show_result(self.result, threshold_origin=threshold_origin)
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         split = self.result.split
         self.predict_page.set_training_data(split.X_train, split.y_train, self.result.settings)
@@ -835,22 +889,52 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open the model", str(exc))
             self.statusBar().showMessage(f"Could not open the model {Path(path).name}; nothing was changed.")
             return False
+        rebuilt, why_not = self._rebuilt_result(saved)
         self.model = saved.model
         self.model_settings = saved.settings
         self._model_data = (saved.data_sha256, saved.data_name)
         self.threshold = float(saved.model.threshold)
-        self.result = None  # the Results page showed another model
-        self.results_page.clear()
-        self.predict_page.set_model(self.model, self.dataset, self.threshold)
-        self.network_page.set_model(self.model)
-        self.network_page.set_patient(self.predict_page.patient)
+        self.result = rebuilt  # None: the Results page showed another model
+        name = Path(path).name
+        if rebuilt is not None:
+            self._show_model_pages(threshold_origin="the threshold saved with the model")
+            message = (
+                f"Opened the model {name}, trained on {self.dataset.provenance.file_name}, the data loaded: "
+                f"its {rebuilt.test_metrics.n} test patients were set aside again from the split seed and "
+                "test fraction it records, so Results shows how it does on them. Next: Results or Predict."
+            )
+        else:
+            self.results_page.clear()
+            self.predict_page.set_model(self.model, self.dataset, self.threshold)
+            self.network_page.set_model(self.model)
+            self.network_page.set_patient(self.predict_page.patient)
+            trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
+            message = f"Opened the model {name}{trained_on}.{why_not} Next: Predict."
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
-        trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
-        self.statusBar().showMessage(f"Opened the model {Path(path).name}{trained_on}. Next: Predict.")
+        self.statusBar().showMessage(message)
         self._update_enabled()
+        self._update_model_note()
         self.show_page(PAGE_PREDICT)
         self.model_opened.emit(saved)
         return True
+
+    def _rebuilt_result(self, saved: Any) -> tuple[Any, str]:
+        """The Results of an opened model whose own data is loaded, and otherwise why there are none."""
+        if self.dataset is None:
+            return None, " Results need the data it was trained on: open that file, then the model again."
+        if saved.data_sha256 != self.dataset.provenance.sha256:
+            return (
+                None,
+                f" It has no Results here: it was not trained on {self.dataset.provenance.file_name}.",
+            )
+        if saved.settings is None:
+            return None, " Its file does not record how its test patients were chosen, so it has no Results."
+        from heartgui.core.training import rebuilt_result
+
+        try:
+            return rebuilt_result(self.dataset, saved.model, saved.settings), ""
+        except ValueError as exc:
+            return None, f" Its test patients could not be set aside again ({exc}), so it has no Results."
 
     # ----------------------------------------------------------------------------------------------
     # many patients, reports

@@ -89,7 +89,7 @@ def test_retraining_keeps_the_threshold_the_student_chose(trained, qtbot):
 
 
 def test_a_new_threshold_replaces_the_training_message_in_the_status_bar(trained, qtbot):
-    window, result = trained
+    window, _ = trained
     assert "at the decision threshold of 16.7 %" in window.statusBar().currentMessage()
     settle(window, qtbot, lambda: window.results_page.set_threshold(0.4))
     # The training message's accuracy was at 16.7 %: it must not stay beside a threshold of 40 %.

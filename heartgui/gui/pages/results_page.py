@@ -606,13 +606,17 @@ class ResultsPage(QWidget):
         self._emit_timer.stop()
         self._stack.setCurrentWidget(self.placeholder)
 
-    def show_result(self, result: TrainingResult) -> None:
-        """Show ``result`` at its model's threshold; the comparisons start afresh."""
+    def show_result(self, result: TrainingResult, *, threshold_origin: str | None = None) -> None:
+        """Show ``result`` at its model's threshold; the comparisons start afresh.
+
+        ``threshold_origin`` says where a threshold that is not the cost-optimal one comes from ("saved
+        with the model"); by default it is the one the student set.
+        """
         self._abandon_jobs()
         self._emit_timer.stop()
         self._result = result
         self._threshold = float(result.model.threshold)
-        self.threshold_panel.set_threshold(self._threshold)
+        self.threshold_panel.set_threshold(self._threshold, origin=threshold_origin)
         self._reset_compare(result)
         # The figures, bootstrap and cards take ~40 ms: while the page is hidden (training just ended on
         # the Train page) they wait for the page to be shown.

@@ -83,6 +83,12 @@ PATIENCE_NEEDS_VALIDATION = (
 def ending_words(result: TrainingResult) -> str:
     """How a finished or stopped run ended, and which epoch's weights the model keeps, in plain words."""
     settings = result.settings
+    if result.stop_reason == "opened":
+        return (
+            f"Opened from a model file, which does not record how its training went. Its "
+            f"{len(result.split.y_test)} test patients were set aside again from the test fraction "
+            f"({settings.test_size:g}) and split seed ({settings.split_seed}) the file records."
+        )
     planned, ran, kept = int(settings.epochs), result.epochs_run, result.kept_epoch
     restores = settings.patience is not None and bool(result.validation_loss_curve)
     best = (
