@@ -226,6 +226,7 @@ def test_invalid_values_cannot_be_entered(loaded, qtbot):
     page.layers.clear()
     qtbot.keyClicks(page.layers, "16,x8")
     assert page.layers.text() == "16,8"
+    assert page.hint.text() == page.LAYERS_REFUSED  # the refused "x" is said, not dropped silently
     page.layers.setText("16,")
     page.layers.textEdited.emit("16,")
     assert not page.layers.hasAcceptableInput() and not page.start_button.isEnabled()
@@ -262,3 +263,21 @@ def test_train_page_needs_data(window):
     assert not window.page_enabled(PAGE_TRAIN)
     assert not window.train_page.start_button.isEnabled()
     assert not window.start_action.isEnabled()
+
+
+def test_numbers_typed_out_of_range_are_said_under_their_field(loaded, qtbot):
+    page = loaded.train_page
+    loaded.show_page(PAGE_TRAIN)
+    for box, typed, words in (
+        (page.learning_rate, "100", "100 is outside 0.00001–10.00000; enter a value in that range."),
+        (page.epochs, "200000", "200000 is outside 1–100,000; enter a value in that range."),
+        (page.test_size, "0.75", "0.75 is outside 0.10–0.50; enter a value in that range."),
+    ):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box, typed)
+        assert box.lineEdit().text().startswith(typed)  # what was typed stays visible
+        assert box.message.isVisible()
+        assert box.message.text() == f"⚠ {words} {box.what} in use: {box.textFromValue(box.value())}."
+        assert page.settings() == page.settings()  # (the settings use the value in use, never the text)
+    assert page.settings().epochs == page.epochs.value() <= 100_000

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from heartgui.core.network import EpochReport
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
+from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox, with_message
 from heartgui.gui.widgets.loss_plot import LossPlot
 
 if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
@@ -174,13 +173,17 @@ class TrainPage(QWidget):
             QRegularExpressionValidator(QRegularExpression(_LAYERS_PATTERN), self.layers)
         )
         self.layers.setPlaceholderText("e.g. 8 or 16, 8")
+        # The validator refuses a keystroke that cannot be part of a list of sizes: say so, not silently.
+        self._layers_refused = False
+        self.layers.inputRejected.connect(self._on_layers_rejected)
+        self.layers.editingFinished.connect(self._on_layers_left)
         self._describe(
             self.layers,
             "Hidden layers",
             "How many artificial neurons each hidden layer has, separated by commas (e.g. 8, or 16, 8).",
         )
 
-        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate = CheckedSpinBox("The learning rate")
         self.learning_rate.setRange(1e-5, 10.0)
         self.learning_rate.setDecimals(5)
         self.learning_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
@@ -191,12 +194,12 @@ class TrainPage(QWidget):
             "too large never settles.",
         )
 
-        self.epochs = QSpinBox()
+        self.epochs = CheckedIntSpinBox("The number of epochs")
         self.epochs.setRange(1, 100_000)
         self.epochs.setGroupSeparatorShown(True)
         self._describe(self.epochs, "Epochs", "How many times the network studies all training patients.")
 
-        self.seed = QSpinBox()
+        self.seed = CheckedIntSpinBox("The seed")
         self.seed.setRange(0, 2_147_483_647)
         self._describe(
             self.seed,
@@ -204,7 +207,7 @@ class TrainPage(QWidget):
             "The number that fixes the random starting weights, so the same settings give the same result.",
         )
 
-        self.test_size = QDoubleSpinBox()
+        self.test_size = CheckedSpinBox("The test fraction")
         self.test_size.setRange(0.1, 0.5)
         self.test_size.setDecimals(2)
         self.test_size.setSingleStep(0.05)
@@ -214,7 +217,7 @@ class TrainPage(QWidget):
             "Share of patients kept aside, never seen in training, to test the finished model honestly.",
         )
 
-        self.validation = QDoubleSpinBox()
+        self.validation = CheckedSpinBox("The validation fraction")
         self.validation.setRange(0.0, 0.4)
         self.validation.setDecimals(2)
         self.validation.setSingleStep(0.05)
@@ -224,7 +227,7 @@ class TrainPage(QWidget):
             "Share of training patients held back to watch, epoch by epoch, whether the network overfits.",
         )
 
-        self.l2 = QDoubleSpinBox()
+        self.l2 = CheckedSpinBox("The weight decay")
         self.l2.setRange(0.0, 1.0)
         self.l2.setDecimals(4)
         self.l2.setSingleStep(0.01)
@@ -262,7 +265,7 @@ class TrainPage(QWidget):
             "learning rate independent of how many patients there are.",
         )
 
-        self.patience = QSpinBox()
+        self.patience = CheckedIntSpinBox("The patience")
         self.patience.setRange(0, 100_000)
         self.patience.setSpecialValueText("never stop early")
         self._describe(
@@ -290,7 +293,11 @@ class TrainPage(QWidget):
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            form.addRow(label, widget)
+            # A number typed out of range is said under its field, not silently cut (CheckedSpinBox).
+            field = (
+                with_message(widget) if isinstance(widget, (CheckedSpinBox, CheckedIntSpinBox)) else widget
+            )
+            form.addRow(label, field)
         settings_box = QGroupBox("Settings")
         settings_box.setLayout(form)
 
@@ -431,6 +438,22 @@ class TrainPage(QWidget):
             self.set_settings(PRESETS[key])
             self.settings_changed.emit(self.settings())
 
+    #: What the hint says after a keystroke the hidden-layer field refused.
+    LAYERS_REFUSED = (
+        "That key was not typed in: hidden layers take whole numbers from 1 to 9999 separated by commas, "
+        "at most 5 layers (e.g. 16, 8)."
+    )
+
+    def _on_layers_rejected(self) -> None:
+        # Said until the student leaves the field: the next digit typed must not hide it at once.
+        self._layers_refused = True
+        self._update_buttons()
+
+    def _on_layers_left(self) -> None:
+        if self._layers_refused:
+            self._layers_refused = False
+            self._update_buttons()
+
     def _on_edited(self, *_: object) -> None:
         if self._filling:
             return
@@ -458,6 +481,8 @@ class TrainPage(QWidget):
             widget.setEnabled(not self._running)
         if not self._has_data:
             self.hint.setText("Open a data file first (Data page).")
+        elif self._layers_refused and not self._running:
+            self.hint.setText(self.LAYERS_REFUSED)
         elif self.patience_without_validation():
             self.hint.setText(PATIENCE_NEEDS_VALIDATION)
         elif not valid:

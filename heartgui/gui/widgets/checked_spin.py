@@ -10,16 +10,24 @@ in use. The value itself only ever changes to an acceptable one, exactly as befo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-__all__ = ["CheckedSpinBox", "with_message"]
+__all__ = ["CheckedIntSpinBox", "CheckedSpinBox", "with_message"]
 
 
-class CheckedSpinBox(QDoubleSpinBox):
-    """A :class:`QDoubleSpinBox` whose refused input is explained in :attr:`message`.
+if TYPE_CHECKING:  # what the mixin is mixed into (a QSpinBox has the same methods, with int values)
+    _SpinBox = QDoubleSpinBox
+else:
+    _SpinBox = object
+
+
+class _Explained(_SpinBox):
+    """What :class:`CheckedSpinBox` and :class:`CheckedIntSpinBox` share: refused input is explained in
+    :attr:`message`.
 
     Parameters
     ----------
@@ -77,8 +85,13 @@ class CheckedSpinBox(QDoubleSpinBox):
 
     # ----------------------------------------------------------------------------------------------
     def _base_validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        state, text, pos = QDoubleSpinBox.validate(self, text, pos)
+        state, text, pos = self._base.validate(self, text, pos)  # type: ignore[arg-type]
         return state, text, pos
+
+    _base: type[QDoubleSpinBox] | type[QSpinBox]
+
+    def _decimals(self) -> int:
+        return int(self.decimals()) if hasattr(self, "decimals") else 0
 
     def _body(self, text: str) -> str:
         """``text`` without the prefix, suffix and surrounding spaces."""
@@ -112,10 +125,10 @@ class CheckedSpinBox(QDoubleSpinBox):
             extra = self._hint(number) if self._hint is not None else ""
             return f"{sentence} {extra}" if extra else sentence
         decimals = body.split(self.locale().decimalPoint())[1] if self.locale().decimalPoint() in body else ""
-        if len(decimals) > self.decimals():
-            if self.decimals() == 0:
+        if len(decimals) > self._decimals():
+            if self._decimals() == 0:
                 return f"{body} has decimals; {self.what} takes whole numbers only."
-            return f"{body} has more than {self.decimals()} decimals; round it to {self.decimals()}."
+            return f"{body} has more than {self._decimals()} decimals; round it to {self._decimals()}."
         return None
 
     def _say(self, problem: str) -> None:
@@ -153,7 +166,23 @@ class CheckedSpinBox(QDoubleSpinBox):
         self._say(problem)
 
 
-def with_message(spin: CheckedSpinBox, parent: QWidget | None = None) -> QWidget:
+class CheckedSpinBox(_Explained, QDoubleSpinBox):
+    """A :class:`QDoubleSpinBox` whose refused input is explained in :attr:`message` (see the module)."""
+
+    _base = QDoubleSpinBox
+
+
+class CheckedIntSpinBox(_Explained, QSpinBox):  # type: ignore[misc]
+    """A :class:`QSpinBox` whose refused input is explained in :attr:`message` (see the module)."""
+
+    _base = QSpinBox
+
+    if TYPE_CHECKING:  # (the mixin is typed as a QDoubleSpinBox)
+
+        def value(self) -> int: ...
+
+
+def with_message(spin: CheckedSpinBox | CheckedIntSpinBox, parent: QWidget | None = None) -> QWidget:
     """``spin`` with its message under it, in one widget for a form row."""
     box = QWidget(parent)
     layout = QVBoxLayout(box)
