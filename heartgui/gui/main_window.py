@@ -594,13 +594,35 @@ class MainWindow(QMainWindow):
             self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
         self.setWindowTitle(f"{prov.file_name} — heartgui")
+        rebuilt = self._rebuild_opened_model_results()
         self.statusBar().showMessage(
             f"Opened {prov.file_name}: {dataset.n_rows} patients"
             + (f", {len(prov.dropped)} rows left out" if prov.dropped else "")
-            + ". Next: Train."
+            + (
+                f". It is the data the model opened before was trained on: its {rebuilt.test_metrics.n} "
+                "test patients were set aside again, so Results shows how it does on them."
+                if rebuilt is not None
+                else ". Next: Train."
+            )
         )
         self._update_enabled()
         self._update_model_note()
+
+    def _rebuild_opened_model_results(self) -> Any:
+        """An opened model without Results whose own data was just loaded gets them (else ``None``)."""
+        sha, _ = self._model_data
+        if self.model is None or self.result is not None or self.training or self.model_settings is None:
+            return None
+        if sha != self.dataset.provenance.sha256:
+            return None
+        from heartgui.core.training import rebuilt_result
+
+        try:
+            self.result = rebuilt_result(self.dataset, self.model, self.model_settings)
+        except ValueError:
+            return None  # (the file's settings do not describe its split: no Results, as before)
+        self._show_model_pages(threshold_origin="the threshold saved with the model")
+        return self.result
 
     # recent files
     def recent_files(self) -> list[str]:

@@ -192,3 +192,23 @@ def test_a_model_opened_beside_other_data_has_no_results_and_names_its_file(
     window.show_page(PAGE_PREDICT)
     assert window.model_note.isVisible()
     assert window.model_note.text().startswith("⚠ This model was trained on heart.dat, not on processed")
+
+
+def test_the_data_of_an_opened_model_loaded_afterwards_brings_its_results(
+    trained, qtbot, tmp_path, monkeypatch, open_file, heart_dat
+):
+    window, result = trained
+    path = save_to(window, monkeypatch, tmp_path / "first-the-model.heartmodel")
+    from heartgui.gui.main_window import MainWindow
+
+    fresh = MainWindow()
+    qtbot.addWidget(fresh)
+    fresh.show()
+    fresh.finish_startup()
+    assert fresh.open_model(path)  # no data yet: no Results
+    assert fresh.result is None and not fresh.page_enabled(PAGE_RESULTS)
+    open_file(fresh, heart_dat)
+    assert fresh.page_enabled(PAGE_RESULTS)
+    np.testing.assert_array_equal(fresh.results_page.result.test_risk, result.test_risk)
+    assert "its 54 test patients were set aside again" in fresh.statusBar().currentMessage()
+    fresh.close()
