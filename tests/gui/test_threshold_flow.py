@@ -96,3 +96,23 @@ def test_a_new_threshold_replaces_the_training_message_in_the_status_bar(trained
     assert window.statusBar().currentMessage() == (
         "Decision threshold 40 %: Predict, saved models and reports now use it."
     )
+
+
+def test_both_reports_decide_at_the_default_threshold(trained, qtbot, monkeypatch, tmp_path):
+    import pypdf
+
+    from heartgui.gui import report_actions
+
+    window, _ = trained
+
+    def report(action, path, what):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+        action.trigger()
+        qtbot.waitUntil(lambda: f"Saved the {what}" in window.statusBar().currentMessage(), timeout=60_000)
+        qtbot.waitUntil(lambda: not report_actions._RUNNING, timeout=10_000)
+        return " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(str(path)).pages)
+
+    training = report(window.training_report_action, tmp_path / "training.pdf", "training report")
+    assert "A patient is called “present” when the risk is 16.7 % or more." in training
+    patient = report(window.patient_report_action, tmp_path / "patient.pdf", "patient report")
+    assert "At the threshold of 16.7 %, the model says" in patient
