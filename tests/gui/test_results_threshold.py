@@ -141,8 +141,8 @@ def test_a_cost_of_zero_is_refused_in_words_not_reverted_silently(page, qtbot):
     assert panel.costs == (5.0, 1.0)  # the cost in use, as the message says
     assert not box.message.isHidden()  # (its tab is not the one shown)
     assert box.message.text() == (
-        "⚠ 0 is outside 0.1–1000.0; enter a value in that range. A mistake cannot be free: with a cost of 0 "
-        "there is no best threshold. The cost of a missed disease in use: 5.0."
+        "⚠ 0 is outside 0.1–1000.0; enter a value in that range. A cost must be above 0: a mistake that "
+        "costs nothing pushes the best threshold to 0 % or 100 %. The cost of a missed disease in use: 5.0."
     )
     box.lineEdit().selectAll()
     qtbot.keyClicks(box, "9")

@@ -40,7 +40,9 @@ def optimal_threshold(cost_missed: float, cost_false_alarm: float) -> float:
 
 def _cost_hint(cost: float) -> str:
     if cost <= 0:
-        return "A mistake cannot be free: with a cost of 0 there is no best threshold."
+        return (
+            "A cost must be above 0: a mistake that costs nothing pushes the best threshold to 0 % or 100 %."
+        )
     return ""
 
 
