@@ -194,6 +194,8 @@ def test_too_high_learning_rate_fails_calmly_and_app_stays_usable(loaded, qtbot,
     page.learning_rate.setValue(0.001)
     result = train(loaded, qtbot)
     assert result.final_train_loss == pytest.approx(TUTORIAL_FINAL_LOSS, abs=1e-10)
+    assert page.plot.divergence_epoch == 0  # the next run's plot does not keep the old mark
+    assert page.plot._legend_entries() == ("training loss",)
 
 
 def test_signals_from_stale_runs_are_ignored(loaded, qtbot):
