@@ -791,10 +791,15 @@ class MainWindow(QMainWindow):
         message = (
             f"{ending_words(result)} On the {metrics.n} test patients the model was right "
             f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
-            + (" you set on Results, which a new training keeps." if self._threshold_is_chosen() else ".")
+            + (
+                f" ({self.results_page.threshold_panel.origin_words}), which a new training keeps."
+                if self._threshold_is_chosen()
+                else "."
+            )
         )
         self.train_page.training_finished(result, message)
-        self._show_model_pages()
+        # The kept threshold keeps its origin too ("the threshold saved with the model").
+        self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
         self._update_model_note()

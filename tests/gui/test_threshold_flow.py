@@ -79,11 +79,32 @@ def test_retraining_keeps_the_threshold_the_student_chose(trained, qtbot):
     assert second.test_metrics.threshold == 0.3
     assert window.threshold == window.results_page.threshold == window.predict_page.threshold == 0.3
     assert window.results_page.threshold_panel.origin.text().startswith("30 %: the threshold you set.")
+    kept = "at the decision threshold of 30 % (the threshold you set), which a new training keeps."
+    assert window.statusBar().currentMessage().endswith(f"{kept} See Results.")
+
+
+def test_retraining_an_opened_model_keeps_its_saved_threshold_and_says_whose(
+    trained, qtbot, monkeypatch, tmp_path
+):
+    window, _ = trained
+    settle(window, qtbot, lambda: window.results_page.set_threshold(0.3))
+    path = tmp_path / "thirty.heartmodel"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+    window.save_model_action.trigger()
+    window.results_page.set_threshold(0.7)  # not settled: the opened model replaces it at once
+    assert window.open_model(path)  # its own data is loaded: Results come back at its threshold
+    panel = window.results_page.threshold_panel
+    assert window.threshold == panel.threshold == 0.3
+    assert panel.origin.text().startswith("30 %: the threshold saved with the model.")
+    second = train(window, qtbot)
+    assert second.model.threshold == 0.3
+    assert panel.origin.text().startswith("30 %: the threshold saved with the model.")
     assert (
         window.statusBar()
         .currentMessage()
         .endswith(
-            "at the decision threshold of 30 % you set on Results, which a new training keeps. See Results."
+            "at the decision threshold of 30 % (the threshold saved with the model), which a new training "
+            "keeps. See Results."
         )
     )
 

@@ -179,6 +179,11 @@ class ThresholdPanel(QWidget):
         """True while the threshold is the cost-optimal one and moves with the costs (the default)."""
         return self._follows_costs
 
+    @property
+    def origin_words(self) -> str:
+        """Where a threshold that does not follow the costs comes from ("the threshold you set")."""
+        return self._origin or "the threshold you set"
+
     def set_threshold(self, threshold: float, *, by_user: bool = False, origin: str | None = None) -> None:
         """Show ``threshold`` (0–1); emit :attr:`threshold_moved` only if ``by_user``.
 
@@ -222,7 +227,7 @@ class ThresholdPanel(QWidget):
                 "you set a threshold yourself."
             )
         else:
-            whose = self._origin or "the threshold you set"
+            whose = self.origin_words
             self.origin.setText(
                 f"{threshold_percent(self._threshold)}: {whose}. With these costs the cost-optimal threshold "
                 f"would be {best} ({formula}); “Use the cost-optimal threshold” goes back to it."
