@@ -47,6 +47,7 @@ def test_tutorial_preset_reproduces_the_core(loaded, qtbot):
     assert not page.plot.validation_line.get_visible()
     assert page.progress.value() == 100
     assert page.progress.format() == "Epoch 100 of 100 — done"
+    assert page.plot.kept_epoch == 0  # the last weights: nothing to mark
     assert (
         loaded.statusBar()
         .currentMessage()
@@ -112,7 +113,9 @@ def test_early_stopping_says_so_and_which_epochs_weights_were_kept(loaded, qtbot
     )
     assert page.status.text().startswith(words)
     assert loaded.statusBar().currentMessage().startswith(words)
-    assert page.plot._legend_entries() == ("training loss", "validation loss")
+    # The plot marks the kept epoch: the curves go on past it, the model does not.
+    assert page.plot.kept_epoch == kept
+    assert page.plot._legend_entries() == ("training loss", "validation loss", f"weights kept: epoch {kept}")
 
 
 def test_stop_under_early_stopping_says_the_best_epoch_was_kept(loaded, qtbot):
@@ -127,6 +130,7 @@ def test_stop_under_early_stopping_says_the_best_epoch_was_kept(loaded, qtbot):
     assert result.stop_reason == "stopped" and result.kept_epoch == kept < result.epochs_run
     ran = f"{result.epochs_run:,}"
     assert page.progress.format() == f"Stopped by you at epoch {ran} of 20,000 — weights of epoch {kept} kept"
+    assert page.plot.kept_epoch == kept
     assert page.status.text().startswith(
         f"Stopped by you at epoch {ran} of 20,000. The model keeps the weights of epoch {kept}, which had "
         f"the lowest validation loss ({result.validation_loss_curve[kept - 1]:.5f}) so far."

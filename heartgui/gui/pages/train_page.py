@@ -557,6 +557,8 @@ class TrainPage(QWidget):
         self.progress.setMaximum(int(result.settings.epochs))
         self.progress.setValue(result.epochs_run)
         self.progress.setFormat(_ending_bar(result))
+        if result.kept_epoch != result.epochs_run and result.validation_loss_curve:
+            self.plot.mark_kept(result.kept_epoch)  # early stopping restored an earlier epoch's weights
         self._ended(message)
 
     def training_failed(self, message: str, *, diverged: bool = False) -> None:

@@ -73,8 +73,10 @@ class LossPlot(QWidget):
             line.set_solid_joinstyle("round")
         (self._pen,) = self.axes.plot([], [], animated=True, label="_segment")
         self._drawn = [0, 0]  # points of (training, validation) already in the canvas's pixels
-        self._divergence: Line2D | None = None  # the vertical line at the epoch whose loss was not finite
+        # The vertical line at the epoch whose loss was not finite, or at the epoch whose weights were kept.
+        self._divergence: Line2D | None = None
         self._divergence_epoch = 0
+        self._kept_epoch = 0
         self._validation_planned = True  # whether the run (or the next one) has a validation split
         self._update_legend(validation=True)
         self._low, self._high = math.inf, -math.inf
@@ -280,6 +282,20 @@ class LossPlot(QWidget):
             epoch, color="tab:red", linestyle="--", linewidth=1.2, label=f"diverged at epoch {epoch:,}"
         )
 
+    def mark_kept(self, epoch: int) -> None:
+        """Mark ``epoch``, whose weights the model keeps (early stopping restored them): the curves go on
+        past it, the model does not."""
+        self._remove_divergence()
+        self._kept_epoch = epoch
+        self._divergence = self.axes.axvline(
+            epoch, color="tab:green", linestyle=":", linewidth=1.5, label=f"weights kept: epoch {epoch:,}"
+        )
+
+    @property
+    def kept_epoch(self) -> int:
+        """The epoch marked by :meth:`mark_kept` (0 when none is)."""
+        return self._kept_epoch
+
     @property
     def divergence_epoch(self) -> int:
         """The epoch marked by :meth:`mark_divergence` (0 when none is)."""
@@ -289,7 +305,7 @@ class LossPlot(QWidget):
         if self._divergence is not None:
             self._divergence.remove()
             self._divergence = None
-            self._divergence_epoch = 0
+        self._divergence_epoch = self._kept_epoch = 0
 
     def _empty_limits(self, planned_epochs: int) -> tuple[tuple[float, float], tuple[float, float]]:
         """The axes of a run that has not started: every planned epoch, and room for the usual first
