@@ -152,7 +152,7 @@ _SETTING_WORDS = {
     "split_seed": ("Seed of the train/test split", lambda v: f"{v}"),
     "threshold": (
         "Decision threshold (not used in training)",
-        lambda v: f"a risk of {_threshold_words(v)} or more means “present”",
+        lambda v: f"a risk of {_threshold_words(v)} or more is flagged for further testing",
     ),
 }
 
@@ -441,7 +441,8 @@ def _training_test_page(
     level = f"{intervals.confidence * 100:g} %"
     page.heading(f"How good is the model? The {_patients(m.n)} kept aside")
     page.text(
-        f"A patient is called “present” when the risk is {_threshold_words(m.threshold)} or more. "
+        f"A patient is flagged for further testing when the risk is {_threshold_words(m.threshold)} or "
+        "more. "
         f"The ranges are {level} intervals: with so few test patients the figures are uncertain.",
         9.5,
         color=_GREY,
@@ -472,8 +473,11 @@ def _training_test_page(
                     f"{m.roc_auc:.3f}", level, format_interval(intervals.roc_auc_interval, percent=False)
                 ),
             ),
-            ("Positive predictive value", f"{format_percent(m.ppv)} of “present” calls were right"),
-            ("Negative predictive value", f"{format_percent(m.npv)} of “absent” calls were right"),
+            (
+                "Positive predictive value",
+                f"{format_percent(m.ppv)} of the flagged patients had heart disease",
+            ),
+            ("Negative predictive value", f"{format_percent(m.npv)} of those not flagged were free of it"),
             ("Brier score", f"{m.brier:.3f} (mean squared error of the risk; lower is better)"),
             (
                 "Statlog cost",
@@ -486,12 +490,12 @@ def _training_test_page(
     page.heading("What happened to each test patient")
     page.rows(
         [
-            ("Caught", f"{_patients(m.tp)} with heart disease called “present” (true positives)"),
-            ("Missed", f"{_patients(m.fn)} with heart disease called “absent” (false negatives)"),
-            ("False alarm", f"{_patients(m.fp)} without heart disease called “present” (false positives)"),
+            ("Caught", f"{_patients(m.tp)} with heart disease, flagged (true positives)"),
+            ("Missed", f"{_patients(m.fn)} with heart disease, not flagged (false negatives)"),
+            ("False alarm", f"{_patients(m.fp)} without heart disease, flagged (false positives)"),
             (
                 "Correctly reassured",
-                f"{_patients(m.tn)} without heart disease called “absent” (true negatives)",
+                f"{_patients(m.tn)} without heart disease, not flagged (true negatives)",
             ),
         ],
         label_width=1.8,

@@ -78,7 +78,8 @@ def test_training_report_says_every_setting(training_pdf, result):
     for label, value in words:
         assert " ".join(f"{label} {value}".split()) in text
     assert "He: random normal scaled to each layer's width" in text
-    assert "a risk of 50 % or more means “present”" in text
+    assert "a risk of 50 % or more is flagged for further testing" in text
+    assert "“present”" not in text and "“absent”" not in text  # a risk is not a diagnosis
 
 
 def test_training_report_figures_are_the_cores(training_pdf, result):
@@ -95,10 +96,10 @@ def test_training_report_figures_are_the_cores(training_pdf, result):
     low, high = intervals.roc_auc_interval
     assert f"{m.roc_auc:.3f} (95 % interval {low:.3f}–{high:.3f})" in text
     assert f"this model (AUC {m.roc_auc:.3f})" in text
-    assert f"{m.tp} patients with heart disease called “present”" in text
-    assert f"{m.fn} patients with heart disease called “absent”" in text
-    assert f"{m.fp} patients without heart disease called “present”" in text
-    assert f"{m.tn} patients without heart disease called “absent”" in text
+    assert f"{m.tp} patients with heart disease, flagged" in text
+    assert f"{m.fn} patients with heart disease, not flagged" in text
+    assert f"{m.fp} patients without heart disease, flagged" in text
+    assert f"{m.tn} patients without heart disease, not flagged" in text
     assert m.tp + m.fn + m.fp + m.tn == len(result.split.y_test)
     assert f"Final training loss {result.final_train_loss:.4f}" in text
     assert f"Epochs run {result.epochs_run}" in text

@@ -25,7 +25,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "DIVERGED_PREFIX",
     "MLP",
+    "STOP_REASONS",
     "EpochReport",
     "TrainingDiverged",
     "relu",
@@ -45,6 +47,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: How a training run ended, as ``MLP.stop_reason_`` records it: all planned epochs ran; early stopping
+#: (no better validation loss for ``patience`` epochs); the caller stopped iterating (the student's Stop);
+#: the loss stopped being finite.
+STOP_REASONS = ("finished", "early-stopping", "stopped", "diverged")
+
+
+#: How the message of :class:`TrainingDiverged` begins (a window tells divergence from other failures).
+DIVERGED_PREFIX = "Training diverged at epoch"
+
+
 class TrainingDiverged(ArithmeticError):
     """The loss stopped being a finite number: the learning rate is too high.
 
@@ -55,9 +67,8 @@ class TrainingDiverged(ArithmeticError):
         self.epoch = epoch
         self.learning_rate = learning_rate
         super().__init__(
-            f"Training diverged at epoch {epoch}: the loss is no longer a finite number. "
-            f"The learning rate ({learning_rate:g}) is too high — try a value 10 times smaller. "
-            "The weights of the last good epoch were kept."
+            f"{DIVERGED_PREFIX} {epoch}: the loss is no longer a finite number. "
+            f"The learning rate ({learning_rate:g}) is too high — try a value 10 times smaller."
         )
 
 
@@ -254,6 +265,9 @@ class MLP:
         is the cross-entropy alone, so curves stay comparable.
     patience : with validation data, stop after this many epochs without a better validation loss and
         restore the best weights; ``None`` trains for all epochs and keeps the last weights.
+
+    After (or during) :meth:`iter_fit`, ``stop_reason_`` says how training ended (see :data:`STOP_REASONS`)
+    and ``best_epoch_`` which epoch's weights the network holds.
     clip : lower bound for ŷ and 1 - ŷ inside the logarithm and its derivative.
     random_state : seed of the initial weights.
     """
@@ -378,6 +392,7 @@ class MLP:
         self.validation_loss_curve_: list[float] = []
         self.best_epoch_ = 0
         self.n_epochs_ = 0
+        self.stop_reason_ = "stopped"
 
         n_epochs = int(self.epochs)
         lr = float(self.learning_rate)
@@ -394,6 +409,7 @@ class MLP:
                 theta[:] = previous  # back to the weights of the last epoch that trained normally
                 if patience is None:
                     self.n_epochs_ = epoch - 1
+                self.stop_reason_ = "diverged"
                 raise TrainingDiverged(epoch, lr)
 
             val_loss: float | None = None
@@ -414,8 +430,14 @@ class MLP:
             self.n_epochs_ = epoch
             if patience is None:
                 self.best_epoch_ = epoch
+            # How training ends if it ends here (the caller may stop iterating at this yield).
+            patience_spent = patience is not None and epoch - self.best_epoch_ >= patience
+            if patience_spent:
+                self.stop_reason_ = "early-stopping"
+            else:
+                self.stop_reason_ = "finished" if epoch == n_epochs else "stopped"
             yield EpochReport(epoch, n_epochs, loss, val_loss, time.perf_counter() - start, self.best_epoch_)
-            if patience is not None and epoch - self.best_epoch_ >= patience:
+            if patience_spent:
                 break
 
     @classmethod
@@ -442,6 +464,7 @@ class MLP:
         model.n_features_in_ = sizes[0]
         model.loss_curve_, model.validation_loss_curve_ = [], []
         model.n_epochs_ = model.best_epoch_ = 0
+        model.stop_reason_ = "finished"
         return model
 
     def _set_layers(self, layers: list[Array]) -> None:

@@ -107,7 +107,12 @@ class TrainingResult:
     """What a finished (or stopped) run produced.
 
     ``train_metrics`` and ``test_metrics`` are at the model's threshold. ``stopped_early`` is true when the
-    run was stopped before its planned epochs (by the user or by early stopping).
+    run was stopped before its planned epochs; ``stop_reason`` says how it ended (``"finished"``,
+    ``"early-stopping"`` or ``"stopped"`` by the user, see :data:`heartgui.core.network.STOP_REASONS`), and
+    ``kept_epoch`` whose weights the model holds: the best validation epoch under early stopping (also
+    after a Stop), else the last one. A result rebuilt for a model opened from a file
+    (:func:`rebuilt_result`) has ``stop_reason`` ``"opened"``, no loss curves and ``epochs_run`` 0: model
+    files do not record how training went.
     """
 
     settings: TrainingSettings
@@ -121,6 +126,8 @@ class TrainingResult:
     epochs_run: int
     stopped_early: bool
     data_sha256: str
+    stop_reason: str = "finished"
+    kept_epoch: int = 0
 
     @property
     def final_train_loss(self) -> float:
@@ -170,6 +177,8 @@ class TrainingSession:
             epochs_run=network.n_epochs_,
             stopped_early=network.n_epochs_ < int(self.settings.epochs),
             data_sha256=self.dataset.provenance.sha256,
+            stop_reason=network.stop_reason_,
+            kept_epoch=network.best_epoch_,
         )
 
 
@@ -179,3 +188,41 @@ def train(dataset: Dataset, settings: TrainingSettings) -> TrainingResult:
     for _ in session.epochs():
         pass
     return session.finish()
+
+
+def rebuilt_result(dataset: Dataset, model: HeartModel, settings: TrainingSettings) -> TrainingResult:
+    """The test figures of a model opened from a file, on the data it was trained on.
+
+    The train/test split is made again from the test fraction and split seed ``settings`` record (it is
+    deterministic), and the model is scored on those test patients at its threshold. The caller checks
+    that ``dataset`` is the file the model was trained on (same SHA-256).
+
+    Raises
+    ------
+    ValueError
+        When the rebuilt training part does not have as many patients as the model was trained on (the
+        settings do not describe this model's split).
+    """
+    split = split_dataset(dataset, settings.test_size, settings.split_seed)
+    trained_on = getattr(model, "n_train_rows_", None)
+    if trained_on is not None and int(trained_on) != len(split.y_train):
+        raise ValueError(
+            f"the model was trained on {int(trained_on)} patients, but its recorded test fraction "
+            f"({settings.test_size:g}) leaves {len(split.y_train)} for training"
+        )
+    test_risk = model.predict_risk(split.X_test)
+    return TrainingResult(
+        settings=settings,
+        model=model,
+        split=split,
+        train_metrics=evaluate(split.y_train, model.predict_risk(split.X_train), model.threshold),
+        test_metrics=evaluate(split.y_test, test_risk, model.threshold),
+        test_risk=test_risk,
+        loss_curve=(),
+        validation_loss_curve=(),
+        epochs_run=0,
+        stopped_early=False,
+        data_sha256=dataset.provenance.sha256,
+        stop_reason="opened",
+        kept_epoch=0,
+    )

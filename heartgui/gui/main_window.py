@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -98,7 +99,9 @@ class MainWindow(QMainWindow):
         self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
         self._opened_metrics: dict[str, Any] | None = None  # test figures kept in an opened model file
         self._training_data_name: str | None = None
-        self.threshold = 0.5
+        # The decision threshold Predict, saved models, reports and the next training use; None until set:
+        # the cost-optimal one for Statlog's costs (see the `threshold` property).
+        self._threshold: float | None = None
         self.pages_ready = False
         self._results_page: Any = None
         self._predict_page: Any = None
@@ -144,9 +147,24 @@ class MainWindow(QMainWindow):
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.stack.addWidget(placeholder)
         self.sidebar.currentRowChanged.connect(self._on_step_chosen)
+        # Above the Results, Predict and Inside pages when the model is not of the data loaded.
+        self.model_note = QLabel()
+        self.model_note.setObjectName("model_note")
+        self.model_note.setWordWrap(True)
+        self.model_note.setAccessibleName("Which data the model was trained on")
+        self.model_note.setContentsMargins(8, 6, 8, 6)
+        self.model_note.setStyleSheet(
+            "QLabel#model_note { border: 1px solid palette(mid); font-weight: bold; }"
+        )
+        self.model_note.hide()
+        pages = QWidget()
+        pages_layout = QVBoxLayout(pages)
+        pages_layout.setContentsMargins(0, 0, 0, 0)
+        pages_layout.addWidget(self.model_note)
+        pages_layout.addWidget(self.stack, 1)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
@@ -430,6 +448,39 @@ class MainWindow(QMainWindow):
     def _on_step_chosen(self, index: int) -> None:
         if index >= 0:
             self.stack.setCurrentIndex(index)
+            self._update_model_note()
+
+    def model_note_text(self) -> str:
+        """What the pages showing the model must say about its data ("" when it is the data loaded)."""
+        sha, name = self._model_data
+        if self.model is None or self.dataset is None:
+            return ""
+        loaded = self.dataset.provenance
+        if sha is None:
+            return (
+                "⚠ The model's file does not say which data it was trained on; it may not be "
+                f"{loaded.file_name}, the data now loaded."
+            )
+        if sha == loaded.sha256:
+            return ""
+        trained = name or "another file"
+        if name == loaded.file_name:
+            trained = f"another version of {name} (its SHA-256 differs from the file loaded)"
+        results = (
+            f" The figures on Results are for {name or 'that file'}'s test patients."
+            if self.result is not None
+            else ""
+        )
+        return (
+            f"⚠ This model was trained on {trained}, not on {loaded.file_name}, the data now loaded."
+            f"{results} Press Start on the Train page for a model of {loaded.file_name}."
+        )
+
+    def _update_model_note(self) -> None:
+        text = self.model_note_text()
+        self.model_note.setText(text)
+        shows_model = self.stack.currentIndex() in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK)
+        self.model_note.setVisible(bool(text) and shows_model)
 
     def page_enabled(self, index: int) -> bool:
         return bool(self.sidebar.item(index).flags() & Qt.ItemFlag.ItemIsEnabled)
@@ -453,7 +504,10 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(training)
         self.save_model_action.setEnabled(self.model is not None)
         self.batch_action.setEnabled(ready and self.model is not None)
-        self.training_report_action.setEnabled(ready and self.result is not None)
+        # (A result rebuilt for an opened model has no loss curve for the report's training page.)
+        self.training_report_action.setEnabled(
+            ready and self.result is not None and bool(self.result.loss_curve)
+        )
         self.patient_report_action.setEnabled(ready and self.model is not None)
         self.open_model_action.setEnabled(ready)
         self.open_data_action.setEnabled(ready)
@@ -552,12 +606,35 @@ class MainWindow(QMainWindow):
             self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
         self.setWindowTitle(f"{prov.file_name} — heartgui")
+        rebuilt = self._rebuild_opened_model_results()
         self.statusBar().showMessage(
             f"Opened {prov.file_name}: {dataset.n_rows} patients"
             + (f", {len(prov.dropped)} rows left out" if prov.dropped else "")
-            + ". Next: Train."
+            + (
+                f". It is the data the model opened before was trained on: its {rebuilt.test_metrics.n} "
+                "test patients were set aside again, so Results shows how it does on them."
+                if rebuilt is not None
+                else ". Next: Train."
+            )
         )
         self._update_enabled()
+        self._update_model_note()
+
+    def _rebuild_opened_model_results(self) -> Any:
+        """An opened model without Results whose own data was just loaded gets them (else ``None``)."""
+        sha, _ = self._model_data
+        if self.model is None or self.result is not None or self.training or self.model_settings is None:
+            return None
+        if sha != self.dataset.provenance.sha256:
+            return None
+        from heartgui.core.training import rebuilt_result
+
+        try:
+            self.result = rebuilt_result(self.dataset, self.model, self.model_settings)
+        except ValueError:
+            return None  # (the file's settings do not describe its split: no Results, as before)
+        self._show_model_pages(threshold_origin="the threshold saved with the model")
+        return self.result
 
     # recent files
     def recent_files(self) -> list[str]:
@@ -611,6 +688,25 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------------------------------------
     # training
     @property
+    def threshold(self) -> float:
+        """The decision threshold in use: the Results page's (by default the cost-optimal one, 1/6)."""
+        if self._threshold is None:
+            if self.model_pages_built:
+                return float(self.results_page.threshold_panel.threshold)
+            from heartgui.core.evaluation import cost_optimal_threshold
+
+            return cost_optimal_threshold()
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        self._threshold = float(value)
+
+    def _threshold_is_chosen(self) -> bool:
+        """True when the threshold is not the cost-optimal default (the student set it, or a model had it)."""
+        return self.model_pages_built and not self.results_page.threshold_panel.follows_costs
+
+    @property
     def training(self) -> bool:
         return self._training_run is not None
 
@@ -626,8 +722,17 @@ class MainWindow(QMainWindow):
                 self.show_page(PAGE_TRAIN)
                 self.statusBar().showMessage("Check the hidden layer sizes on the Train page.")
                 return
+        if settings.patience is not None and settings.validation_fraction == 0:
+            from heartgui.gui.pages.train_page import PATIENCE_NEEDS_VALIDATION
+
+            self.show_page(PAGE_TRAIN)
+            self.statusBar().showMessage(PATIENCE_NEEDS_VALIDATION)
+            return
         from heartgui.gui.workers import training_job
 
+        # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
+        self._remember_training_settings(settings)
+        settings = settings.replace(threshold=self.threshold, preset=settings.preset)
         job = self._new_job(training_job(self.dataset, settings))
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
@@ -635,7 +740,6 @@ class MainWindow(QMainWindow):
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
-        self._remember_training_settings(settings)
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
         self.statusBar().showMessage(
@@ -692,16 +796,25 @@ class MainWindow(QMainWindow):
         self._model_data = (result.data_sha256, self._training_data_name)
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
-        how = "stopped" if result.stopped_early else "finished"
+        from heartgui.gui.pages.train_page import ending_words
+        from heartgui.gui.widgets.wording import threshold_percent
+
+        threshold = threshold_percent(self.threshold)
         message = (
-            f"Training {how} after {result.epochs_run:,} epochs: "
-            f"final training loss {result.final_train_loss:.5f}; "
-            f"on the {metrics.n} test patients the model was right {metrics.accuracy:.0%} of the time."
+            f"{ending_words(result)} On the {metrics.n} test patients the model was right "
+            f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
+            + (
+                f" ({self.results_page.threshold_panel.origin_words}), which a new training keeps."
+                if self._threshold_is_chosen()
+                else "."
+            )
         )
-        self.train_page.training_ended(message, result.epochs_run)
-        self._show_model_pages()
+        self.train_page.training_finished(result, message)
+        # The kept threshold keeps its origin too ("the threshold saved with the model").
+        self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
+        self._update_model_note()
         self.training_finished.emit(result)
 
     @Slot(int, str)
@@ -709,8 +822,12 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
-        self.train_page.training_ended(message)
-        self.statusBar().showMessage("Training stopped: " + message)
+        from heartgui.core.network import DIVERGED_PREFIX
+
+        kept = " The model from before is still in use." if self.model is not None else ""
+        message = f"{message} No model was made from this run.{kept}"
+        self.train_page.training_failed(message, diverged=message.startswith(DIVERGED_PREFIX))
+        self.statusBar().showMessage(message)
         self._update_enabled()
         self.training_failed.emit(message)
         QMessageBox.warning(self, "Training stopped", message)
@@ -720,14 +837,14 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
-        self.train_page.training_ended("Training was stopped before the first epoch finished.")
+        self.train_page.training_cancelled("Training was stopped before the first epoch finished.")
         self.statusBar().showMessage("Training stopped before it learnt anything.")
         self._update_enabled()
         self.training_cancelled.emit()
 
-    def _show_model_pages(self) -> None:
-        """Give the trained model to the Results, Predict and Inside pages."""
-        self.results_page.show_result(self.result)
+    def _show_model_pages(self, *, threshold_origin: str | None = None) -> None:
+        """Give the trained (or rebuilt) model to the Results, Predict and Inside pages."""
+        self.results_page.show_result(self.result, threshold_origin=threshold_origin)
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         split = self.result.split
         self.predict_page.set_training_data(split.X_train, split.y_train, self.result.settings)
@@ -741,6 +858,13 @@ class MainWindow(QMainWindow):
         if self.model is not None:
             self.model.set_params(threshold=self.threshold)
             self.predict_page.set_model(self.model, self.dataset, self.threshold)
+            from heartgui.gui.widgets.wording import threshold_percent
+
+            # Replaces the training message, whose accuracy was at the threshold before.
+            self.statusBar().showMessage(
+                f"Decision threshold {threshold_percent(self.threshold)}: Predict, saved models and "
+                "reports now use it."
+            )
 
     @Slot(object)
     def _remember_training_settings(self, settings: Any) -> None:
@@ -804,23 +928,53 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open the model", str(exc))
             self.statusBar().showMessage(f"Could not open the model {Path(path).name}; nothing was changed.")
             return False
+        rebuilt, why_not = self._rebuilt_result(saved)
         self.model = saved.model
         self.model_settings = saved.settings
         self._model_data = (saved.data_sha256, saved.data_name)
         self._opened_metrics = saved.metrics
         self.threshold = float(saved.model.threshold)
-        self.result = None  # the Results page showed another model
-        self.results_page.clear()
-        self.predict_page.set_model(self.model, self.dataset, self.threshold)
-        self.network_page.set_model(self.model)
-        self.network_page.set_patient(self.predict_page.patient)
+        self.result = rebuilt  # None: the Results page showed another model
+        name = Path(path).name
+        if rebuilt is not None:
+            self._show_model_pages(threshold_origin="the threshold saved with the model")
+            message = (
+                f"Opened the model {name}, trained on {self.dataset.provenance.file_name}, the data loaded: "
+                f"its {rebuilt.test_metrics.n} test patients were set aside again from the split seed and "
+                "test fraction it records, so Results shows how it does on them. Next: Results or Predict."
+            )
+        else:
+            self.results_page.clear()
+            self.predict_page.set_model(self.model, self.dataset, self.threshold)
+            self.network_page.set_model(self.model)
+            self.network_page.set_patient(self.predict_page.patient)
+            trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
+            message = f"Opened the model {name}{trained_on}.{why_not} Next: Predict."
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
-        trained_on = f", trained on {saved.data_name}" if saved.data_name else ""
-        self.statusBar().showMessage(f"Opened the model {Path(path).name}{trained_on}. Next: Predict.")
+        self.statusBar().showMessage(message)
         self._update_enabled()
+        self._update_model_note()
         self.show_page(PAGE_PREDICT)
         self.model_opened.emit(saved)
         return True
+
+    def _rebuilt_result(self, saved: Any) -> tuple[Any, str]:
+        """The Results of an opened model whose own data is loaded, and otherwise why there are none."""
+        if self.dataset is None:
+            return None, " Results need the data it was trained on: open that file, then the model again."
+        if saved.data_sha256 != self.dataset.provenance.sha256:
+            return (
+                None,
+                f" It has no Results here: it was not trained on {self.dataset.provenance.file_name}.",
+            )
+        if saved.settings is None:
+            return None, " Its file does not record how its test patients were chosen, so it has no Results."
+        from heartgui.core.training import rebuilt_result
+
+        try:
+            return rebuilt_result(self.dataset, saved.model, saved.settings), ""
+        except ValueError as exc:
+            return None, f" Its test patients could not be set aside again ({exc}), so it has no Results."
 
     # ----------------------------------------------------------------------------------------------
     # many patients, reports

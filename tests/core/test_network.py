@@ -163,6 +163,56 @@ def test_validation_loss_and_early_stopping_restore_the_best_weights(heart):
     assert np.isfinite(network.predict_proba(X_fit)).all()
 
 
+EARLY_STOPPING = RECOMMENDED.replace(
+    validation_fraction=0.2, patience=20, epochs=3000, l2=0.0, learning_rate=1.0
+)
+
+
+def test_early_stopping_keeps_exactly_the_best_epochs_weights(heart):
+    result = train(heart, EARLY_STOPPING)
+    best = int(np.argmin(result.validation_loss_curve)) + 1
+    assert result.stop_reason == "early-stopping" and result.stopped_early
+    assert result.kept_epoch == best and result.epochs_run == best + 20
+    # The weights the best epoch's loss was measured on are those after best - 1 updates: a run of that
+    # many epochs without early stopping (same validation split, same start) ends with them.
+    plain = train(heart, EARLY_STOPPING.replace(patience=None, epochs=best - 1)).model
+    X = heart.X
+    np.testing.assert_array_equal(result.model.predict_risk(X), plain.predict_risk(X))
+    # ... and they are not the last epoch's (what the model would hold without the restore).
+    last = train(heart, EARLY_STOPPING.replace(patience=None, epochs=result.epochs_run)).model
+    assert np.abs(result.model.predict_risk(X) - last.predict_risk(X)).max() > 1e-3
+
+
+def test_every_run_records_how_it_ended_and_whose_weights_it_kept(heart):
+    finished = train(heart, TUTORIAL)
+    assert (finished.stop_reason, finished.kept_epoch, finished.stopped_early) == ("finished", 100, False)
+
+    session = TrainingSession(heart, TUTORIAL)
+    for report in session.epochs():
+        if report.epoch == 25:
+            break  # the student's Stop
+    stopped = session.finish()
+    assert (stopped.stop_reason, stopped.kept_epoch, stopped.epochs_run) == ("stopped", 25, 25)
+
+    # A Stop under early stopping keeps the best epoch so far, not the last one.
+    best = train(heart, EARLY_STOPPING).kept_epoch
+    session = TrainingSession(heart, EARLY_STOPPING)
+    for report in session.epochs():
+        if report.epoch == best + 10:  # 10 epochs without a better validation loss: patience is 20
+            break
+    stopped = session.finish()
+    assert stopped.stop_reason == "stopped" and stopped.epochs_run == best + 10
+    assert stopped.kept_epoch == best == int(np.argmin(stopped.validation_loss_curve)) + 1
+
+    session = TrainingSession(heart, TUTORIAL.replace(learning_rate=10.0))
+    with pytest.raises(TrainingDiverged) as info:
+        for _ in session.epochs():
+            pass
+    network = session.model.network_
+    assert network.stop_reason_ == "diverged"
+    assert network.best_epoch_ == network.n_epochs_ == info.value.epoch - 1 == len(network.loss_curve_)
+
+
 @pytest.mark.parametrize("settings", [TUTORIAL, RECOMMENDED], ids=["tutorial", "recommended"])
 def test_learning_rate_10_diverges_with_a_clear_error_and_keeps_finite_weights(heart, settings):
     session = TrainingSession(heart, settings.replace(learning_rate=10.0, epochs=500))

@@ -23,7 +23,7 @@ from heartgui.gui.pages.predict_page import (
     spread_words,
 )
 from heartgui.gui.widgets.contributions_plot import METHOD_TITLE, bar_label
-from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat
 from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
@@ -367,7 +367,6 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
     assert not page.ensemble_running()
 
 
-@skip_when_cpus_busy
 def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_property):
     heartbeat = Heartbeat()
     with heartbeat.running():

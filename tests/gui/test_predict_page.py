@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QScrollArea, QWidget
 
@@ -81,13 +82,88 @@ def test_form_shows_chest_pain_in_words(qtbot):
     assert form.values()["cp"] == 4.0
 
 
-def test_impossible_values_cannot_be_typed_or_set(qtbot):
+def type_into(qtbot, spin, text: str, *, enter: bool = False) -> None:
+    """Select the field's text and type ``text`` as a user would (then Enter if asked)."""
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, text)
+    if enter:
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def form(qtbot):
+    form = PatientForm()
+    form.host = shown(qtbot, form, (700, 900))
+    return form
+
+
+def test_an_impossible_age_is_refused_in_words_next_to_the_field(form, qtbot):
+    age = form.editors["age"]
+    type_into(qtbot, age, "400")
+    # What was typed stays visible, and the message says why it is not used and what is.
+    assert age.lineEdit().text().startswith("400")
+    assert age.message.isVisible()
+    in_use = form.values()["age"]
+    assert in_use <= 120
+    assert age.message.text() == (
+        f"⚠ 400 is outside 1–120 years; enter a value in that range. Age in use: {in_use:.0f} years."
+    )
+    qtbot.keyClick(age, Qt.Key.Key_Return)  # Qt puts the value in use back; the message stays
+    assert age.value() == in_use
+    assert "400 is outside 1–120 years" in age.message.text()
+    type_into(qtbot, age, "66")
+    assert form.values()["age"] == 66.0
+    assert not age.message.isVisible()
+
+
+def test_letters_are_not_swallowed_but_explained(form, qtbot):
+    age = form.editors["age"]
+    type_into(qtbot, age, "6x")
+    assert age.lineEdit().text().startswith("6x")
+    assert "“6x” is not a number; type digits only." in age.message.text()
+    assert f"Age in use: {form.values()['age']:.0f} years." in age.message.text()
+
+
+def test_decimals_in_a_whole_number_field_are_explained_not_rounded(form, qtbot):
+    age = form.editors["age"]
+    type_into(qtbot, age, "54.5")
+    assert "54.5 has decimals; Age takes whole numbers only." in age.message.text()
+    assert form.values()["age"] == 54.0  # the last acceptable value, said in the message
+    assert "Age in use: 54 years." in age.message.text()
+
+
+def test_a_value_below_the_minimum_is_explained_when_editing_ends(form, qtbot):
+    pressure = form.editors["trestbps"]
+    before = form.values()["trestbps"]
+    type_into(qtbot, pressure, "4")  # could still become 45, 140, ...: no message while typing
+    assert not pressure.message.isVisible()
+    qtbot.keyClick(pressure, Qt.Key.Key_Return)
+    assert form.values()["trestbps"] == before
+    assert pressure.message.text() == (
+        f"⚠ 4 is outside 50–260 mm Hg; enter a value in that range. "
+        f"Resting blood pressure in use: {before:.0f} mm Hg."
+    )
+
+
+def test_mg_dl_typed_while_mmol_per_litre_is_shown_is_refused_with_a_hint(form, qtbot):
+    form.set_cholesterol_unit(MMOL_L)
+    chol = form.editors["chol"]
+    type_into(qtbot, chol, "245")
+    assert chol.lineEdit().text().startswith("245")
+    in_use = chol.value()
+    assert form.values()["chol"] == pytest.approx(in_use * MG_DL_PER_MMOL_L_CHOLESTEROL)
+    text = chol.message.text()
+    assert "245 is outside 1.30–25.85 mmol/L; enter a value in that range." in text
+    assert "245 looks like mg/dl (6.34 mmol/L): switch the unit to mg/dl to type mg/dl." in text
+    assert f"Serum cholesterol in use: {in_use:.2f} mmol/L." in text
+    form.set_cholesterol_unit(MG_DL)  # the unit switch shows a value again: the old message goes
+    assert not chol.message.isVisible()
+
+
+def test_impossible_values_cannot_be_set(qtbot):
     form = PatientForm()
     qtbot.addWidget(form)
-    age = form.editors["age"]
-    age.lineEdit().selectAll()
-    qtbot.keyClicks(age, "400")
-    assert form.values()["age"] <= 120  # the spin box refuses the third digit
     with pytest.raises(ValueError, match="Age"):
         form.set_values({"age": 400.0})
     with pytest.raises(ValueError, match="Thallium"):

@@ -11,11 +11,10 @@ import pytest
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.gui.main_window import PAGE_TRAIN
-from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat
 
 
 @pytest.mark.slow
-@skip_when_cpus_busy
 def test_heartbeat_during_a_long_training(window, open_file, heart_dat, qtbot, record_property):
     open_file(window, heart_dat)
     window.train_page.set_settings(RECOMMENDED.replace(epochs=20_000))

@@ -11,7 +11,7 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 from heartgui.gui.crossval_job import THIS_NETWORK, YOUR_SETTINGS, dataset_of_split
 from heartgui.gui.pages.results_page import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
-from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat
 from tests.gui.hosting import shown
 
 CV_TIMEOUT_MS = 120_000
@@ -136,7 +136,6 @@ def test_custom_settings_are_cross_validated_too(qtbot, heart):
     assert crossval_methods(RECOMMENDED.replace(threshold=0.3))[0].name == DEFAULT_METHODS[0].name
 
 
-@skip_when_cpus_busy
 def test_window_stays_responsive_during_cross_validation(page, qtbot, record_property):
     heartbeat = Heartbeat(counting=lambda: page.cv_job is not None)
     with heartbeat.running(), qtbot.waitSignal(page.crossval_finished, timeout=CV_TIMEOUT_MS):

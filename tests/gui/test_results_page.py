@@ -101,7 +101,9 @@ def test_run_details_and_overfitting_hint(page, result):
     assert text(page, "threshold_value").startswith("50 %")
     assert text(page, "n_test_value").startswith("54 patients")
     assert "few" in text(page, "n_test_value")
-    assert text(page, "epochs_value") == "Ran all 300 planned epochs; not stopped early."
+    assert text(page, "epochs_value") == (
+        f"Finished all 300 epochs: final training loss {result.final_train_loss:.5f}."
+    )
     assert text(page, "preset_value") == "Recommended"
     assert text(page, "train_accuracy_value") == f"{result.train_metrics.accuracy * 100:.1f} %"
     assert text(page, "test_accuracy_value") == f"{m.accuracy * 100:.1f} %"
@@ -113,8 +115,8 @@ def test_run_details_and_overfitting_hint(page, result):
 def test_a_stopped_run_says_so(page, stopped_result):
     page.show_result(stopped_result)
     assert stopped_result.stopped_early
-    assert text(page, "epochs_value").startswith(
-        f"Stopped early after {stopped_result.epochs_run} epochs of 100"
+    assert text(page, "epochs_value") == (
+        f"Stopped by you at epoch {stopped_result.epochs_run} of 100. The model keeps the weights reached."
     )
     assert text(page, "preset_value") == "Tutorial (the original lesson's run)"
 

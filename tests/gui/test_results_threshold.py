@@ -131,6 +131,36 @@ def test_edited_costs_move_the_optimal_threshold_and_the_expected_cost(page, res
     )
 
 
+def test_a_cost_of_zero_is_refused_in_words_not_reverted_silently(page, qtbot):
+    panel = page.threshold_panel
+    box = panel.cost_missed
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "0")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert panel.costs == (5.0, 1.0)  # the cost in use, as the message says
+    assert not box.message.isHidden()  # (its tab is not the one shown)
+    assert box.message.text() == (
+        "⚠ 0 is outside 0.1–1000.0; enter a value in that range. A cost must be above 0: a mistake that "
+        "costs nothing pushes the best threshold to 0 % or 100 %. The cost of a missed disease in use: 5.0."
+    )
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "9")
+    assert panel.costs == (9.0, 1.0) and box.message.isHidden()
+
+
+def test_a_threshold_over_100_percent_is_refused_in_words(page, qtbot):
+    spin = page.threshold_panel.spin
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "150")
+    assert spin.lineEdit().text().startswith("150")  # not the silently cut "15"
+    assert page.threshold_panel.threshold == 0.15
+    assert spin.message.text() == (
+        "⚠ 150 is outside 0.0–100.0 %; enter a value in that range. The threshold in use: 15.0 %."
+    )
+
+
 def test_threshold_changed_carries_the_final_value_once(page, qtbot):
     seen: list[float] = []
     page.threshold_changed.connect(seen.append)

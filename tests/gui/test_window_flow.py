@@ -108,18 +108,19 @@ def test_actions_follow_data_training_and_opened_models(
     assert all(a.isEnabled() for a in file_actions)
     assert window.start_action.isEnabled() and not window.stop_action.isEnabled()
 
-    # A model opened from a file has no training session: no training report, the rest works.
+    # A model opened from a file has no training session: no training report, the rest works; on its
+    # own data (loaded here) its test patients are set aside again, so Results shows it.
     path = tmp_path / "model.heartmodel"
     patch_save_dialog(monkeypatch, path)
     window.save_model_action.trigger()
     assert path.is_file()
     with qtbot.waitSignal(window.model_opened, timeout=10_000):
         assert window.open_model(path)
-    assert window.result is None
+    assert window.result is not None and window.result.stop_reason == "opened"
     assert not window.training_report_action.isEnabled()
     assert window.save_model_action.isEnabled() and window.batch_action.isEnabled()
     assert window.patient_report_action.isEnabled()
-    assert pages_enabled(window) == [True, True, False, True, True]
+    assert pages_enabled(window) == [True, True, True, True, True]
     assert window.stack.currentIndex() == PAGE_PREDICT
 
 
@@ -200,7 +201,7 @@ def test_inside_page_gets_weights_while_training_then_the_model_and_the_patient(
 def test_threshold_from_results_reaches_predict_model_and_saved_file(trained, qtbot, monkeypatch, tmp_path):
     window = trained
     window.show_page(PAGE_RESULTS)
-    assert window.predict_page.threshold == window.model.threshold == 0.5
+    assert window.predict_page.threshold == window.model.threshold == 1 / 6  # the cost-optimal default
     t = move_threshold(window, qtbot, 0.3)
     assert t == pytest.approx(0.3)
     assert window.threshold == t
@@ -413,7 +414,21 @@ def test_a_second_identical_run_reuses_the_empty_frame_and_still_plots_every_epo
     finished_position = plot.axes.get_position().bounds
     assert finished_position != plot._frame[1]
     monkeypatch.setattr(plot.canvas, "draw", counting_draw)
-    result = train_in_window(window, qtbot)
+
+    def train_and_tick(settings):
+        # The plot's first timer tick (100 ms) paints the new run's frame; a 400-epoch run can end in
+        # 50 ms, before it. So the timer is stopped and its tick given here, right after Start and
+        # before any epoch reaches the window (its reports wait in the event queue): the same call,
+        # without the race, whatever the machine's speed.
+        plot._timer.stop()
+        with qtbot.waitSignal(window.training_finished, timeout=60_000) as blocker:
+            window.start_training(settings)
+            assert plot._frame_pending and not plot.epochs
+            plot.redraw()
+        plot._timer.start()
+        return blocker.args[0]
+
+    result = train_and_tick(SETTINGS)
     assert full_draws == []  # the frame was reused: no ~50–150 ms draw with the training paused
     x, y = plot.train_line.get_data()
     assert list(x) == list(range(1, result.epochs_run + 1))
@@ -421,7 +436,7 @@ def test_a_second_identical_run_reuses_the_empty_frame_and_still_plots_every_epo
     # Another number of epochs is another frame: drawn in full.
     qtbot.waitUntil(lambda: not plot.canvas._draw_pending)  # (the finished curve, drawn in full)
     full_draws.clear()
-    result = train_in_window(window, qtbot, SETTINGS.replace(epochs=SETTINGS.epochs + 100))
+    result = train_and_tick(SETTINGS.replace(epochs=SETTINGS.epochs + 100))
     assert len(full_draws) == 1
     assert len(plot.train_line.get_xdata()) == result.epochs_run
 

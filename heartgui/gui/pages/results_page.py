@@ -607,13 +607,17 @@ class ResultsPage(QWidget):
         self._emit_timer.stop()
         self._stack.setCurrentWidget(self.placeholder)
 
-    def show_result(self, result: TrainingResult) -> None:
-        """Show ``result`` at its model's threshold; the comparisons start afresh."""
+    def show_result(self, result: TrainingResult, *, threshold_origin: str | None = None) -> None:
+        """Show ``result`` at its model's threshold; the comparisons start afresh.
+
+        ``threshold_origin`` says where a threshold that is not the cost-optimal one comes from ("saved
+        with the model"); by default it is the one the student set.
+        """
         self._abandon_jobs()
         self._emit_timer.stop()
         self._result = result
         self._threshold = float(result.model.threshold)
-        self.threshold_panel.set_threshold(self._threshold)
+        self.threshold_panel.set_threshold(self._threshold, origin=threshold_origin)
         self._reset_compare(result)
         # The figures, bootstrap and cards take ~40 ms: while the page is hidden (training just ended on
         # the Train page) they wait for the page to be shown.
@@ -781,15 +785,10 @@ class ResultsPage(QWidget):
             f"more or less moves a percentage by about {100 / m.n:.1f} points, so small differences "
             "between two runs mean little."
         )
-        planned = int(settings.epochs)
-        if result.stopped_early:
-            run = (
-                f"Stopped early after {plural(result.epochs_run, 'epoch')} of {planned} planned "
-                "(stopped by you, or by early stopping when the validation loss stopped improving)."
-            )
-        else:
-            run = f"Ran all {plural(planned, 'planned epoch')}; not stopped early."
-        self.epochs_value.setText(run)
+        from heartgui.gui.pages.train_page import ending_words
+
+        # Which stop happened (all epochs, early stopping, the student's Stop) and whose weights were kept.
+        self.epochs_value.setText(ending_words(result))
         self.summary.setText(
             f"Figures from the {m.n} test patients the model never saw while training, at a decision "
             f"threshold of {threshold}. Hover over a card for more."

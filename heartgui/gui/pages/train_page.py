@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QRegularExpressionValidator
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -34,10 +33,14 @@ from PySide6.QtWidgets import (
 
 from heartgui.core.network import EpochReport
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
+from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox, with_message
 from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.loss_plot import LossPlot
 
-__all__ = ["TrainPage", "format_layers", "parse_layers"]
+if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
+    from heartgui.core.training import TrainingResult
+
+__all__ = ["TrainPage", "ending_words", "format_layers", "parse_layers"]
 
 _LAYERS_PATTERN = r"\s*[1-9]\d{0,3}(\s*,\s*[1-9]\d{0,3}){0,4}\s*"
 _PRESET_TITLES = {
@@ -86,6 +89,52 @@ SETTING_DESCRIPTIONS = {
 PROGRESS_INTERVAL_S = 0.1
 
 
+#: Why Start is refused when a patience is set without validation patients.
+PATIENCE_NEEDS_VALIDATION = (
+    "Patience needs a validation fraction above 0: early stopping watches the loss on the validation "
+    "patients. Set a validation fraction (e.g. 0.2), or set patience to “never stop early”."
+)
+
+
+def ending_words(result: TrainingResult) -> str:
+    """How a finished or stopped run ended, and which epoch's weights the model keeps, in plain words."""
+    settings = result.settings
+    if result.stop_reason == "opened":
+        return (
+            f"Opened from a model file, which does not record how its training went. Its "
+            f"{len(result.split.y_test)} test patients were set aside again from the test fraction "
+            f"({settings.test_size:g}) and split seed ({settings.split_seed}) the file records."
+        )
+    planned, ran, kept = int(settings.epochs), result.epochs_run, result.kept_epoch
+    restores = settings.patience is not None and bool(result.validation_loss_curve)
+    best = (
+        f" The model keeps the weights of epoch {kept:,}, which had the lowest validation loss"
+        f" ({result.validation_loss_curve[kept - 1]:.5f})"
+        if restores and 1 <= kept <= len(result.validation_loss_curve)
+        else ""
+    )
+    if result.stop_reason == "early-stopping":
+        return (
+            f"Early stopping at epoch {ran:,} of {planned:,}: the validation loss had not improved for "
+            f"{settings.patience:,} epochs.{best}."
+        )
+    if result.stop_reason == "stopped":
+        kept_words = f"{best} so far." if best and kept != ran else " The model keeps the weights reached."
+        return f"Stopped by you at epoch {ran:,} of {planned:,}.{kept_words}"
+    finished = f"Finished all {planned:,} epochs: final training loss {result.final_train_loss:.5f}."
+    return f"{finished}{best}." if best and kept != ran else finished
+
+
+def _ending_bar(result: TrainingResult) -> str:
+    planned, ran, kept = int(result.settings.epochs), result.epochs_run, result.kept_epoch
+    kept_words = f" — weights of epoch {kept:,} kept" if kept != ran else ""
+    if result.stop_reason == "early-stopping":
+        return f"Early stopping at epoch {ran:,} of {planned:,}{kept_words}"
+    if result.stop_reason == "stopped":
+        return f"Stopped by you at epoch {ran:,} of {planned:,}{kept_words}"
+    return f"Epoch {ran:,} of {planned:,} — done{kept_words}"
+
+
 class TrainPage(QWidget):
     """Settings form, Start/Stop/Reset buttons, a progress bar and the live loss plot.
 
@@ -103,6 +152,8 @@ class TrainPage(QWidget):
     def __init__(self, settings: TrainingSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._last_progress_shown = 0.0
+        self._last_epoch = 0  # the last epoch reported in this run (the bar itself is throttled)
+        self._planned = 0
         self._runs_ended = 0
         # The plot shows the empty axes of the next run while the student is still choosing, so that run
         # starts from their pixels (see LossPlot.plan); typing a number of epochs redraws them once, when
@@ -139,13 +190,17 @@ class TrainPage(QWidget):
             QRegularExpressionValidator(QRegularExpression(_LAYERS_PATTERN), self.layers)
         )
         self.layers.setPlaceholderText("e.g. 8 or 16, 8")
+        # The validator refuses a keystroke that cannot be part of a list of sizes: say so, not silently.
+        self._layers_refused = False
+        self.layers.inputRejected.connect(self._on_layers_rejected)
+        self.layers.editingFinished.connect(self._on_layers_left)
         self._describe(
             self.layers,
             "Hidden layers",
             "How many artificial neurons each hidden layer has, separated by commas (e.g. 8, or 16, 8).",
         )
 
-        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate = CheckedSpinBox("The learning rate")
         self.learning_rate.setRange(1e-5, 10.0)
         self.learning_rate.setDecimals(5)
         self.learning_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
@@ -156,12 +211,12 @@ class TrainPage(QWidget):
             "too large never settles.",
         )
 
-        self.epochs = QSpinBox()
+        self.epochs = CheckedIntSpinBox("The number of epochs")
         self.epochs.setRange(1, 100_000)
         self.epochs.setGroupSeparatorShown(True)
         self._describe(self.epochs, "Epochs", "How many times the network studies all training patients.")
 
-        self.seed = QSpinBox()
+        self.seed = CheckedIntSpinBox("The seed")
         self.seed.setRange(0, 2_147_483_647)
         self._describe(
             self.seed,
@@ -169,7 +224,7 @@ class TrainPage(QWidget):
             "The number that fixes the random starting weights, so the same settings give the same result.",
         )
 
-        self.test_size = QDoubleSpinBox()
+        self.test_size = CheckedSpinBox("The test fraction")
         self.test_size.setRange(0.1, 0.5)
         self.test_size.setDecimals(2)
         self.test_size.setSingleStep(0.05)
@@ -179,7 +234,7 @@ class TrainPage(QWidget):
             "Share of patients kept aside, never seen in training, to test the finished model honestly.",
         )
 
-        self.validation = QDoubleSpinBox()
+        self.validation = CheckedSpinBox("The validation fraction")
         self.validation.setRange(0.0, 0.4)
         self.validation.setDecimals(2)
         self.validation.setSingleStep(0.05)
@@ -189,7 +244,7 @@ class TrainPage(QWidget):
             "Share of training patients held back to watch, epoch by epoch, whether the network overfits.",
         )
 
-        self.l2 = QDoubleSpinBox()
+        self.l2 = CheckedSpinBox("The weight decay")
         self.l2.setRange(0.0, 1.0)
         self.l2.setDecimals(4)
         self.l2.setSingleStep(0.01)
@@ -230,7 +285,7 @@ class TrainPage(QWidget):
             "learning rate independent of how many patients there are.",
         )
 
-        self.patience = QSpinBox()
+        self.patience = CheckedIntSpinBox("The patience")
         self.patience.setRange(0, 100_000)
         self.patience.setSpecialValueText("never stop early")
         self._describe(
@@ -262,7 +317,11 @@ class TrainPage(QWidget):
         ):
             label = QLabel(text)
             label.setBuddy(widget)
-            form.addRow(label, widget)
+            # A number typed out of range is said under its field, not silently cut (CheckedSpinBox).
+            field = (
+                with_message(widget) if isinstance(widget, (CheckedSpinBox, CheckedIntSpinBox)) else widget
+            )
+            form.addRow(label, field)
             # A plain line under each setting, across the whole row, on the page (a tooltip is missed).
             description = soften(QLabel(SETTING_DESCRIPTIONS[widget.accessibleName()]))
             description.setObjectName(f"{widget.accessibleName()} description")
@@ -321,7 +380,8 @@ class TrainPage(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
         # A fixed height: a label that grew by a line would resize the plot, and a resize is a full redraw.
-        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        # Three lines: how the run ended, which weights were kept, and the test accuracy.
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
@@ -407,6 +467,22 @@ class TrainPage(QWidget):
             self.set_settings(PRESETS[key])
             self.settings_changed.emit(self.settings())
 
+    #: What the hint says after a keystroke the hidden-layer field refused.
+    LAYERS_REFUSED = (
+        "That key was not typed in: hidden layers take whole numbers from 1 to 9999 separated by commas, "
+        "at most 5 layers (e.g. 16, 8)."
+    )
+
+    def _on_layers_rejected(self) -> None:
+        # Said until the student leaves the field: the next digit typed must not hide it at once.
+        self._layers_refused = True
+        self._update_buttons()
+
+    def _on_layers_left(self) -> None:
+        if self._layers_refused:
+            self._layers_refused = False
+            self._update_buttons()
+
     def _on_edited(self, *_: object) -> None:
         if self._filling:
             return
@@ -419,14 +495,14 @@ class TrainPage(QWidget):
 
     def _plan_plot(self) -> None:
         if not self._running:
-            self.plot.plan(self.epochs.value())
+            self.plot.plan(self.epochs.value(), validation=self.validation.value() > 0)
 
     def _on_start(self) -> None:
         if self.start_button.isEnabled():
             self.start_requested.emit(self.settings())
 
     def _update_buttons(self) -> None:
-        valid = self.layers.hasAcceptableInput()
+        valid = self.layers.hasAcceptableInput() and not self.patience_without_validation()
         self.start_button.setEnabled(self._has_data and valid and not self._running)
         self.stop_button.setEnabled(self._running)
         self.reset_button.setEnabled(not self._running)
@@ -434,6 +510,10 @@ class TrainPage(QWidget):
             widget.setEnabled(not self._running)
         if not self._has_data:
             self.hint.setText("Open a data file first (Data page).")
+        elif self._layers_refused and not self._running:
+            self.hint.setText(self.LAYERS_REFUSED)
+        elif self.patience_without_validation():
+            self.hint.setText(PATIENCE_NEEDS_VALIDATION)
         elif not valid:
             self.hint.setText("Type the hidden layer sizes as whole numbers separated by commas, e.g. 16, 8.")
         elif self._running:
@@ -442,6 +522,10 @@ class TrainPage(QWidget):
             self.hint.setText("Change a setting and press Start (F5) to train again, or go on to Results.")
         else:
             self.hint.setText("Press Start (F5) to train.")
+
+    def patience_without_validation(self) -> bool:
+        """True when a patience is set but no validation patients: early stopping could never happen."""
+        return self.patience.value() > 0 and self.validation.value() == 0
 
     def _fields(self) -> tuple[QWidget, ...]:
         return (
@@ -467,7 +551,8 @@ class TrainPage(QWidget):
     def training_started(self, settings: TrainingSettings) -> None:
         self._running = True
         self._last_progress_shown = 0.0
-        self.plot.clear(settings.epochs)
+        self._last_epoch, self._planned = 0, int(settings.epochs)
+        self.plot.clear(settings.epochs, validation=settings.validation_fraction > 0)
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 0 of {settings.epochs:,}")
@@ -480,6 +565,7 @@ class TrainPage(QWidget):
             return
         self.plot.add_reports(reports)
         last = reports[-1]
+        self._last_epoch = last.epoch
         # The progress bar and the loss label repaint (and re-lay out) the page: ~10 times a second is
         # plenty for the eye, and leaves the interpreter to the training worker.
         now = time.perf_counter()
@@ -495,15 +581,39 @@ class TrainPage(QWidget):
             text += f", validation loss {last.validation_loss:.5f}"
         self.status.setText(text)
 
-    def training_ended(self, message: str, epochs_run: int | None = None) -> None:
-        """Training finished, stopped, failed or was cancelled; ``message`` says which."""
+    def training_finished(self, result: TrainingResult, message: str) -> None:
+        """The run ended with a model (all epochs, early stopping or the student's Stop)."""
+        self.progress.setMaximum(int(result.settings.epochs))
+        self.progress.setValue(result.epochs_run)
+        self.progress.setFormat(_ending_bar(result))
+        if result.kept_epoch != result.epochs_run and result.validation_loss_curve:
+            self.plot.mark_kept(result.kept_epoch)  # early stopping restored an earlier epoch's weights
+        self._ended(message)
+
+    def training_failed(self, message: str, *, diverged: bool = False) -> None:
+        """The run ended without a model; ``diverged``: the loss of the epoch after the last one shown
+        was not finite (the plot then marks that epoch)."""
+        self.progress.setMaximum(max(self._planned, 1))
+        self.progress.setValue(self._last_epoch)
+        if diverged:
+            epoch = self._last_epoch + 1
+            self.plot.mark_divergence(epoch)
+            self.progress.setFormat(f"Diverged at epoch {epoch:,} of {self._planned:,} — no model")
+        else:
+            self.progress.setFormat(
+                f"Failed after epoch {self._last_epoch:,} of {self._planned:,} — no model"
+            )
+        self._ended(message)
+
+    def training_cancelled(self, message: str) -> None:
+        """Stopped before the first epoch finished: nothing was learnt."""
+        self.progress.setValue(0)
+        self.progress.setFormat("Stopped before the first epoch — no model")
+        self._ended(message)
+
+    def _ended(self, message: str) -> None:
         self._running = False
         self._runs_ended += 1
         self.plot.finish()
-        if epochs_run is not None:
-            self.progress.setValue(min(epochs_run, self.progress.maximum()))
-            self.progress.setFormat(f"Epoch {epochs_run:,} of {self.progress.maximum():,} — done")
-        else:
-            self.progress.setFormat(f"Stopped at epoch {self.progress.value():,}")
         self.status.setText(message)
         self._update_buttons()

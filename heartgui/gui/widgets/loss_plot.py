@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -72,6 +73,11 @@ class LossPlot(QWidget):
             line.set_solid_joinstyle("round")
         (self._pen,) = self.axes.plot([], [], animated=True, label="_segment")
         self._drawn = [0, 0]  # points of (training, validation) already in the canvas's pixels
+        # The vertical line at the epoch whose loss was not finite, or at the epoch whose weights were kept.
+        self._divergence: Line2D | None = None
+        self._divergence_epoch = 0
+        self._kept_epoch = 0
+        self._validation_planned = True  # whether the run (or the next one) has a validation split
         self._update_legend(validation=True)
         self._low, self._high = math.inf, -math.inf
         self._planned = 0
@@ -115,8 +121,12 @@ class LossPlot(QWidget):
         """Wraps each full draw during a run; the window replaces it to pause training meanwhile."""
         return contextlib.nullcontext()
 
-    def clear(self, planned_epochs: int | None = None) -> None:
-        """Forget every point (a new run of ``planned_epochs`` starts) and draw the empty axes now."""
+    def clear(self, planned_epochs: int | None = None, *, validation: bool = True) -> None:
+        """Forget every point (a new run of ``planned_epochs`` starts) and draw the empty axes now.
+
+        ``validation``: whether the run has validation patients; without, the legend has no entry for a
+        validation line that will never be drawn.
+        """
         self.epochs.clear()
         self.train_losses.clear()
         self.validation_epochs.clear()
@@ -127,10 +137,13 @@ class LossPlot(QWidget):
         self._xlim, self._ylim = self._empty_limits(self._planned)
         self.train_line.set_data([], [])
         self.validation_line.set_data([], [])
+        self._remove_divergence()
+        self._validation_planned = validation
         # During a run the layout is frozen: a full draw then costs less, and happens only when the
         # limits grow; the constrained layout comes back in finish().
         self.figure.set_layout_engine("none")
-        self._update_legend(validation=True)  # the same frame for every run (see redraw)
+        # The same frame for every run with the same planned epochs and split (see redraw).
+        self._update_legend(validation=validation)
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
         # The empty axes are drawn at the next timer tick, through full_draw_guard like every full draw
@@ -139,7 +152,7 @@ class LossPlot(QWidget):
         self._frame_pending = True
         self._dirty = True
 
-    def plan(self, planned_epochs: int) -> None:
+    def plan(self, planned_epochs: int, *, validation: bool = True) -> None:
         """While idle and empty, show the empty axes of a run of ``planned_epochs``.
 
         Whenever those empty axes are drawn (the page shown, the window resized), their pixels are
@@ -150,10 +163,12 @@ class LossPlot(QWidget):
             return
         self._planned = planned_epochs
         xlim, ylim = self._empty_limits(planned_epochs)
-        if (xlim, ylim) == (self._xlim, self._ylim):
+        if (xlim, ylim, validation) == (self._xlim, self._ylim, self._validation_planned):
             return
         self._xlim, self._ylim = xlim, ylim
-        self._update_legend(validation=True)
+        self._validation_planned = validation
+        self._remove_divergence()
+        self._update_legend(validation=validation)
         self.axes.set_xlim(*xlim)
         self.axes.set_ylim(*ylim)
         if self.isVisible():
@@ -184,6 +199,7 @@ class LossPlot(QWidget):
 
     def set_curves(self, train: Iterable[float], validation: Iterable[float] = ()) -> None:
         """Show whole curves at once (e.g. of a model opened from a file)."""
+        self._remove_divergence()
         self.train_losses = [float(v) for v in train]
         self.epochs = list(range(1, len(self.train_losses) + 1))
         self.validation_losses = [float(v) for v in validation]
@@ -254,7 +270,42 @@ class LossPlot(QWidget):
 
     def _update_legend(self, *, validation: bool) -> None:
         lines = [self.train_line, self.validation_line] if validation else [self.train_line]
+        if self._divergence is not None:
+            lines.append(self._divergence)
         self.axes.legend(handles=lines, loc="upper right")
+
+    def mark_divergence(self, epoch: int) -> None:
+        """Mark ``epoch``, whose loss was not a finite number (the curve ends at the epoch before)."""
+        self._remove_divergence()
+        self._divergence_epoch = epoch
+        self._divergence = self.axes.axvline(
+            epoch, color="tab:red", linestyle="--", linewidth=1.2, label=f"diverged at epoch {epoch:,}"
+        )
+
+    def mark_kept(self, epoch: int) -> None:
+        """Mark ``epoch``, whose weights the model keeps (early stopping restored them): the curves go on
+        past it, the model does not."""
+        self._remove_divergence()
+        self._kept_epoch = epoch
+        self._divergence = self.axes.axvline(
+            epoch, color="tab:green", linestyle=":", linewidth=1.5, label=f"weights kept: epoch {epoch:,}"
+        )
+
+    @property
+    def kept_epoch(self) -> int:
+        """The epoch marked by :meth:`mark_kept` (0 when none is)."""
+        return self._kept_epoch
+
+    @property
+    def divergence_epoch(self) -> int:
+        """The epoch marked by :meth:`mark_divergence` (0 when none is)."""
+        return self._divergence_epoch
+
+    def _remove_divergence(self) -> None:
+        if self._divergence is not None:
+            self._divergence.remove()
+            self._divergence = None
+        self._divergence_epoch = self._kept_epoch = 0
 
     def _empty_limits(self, planned_epochs: int) -> tuple[tuple[float, float], tuple[float, float]]:
         """The axes of a run that has not started: every planned epoch, and room for the usual first
@@ -348,7 +399,7 @@ class LossPlot(QWidget):
         return changed
 
     def _fitted_limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        x1 = max(len(self.epochs) and self.epochs[-1], 1) * 1.02 + 1
+        x1 = max(len(self.epochs) and self.epochs[-1], self._divergence_epoch, 1) * 1.02 + 1
         if not self.epochs:
             return (0.0, x1), ((0.0, 1.0) if self.axes.get_yscale() == "linear" else (0.1, 1.0))
         if self.axes.get_yscale() == "log":

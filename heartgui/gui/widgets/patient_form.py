@@ -1,9 +1,10 @@
 """A form for one patient, generated from the schema: one editor per feature, clinical words and units.
 
-Measurements get a spin box whose range is the feature's hard ``limits`` (an impossible value cannot be
-typed) and whose suffix is the unit; coded features get a combo box showing the clinical words and holding
-the code as item data. Cholesterol can be shown in mg/dl or mmol/L; :meth:`PatientForm.values` always
-returns mg/dl, the unit the model was trained on.
+Measurements get a spin box whose range is the feature's hard ``limits`` and whose suffix is the unit; an
+impossible or mistyped value is never taken, and never silently changed either: the message under the
+field says what was refused and which value is still in use (:class:`CheckedSpinBox`). Coded features
+get a combo box showing the clinical words and holding the code as item data. Cholesterol can be shown
+in mg/dl or mmol/L; :meth:`PatientForm.values` always returns mg/dl, the unit the model was trained on.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Mapping
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
 from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
+from heartgui.gui.widgets.checked_spin import CheckedSpinBox, with_message
 
 CHOLESTEROL = "chol"
 MG_DL = "mg/dl"
@@ -56,7 +58,7 @@ class PatientForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.editors: dict[str, QDoubleSpinBox | QComboBox] = {}
+        self.editors: dict[str, CheckedSpinBox | QComboBox] = {}
         self.labels: dict[str, QLabel] = {}
         # Cholesterol in mg/dl as last set or typed, so a round trip through mmol/L loses nothing.
         self._chol_mg_dl = 0.0
@@ -76,8 +78,9 @@ class PatientForm(QWidget):
             self.editors[feature.name] = editor
             self.labels[feature.name] = label
             if feature.name == CHOLESTEROL:
-                row = QWidget()
-                row_layout = QHBoxLayout(row)
+                assert isinstance(editor, CheckedSpinBox)
+                line = QWidget()
+                row_layout = QHBoxLayout(line)
                 row_layout.setContentsMargins(0, 0, 0, 0)
                 row_layout.addWidget(editor, 1)
                 self.chol_unit = QComboBox()
@@ -90,13 +93,21 @@ class PatientForm(QWidget):
                 self.chol_unit.setAccessibleName("Cholesterol unit")
                 self.chol_unit.currentTextChanged.connect(self._on_chol_unit_changed)
                 row_layout.addWidget(self.chol_unit)
+                row = QWidget()
+                column = QVBoxLayout(row)
+                column.setContentsMargins(0, 0, 0, 0)
+                column.setSpacing(2)
+                column.addWidget(line)
+                column.addWidget(editor.message)
                 layout.addRow(label, row)
+            elif isinstance(editor, CheckedSpinBox):
+                layout.addRow(label, with_message(editor))
             else:
                 layout.addRow(label, editor)
         self.set_values(typical_patient())
 
     # ----------------------------------------------------------------------------------------------
-    def _make_editor(self, feature: Feature) -> QDoubleSpinBox | QComboBox:
+    def _make_editor(self, feature: Feature) -> CheckedSpinBox | QComboBox:
         if feature.codes is not None:
             combo = QComboBox()
             for code, words in feature.codes.items():
@@ -105,7 +116,8 @@ class PatientForm(QWidget):
             combo.currentIndexChanged.connect(self._emit_changed)
             return combo
         assert feature.limits is not None
-        spin = QDoubleSpinBox()
+        hint = self._cholesterol_hint if feature.name == CHOLESTEROL else None
+        spin = CheckedSpinBox(feature.label, hint=hint)
         spin.setDecimals(feature.decimals)
         spin.setRange(*feature.limits)
         spin.setSingleStep(10**-feature.decimals)
@@ -162,6 +174,8 @@ class PatientForm(QWidget):
                 continue
             editor.blockSignals(True)
             try:
+                if isinstance(editor, CheckedSpinBox):
+                    editor.clear_message()
                 if isinstance(editor, QComboBox):
                     editor.setCurrentIndex(editor.findData(int(value)))
                 elif name == CHOLESTEROL:
@@ -177,7 +191,8 @@ class PatientForm(QWidget):
     def _show_cholesterol(self) -> None:
         """Put the stored mg/dl value into the spin box in the unit chosen, with that unit's range."""
         spin = self.editors[CHOLESTEROL]
-        assert isinstance(spin, QDoubleSpinBox)
+        assert isinstance(spin, CheckedSpinBox)
+        spin.clear_message()
         low, high = BY_NAME[CHOLESTEROL].limits or (0.0, 0.0)
         blocked = spin.blockSignals(True)
         if self.cholesterol_unit == MMOL_L:
@@ -196,6 +211,19 @@ class PatientForm(QWidget):
             spin.setSuffix(f" {MG_DL}")
             spin.setValue(self._chol_mg_dl)
         spin.blockSignals(blocked)
+
+    def _cholesterol_hint(self, number: float) -> str:
+        """For a cholesterol typed in the other unit: say so (245 typed while mmol/L is shown)."""
+        low, high = BY_NAME[CHOLESTEROL].limits or (0.0, 0.0)
+        factor = MG_DL_PER_MMOL_L_CHOLESTEROL
+        if self.cholesterol_unit == MMOL_L and low <= number <= high:
+            return (
+                f"{number:g} looks like mg/dl ({number / factor:.{MMOL_L_DECIMALS}f} mmol/L): "
+                f"switch the unit to {MG_DL} to type mg/dl."
+            )
+        if self.cholesterol_unit == MG_DL and low <= number * factor <= high:
+            return f"{number:g} looks like mmol/L: switch the unit to {MMOL_L} to type mmol/L."
+        return ""
 
     @Slot(str)
     def _on_chol_unit_changed(self, _unit: str) -> None:

@@ -1,8 +1,10 @@
 """The decision threshold and the two costs: a slider with a spin box, and the cost-optimal threshold.
 
 The panel holds the threshold as an exact number (the cost-optimal 1/6 stays 1/6); the slider (0–1000
-ticks, 0.1 % each) and the spin box show it. It emits :attr:`ThresholdPanel.threshold_moved` only for
-the user's changes, and :attr:`ThresholdPanel.costs_changed` when a cost is edited.
+ticks, 0.1 % each) and the spin box show it. It starts at the cost-optimal threshold and follows the costs
+until the user sets a threshold of their own (:attr:`ThresholdPanel.follows_costs`); the origin label says
+which. It emits :attr:`ThresholdPanel.threshold_moved` for the user's changes (including a move because
+edited costs moved the optimum), and :attr:`ThresholdPanel.costs_changed` when a cost is edited.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
+from heartgui.gui.widgets.checked_spin import CheckedSpinBox, with_message
 from heartgui.gui.widgets.wording import threshold_percent
 
 __all__ = ["TICKS", "ThresholdPanel"]
@@ -36,6 +38,14 @@ def optimal_threshold(cost_missed: float, cost_false_alarm: float) -> float:
     return cost_optimal_threshold(cost_missed, cost_false_alarm)
 
 
+def _cost_hint(cost: float) -> str:
+    if cost <= 0:
+        return (
+            "A cost must be above 0: a mistake that costs nothing pushes the best threshold to 0 % or 100 %."
+        )
+    return ""
+
+
 class ThresholdPanel(QWidget):
     """Threshold slider and spin box, cost fields, the cost-optimal threshold and a button to use it."""
 
@@ -44,7 +54,9 @@ class ThresholdPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._threshold = 0.5
+        self._threshold = optimal_threshold(STATLOG_COST_MISSED, STATLOG_COST_FALSE_ALARM)
+        self._follows_costs = True
+        self._origin: str | None = None  # words for a threshold not chosen here (a saved model's)
         self._syncing = False
 
         self.value_label = QLabel()
@@ -66,7 +78,7 @@ class ThresholdPanel(QWidget):
         self.slider.setToolTip(
             "A patient is called “has heart disease” when the model's risk is at or above this threshold."
         )
-        self.spin = QDoubleSpinBox()
+        self.spin = CheckedSpinBox("The threshold")
         self.spin.setObjectName("threshold_spin")
         self.spin.setRange(0.0, 100.0)
         self.spin.setDecimals(1)
@@ -97,6 +109,9 @@ class ThresholdPanel(QWidget):
         self.why = QLabel()
         self.why.setObjectName("optimal_why")
         self.why.setWordWrap(True)
+        self.origin = QLabel()
+        self.origin.setObjectName("threshold_origin")
+        self.origin.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Decision threshold:"))
@@ -104,8 +119,8 @@ class ThresholdPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.spin)
         costs = QFormLayout()
-        costs.addRow("Cost of a missed disease:", self.cost_missed)
-        costs.addRow("Cost of a false alarm:", self.cost_false_alarm)
+        costs.addRow("Cost of a missed disease:", with_message(self.cost_missed))
+        costs.addRow("Cost of a false alarm:", with_message(self.cost_false_alarm))
         optimal = QVBoxLayout()
         optimal.addWidget(self.optimal_label)
         optimal.addWidget(self.optimal_button)
@@ -118,6 +133,8 @@ class ThresholdPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.origin)
+        layout.addWidget(self.spin.message)
         layout.addWidget(self.slider)
         layout.addLayout(ends)
         layout.addSpacing(6)
@@ -126,8 +143,8 @@ class ThresholdPanel(QWidget):
         self._show_threshold()
         self._on_costs()
 
-    def _cost_box(self, name: str, value: float, accessible: str) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
+    def _cost_box(self, name: str, value: float, accessible: str) -> CheckedSpinBox:
+        box = CheckedSpinBox(f"The {accessible[0].lower()}{accessible[1:]}", hint=_cost_hint)
         box.setObjectName(name)
         # Above zero, so the cost-optimal threshold is always defined.
         box.setRange(0.1, 1000.0)
@@ -157,9 +174,26 @@ class ThresholdPanel(QWidget):
     def optimal_threshold(self) -> float:
         return optimal_threshold(*self.costs)
 
-    def set_threshold(self, threshold: float, *, by_user: bool = False) -> None:
-        """Show ``threshold`` (0–1); emit :attr:`threshold_moved` only if ``by_user``."""
+    @property
+    def follows_costs(self) -> bool:
+        """True while the threshold is the cost-optimal one and moves with the costs (the default)."""
+        return self._follows_costs
+
+    @property
+    def origin_words(self) -> str:
+        """Where a threshold that does not follow the costs comes from ("the threshold you set")."""
+        return self._origin or "the threshold you set"
+
+    def set_threshold(self, threshold: float, *, by_user: bool = False, origin: str | None = None) -> None:
+        """Show ``threshold`` (0–1); emit :attr:`threshold_moved` only if ``by_user``.
+
+        A threshold set by the user is theirs: it no longer follows the costs. One set by the program
+        follows them only if it is the cost-optimal one; ``origin`` says where another one comes from
+        ("saved with the model").
+        """
         self._threshold = min(max(float(threshold), 0.0), 1.0)
+        self._follows_costs = not by_user and self._threshold == self.optimal_threshold
+        self._origin = None if by_user else origin
         self._show_threshold()
         if by_user:
             self.threshold_moved.emit(self._threshold)
@@ -167,16 +201,37 @@ class ThresholdPanel(QWidget):
     @Slot()
     def use_optimal(self) -> None:
         self.set_threshold(self.optimal_threshold, by_user=True)
+        self._follows_costs = True
+        self._show_origin()
 
     # ----------------------------------------------------------------------------------------------
-    def _show_threshold(self) -> None:
+    def _show_threshold(self, *, spin: bool = True) -> None:
         self._syncing = True
         try:
             self.slider.setValue(round(self._threshold * TICKS))
-            self.spin.setValue(self._threshold * 100)
+            if spin:
+                self.spin.setValue(self._threshold * 100)
         finally:
             self._syncing = False
         self.value_label.setText(threshold_percent(self._threshold))
+        self._show_origin()
+
+    def _show_origin(self) -> None:
+        missed, false_alarm = self.costs
+        best = threshold_percent(self.optimal_threshold)
+        formula = f"1/(1+{missed:g})" if false_alarm == 1 else f"1/(1+{missed:g}/{false_alarm:g})"
+        if self._follows_costs:
+            self.origin.setText(
+                f"{best} = {formula}: the threshold at which a missed disease (cost {missed:g}) and a false "
+                f"alarm (cost {false_alarm:g}) balance. It is the default and follows the costs below until "
+                "you set a threshold yourself."
+            )
+        else:
+            whose = self.origin_words
+            self.origin.setText(
+                f"{threshold_percent(self._threshold)}: {whose}. With these costs the cost-optimal threshold "
+                f"would be {best} ({formula}); “Use the cost-optimal threshold” goes back to it."
+            )
 
     @Slot(int)
     def _on_slider(self, value: int) -> None:
@@ -186,7 +241,12 @@ class ThresholdPanel(QWidget):
     @Slot(float)
     def _on_spin(self, value: float) -> None:
         if not self._syncing:
-            self.set_threshold(value / 100, by_user=True)
+            # Not written back into the spin box: that would reformat the text being typed ("15" → "15.0").
+            self._threshold = min(max(value / 100, 0.0), 1.0)
+            self._follows_costs = False
+            self._origin = None
+            self._show_threshold(spin=False)
+            self.threshold_moved.emit(self._threshold)
 
     @Slot()
     def _on_costs(self) -> None:
@@ -204,3 +264,10 @@ class ThresholdPanel(QWidget):
             "the dearer a miss, the lower the threshold."
         )
         self.costs_changed.emit(missed, false_alarm)
+        if self._follows_costs and self._threshold != best:
+            # The default threshold is the cost-optimal one: it moves with the costs (a user's move).
+            self._threshold = best
+            self._show_threshold()
+            self.threshold_moved.emit(best)
+        else:
+            self._show_origin()
