@@ -291,8 +291,10 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # A fixed height: a label that grew by a line would resize the plot, and a resize is a full redraw.
-        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        # Two lines at least, so a run's one-line loss and the two-line message at its end do not resize
+        # the plot (a resize is a full redraw); taller when the text needs it (a narrow window, a long
+        # message), as a fixed height cut off its last line.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
