@@ -45,6 +45,7 @@ from heartgui.gui.main_window import (
     MainWindow,
     fit_to_screen,
 )
+from heartgui.gui.widgets.what_if_plot import break_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -423,3 +424,9 @@ def test_on_a_laptop_screen_the_window_fits_and_the_data_page_is_whole(tmp_path,
     assert seen["inside"], seen
     assert not seen["problems"], "\n".join(seen["problems"])
     assert not seen["warnings"], seen["warnings"]
+
+
+def test_a_coded_answer_is_broken_at_the_space_nearest_its_middle():
+    assert break_line("left ventricular hypertrophy") == "left ventricular\nhypertrophy"
+    assert break_line("non-anginal pain") == "non-anginal\npain"
+    assert break_line("asymptomatic") == "asymptomatic"  # one word: nowhere to break

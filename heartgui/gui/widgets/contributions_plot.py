@@ -10,11 +10,12 @@ toolbar and with the sentence; matplotlib is imported when it is built, not when
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from heartgui.core.schema import BY_NAME
+from heartgui.core.schema import BY_NAME, FEATURES
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 
 __all__ = ["METHOD_TITLE", "ContributionsPlot", "bar_label"]
@@ -31,6 +32,18 @@ def bar_label(name: str, value: float, *, two_lines: bool = False) -> str:
 
 #: Below this canvas width (pixels) the bar labels take two lines, so the bars keep room to be read.
 NARROW_WIDTH = 560
+#: The bar labels' font size (points) on one line and on two; in a short chart they shrink, down to
+#: SMALLEST_LABEL_SIZE, so that the labels of neighbouring bars do not overlap.
+LABEL_SIZE = {False: 8.0, True: 7.0}
+SMALLEST_LABEL_SIZE = 6.0
+#: The line spacing of a label (in font sizes): two-line labels are set a little tighter, so a label's two
+#: lines read as one and stay apart from the next bar's.
+LINE_SPACING = {False: 1.2, True: 1.1}
+#: Canvas pixels the bars do not get: the axis's numbers and label underneath, and the margins.
+DECORATION_PX = 48
+#: Room above the top bar and under the bottom one, in bars; and pixels kept between two labels.
+BAR_MARGIN = 0.1
+LABEL_GAP_PX = 1.0
 
 
 class ContributionsPlot(FigurePanel):
@@ -49,15 +62,26 @@ class ContributionsPlot(FigurePanel):
         self.bars: Any = None
         self._patient: dict[str, float] = {}
         self._two_line_labels = False
+        self._label_size = LABEL_SIZE[False]
         self.style_axes()
 
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        two_lines = self.canvas.width() < NARROW_WIDTH
-        if two_lines != self._two_line_labels:
-            self._two_line_labels = two_lines
+    def canvas_resized(self) -> None:
+        style = self._fitting_label_style()
+        if style != (self._two_line_labels, self._label_size):
+            self._two_line_labels, self._label_size = style
             if self.contributions is not None:
                 self._draw()
+
+    def _fitting_label_style(self) -> tuple[bool, float]:
+        """Two-line labels or one-line, and their font size: as large as fits one bar's share of the
+        canvas's height (13 labels of two lines overlapped in the Predict page of a 1024 × 600 window)."""
+        two_lines = self.canvas.width() < NARROW_WIDTH
+        lines = 2 if two_lines else 1
+        pixels_per_point = self.figure.dpi / self.canvas.device_pixel_ratio / 72
+        share = (self.canvas.height() - DECORATION_PX) / (len(FEATURES) + 2 * BAR_MARGIN) - LABEL_GAP_PX
+        fitting = share / (lines * LINE_SPACING[two_lines] * pixels_per_point)
+        size = min(LABEL_SIZE[two_lines], max(SMALLEST_LABEL_SIZE, math.floor(fitting * 2) / 2))
+        return two_lines, size
 
     def set_contributions(self, contributions: Any, patient: dict[str, float]) -> None:
         """Show ``contributions`` (a ``Contributions``) of ``patient``'s features."""
@@ -88,9 +112,10 @@ class ContributionsPlot(FigurePanel):
         positions = list(range(len(ranked)))[::-1]  # the largest rise at the top
         colours = [c["positive"] if v > 0 else c["negative"] for v in values]
         self.bars = ax.barh(positions, values, color=colours, height=0.7)
+        ax.set_ylim(-0.5 - BAR_MARGIN, len(positions) - 0.5 + BAR_MARGIN)  # each label a whole bar's share
         two_lines = self._two_line_labels
         labels = [bar_label(n, self._patient[n], two_lines=two_lines) for n in self.order]
-        ax.set_yticks(positions, labels, fontsize=7 if two_lines else 8)
+        ax.set_yticks(positions, labels, fontsize=self._label_size, linespacing=LINE_SPACING[two_lines])
         ax.axvline(0, color=c["text"], linewidth=0.8)
         ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
         # Ending at the bars' right edge: centred under them (they start after the long labels) it would

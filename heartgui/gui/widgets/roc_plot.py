@@ -8,7 +8,7 @@ more patients with disease and raises more false alarms.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
@@ -81,8 +81,7 @@ class RocPlot(FigurePanel):
         self._fit_title()
         self.apply_palette()
 
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)  # the canvas, laid out first, has its new size
+    def canvas_resized(self) -> None:
         if self._fit_title():
             self.redraw()
 
@@ -95,7 +94,8 @@ class RocPlot(FigurePanel):
             font = self.axes.title.get_fontproperties().copy()
             font.set_size(TITLE_SIZE)
             width, _, _ = self.canvas.get_renderer().get_text_width_height_descent(text, font, ismath=False)
-            if width > TITLE_ROOM * self.figure.bbox.width:
+            # In device pixels, as the renderer measures; the figure learns the canvas's new size later.
+            if width > TITLE_ROOM * self.canvas.width() * self.canvas.device_pixel_ratio:
                 text = f"{auc},\n{ci}"
         if text == self.axes.get_title():
             return False
