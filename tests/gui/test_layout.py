@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QLabel, QLayout, QWidget
 
 from heartgui.core.presets import RECOMMENDED
@@ -199,6 +200,28 @@ def figure_problems(canvas: FigureCanvasQTAgg, where: str) -> list[str]:
     return problems
 
 
+def painted_hint_problems(view) -> list[str]:
+    """The network drawing's hint (painted, not a label) is shown whole, each line within the width."""
+    metrics = QFontMetricsF(view.font(), view)
+    lines = view.hint_lines()
+    problems = [
+        f"hint line {line!r} is {metrics.horizontalAdvance(line):.0f} px wide in a {view.width()} px drawing"
+        for line in lines
+        if metrics.horizontalAdvance(line) > view.width() - 8
+    ]
+    if "Dashed grey = switched off (ReLU gave 0)." not in " ".join(lines):
+        problems.append(f"the hint does not say what dashed grey units are: {lines}")
+    room = view._label_width() - 6  # the inputs' labels are right-aligned in this width, from x = 0
+    fonts = view.fontMetrics()
+    for label in view.input_labels:
+        shown = view.input_label(label)
+        if fonts.horizontalAdvance(shown) > room:
+            problems.append(
+                f"input label {shown!r} is {fonts.horizontalAdvance(shown)} px wide, room {room:.0f}"
+            )
+    return problems
+
+
 def settle(window: QWidget) -> None:
     """Process events until every layout has done its work (no widget moves any more)."""
     app = QApplication.instance()
@@ -293,6 +316,7 @@ def test_every_page_fits_the_window_with_nothing_cut_or_overlapping(
 
     window.show_page(PAGE_NETWORK)
     problems += view_problems(window, "Inside", [window.network_page])
+    problems += [f"Inside: {p}" for p in painted_hint_problems(window.network_page.network_view)]
     assert not problems, "\n".join(problems)
 
 
