@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QApplication, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLayout, QScrollArea, QWidget
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.schema import FEATURES
@@ -120,6 +120,22 @@ def overlapping_widgets(root: QWidget) -> list[str]:
                 problems.append(
                     f"{describe(a)} and {describe(b)} overlap by {common.width()}×{common.height()} px"
                 )
+    return problems
+
+
+def clipped_scroll_contents(root: QWidget) -> list[str]:
+    """Scroll areas without a horizontal scroll bar whose contents are wider than what they show."""
+    problems = []
+    for area in shown_widgets(root):
+        if not isinstance(area, QScrollArea) or area.widget() is None:
+            continue
+        if area.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+            continue
+        shown, contents = area.viewport().width(), area.widget().width()
+        if contents > shown:
+            problems.append(
+                f"{describe(area.widget())}: {contents} px wide in a {shown} px scroll area, no scroll bar"
+            )
     return problems
 
 
@@ -238,7 +254,8 @@ def settle(window: QWidget) -> None:
 def view_problems(window: MainWindow, where: str, key_widgets: Iterable[QWidget] = ()) -> list[str]:
     """Everything wrong with what the window shows now (see the module's docstring)."""
     settle(window)
-    problems = [f"{where}: {p}" for p in cut_labels(window) + overlapping_widgets(window)]
+    found = cut_labels(window) + overlapping_widgets(window) + clipped_scroll_contents(window)
+    problems = [f"{where}: {p}" for p in found]
     problems += [
         f"{where}: {p}" for p in hidden_key_widgets([window.statusBar(), window.sidebar, *key_widgets])
     ]
@@ -266,6 +283,12 @@ def test_the_data_page_shows_every_sentence_whole_empty_and_loaded(window, open_
     problems = view_problems(window, "empty Data page", [page.open_button])
     open_file(window, heart_dat)
     problems += view_problems(window, "Data page with heart.dat", [page.tabs, page.sha_label])
+    open_file(window, heart_dat.parent / "processed.cleveland.data")  # 6 rows left out
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        problems += view_problems(
+            window, f"Data page with Cleveland, {page.tabs.tabText(index)}", [page.tabs]
+        )
     assert not problems, "\n".join(problems)
 
 
@@ -280,18 +303,20 @@ def test_every_page_fits_the_window_with_nothing_cut_or_overlapping(
     problems = view_problems(window, "Train page before training", [train_page.start_button])
     train(window, qtbot)
     window.show_page(PAGE_TRAIN)
-    problems += view_problems(
-        window,
-        "Train page after training",
-        [train_page.start_button, train_page.status, train_page.progress, train_page.plot.canvas],
-    )
+    train_key = [train_page.start_button, train_page.status, train_page.progress, train_page.plot.canvas]
+    problems += view_problems(window, "Train page after training", train_key)
+    train_page.plot.log_scale.setChecked(True)
+    problems += view_problems(window, "Train page, log scale", train_key)
+    train_page.plot.log_scale.setChecked(False)
 
     results = window.results_page
     window.show_page(PAGE_RESULTS)
     for index in range(results.tabs.count()):
-        if index == 3:  # Compare: wait for the other methods' table
+        if index == 3:  # Compare: the other methods' table, and a cross-validation's (one shuffle)
             with qtbot.waitSignal(results.comparison_finished, timeout=60_000):
                 results.tabs.setCurrentIndex(index)
+            with qtbot.waitSignal(results.crossval_finished, timeout=120_000):
+                results.start_cross_validation(repeats=1)
         else:
             results.tabs.setCurrentIndex(index)
         problems += view_problems(window, f"Results, {results.tabs.tabText(index)}", [results.tabs])
@@ -313,6 +338,20 @@ def test_every_page_fits_the_window_with_nothing_cut_or_overlapping(
     predict.start_ensemble()
     qtbot.waitUntil(lambda: not predict.ensemble_running(), timeout=60_000)
     problems += view_problems(window, "Predict, How sure", [*key, predict.spread_label])
+
+    # The warning box at its largest: a value outside the training range, and far from every patient.
+    ranges = window.model.training_ranges_
+    predict.form.set_values(
+        {
+            "age": ranges["age"][0],
+            "thalach": ranges["thalach"][0],
+            "trestbps": ranges["trestbps"][1] + 10,
+            "chol": ranges["chol"][1],
+            "oldpeak": ranges["oldpeak"][1],
+        }
+    )
+    assert predict.out_of_range_box.isVisible()
+    problems += view_problems(window, "Predict with a warning", [*key, predict.out_of_range_box])
 
     window.show_page(PAGE_NETWORK)
     problems += view_problems(window, "Inside", [window.network_page])

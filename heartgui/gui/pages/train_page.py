@@ -276,8 +276,11 @@ class TrainPage(QWidget):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(390)
-        scroll.setMaximumWidth(470)
+        # Never narrower than the settings need, with room for the vertical scroll bar of a short window:
+        # without a horizontal scroll bar, a narrower area cut off the Reset button and the box's edge.
+        needed = left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(max(390, needed))
+        scroll.setMaximumWidth(max(470, needed))
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.progress = QProgressBar()
