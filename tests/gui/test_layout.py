@@ -35,6 +35,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QLayout, QScrollArea, QWidge
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.schema import FEATURES
+from heartgui.core.training import train as train_model
+from heartgui.gui.batch_dialog import PREFERRED_SIZE as DIALOG_SIZE
+from heartgui.gui.batch_dialog import BatchDialog
 from heartgui.gui.main_window import (
     FRAME_ALLOWANCE,
     PAGE_DATA,
@@ -487,6 +490,15 @@ def test_on_a_laptop_screen_the_window_fits_and_the_data_page_is_whole(tmp_path,
     assert seen["inside"], seen
     assert not seen["problems"], "\n".join(seen["problems"])
     assert not seen["warnings"], seen["warnings"]
+
+
+def test_the_many_patients_dialog_is_no_larger_than_the_screen(qtbot, heart):
+    """The offscreen screen is 800 px wide; the dialog wants 980 × 620."""
+    dialog = BatchDialog(train_model(heart, RECOMMENDED).model, 0.5)
+    qtbot.addWidget(dialog)
+    available = dialog.screen().availableGeometry()
+    assert available.width() < DIALOG_SIZE.width()  # the premise: a screen narrower than the dialog wants
+    assert dialog.size() == DIALOG_SIZE.boundedTo(available.marginsRemoved(FRAME_ALLOWANCE).size())
 
 
 def test_a_coded_answer_is_broken_at_the_space_nearest_its_middle():
