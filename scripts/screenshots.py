@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     csv = Path(temp.name) / "clinic.csv"
     csv.write_text("\n".join([HEADER, *(",".join(r) for r in [*rows, broken])]) + "\n")
     dialog = BatchDialog(window.model, window.threshold, parent=window)
-    dialog.resize(1000, 650)
+    dialog.resize(min(1000, width), min(650, height))  # no larger than the window's screen
     dialog.show()
     wait_signal(dialog.loaded, lambda: dialog.open_file(csv))
     shoot(dialog, "6-many-patients")
