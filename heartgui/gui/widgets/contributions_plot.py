@@ -62,26 +62,36 @@ class ContributionsPlot(FigurePanel):
         self.bars: Any = None
         self._patient: dict[str, float] = {}
         self._two_line_labels = False
+        self._names_only = False
         self._label_size = LABEL_SIZE[False]
         self.style_axes()
 
     def canvas_resized(self) -> None:
         style = self._fitting_label_style()
-        if style != (self._two_line_labels, self._label_size):
-            self._two_line_labels, self._label_size = style
+        if style != (self._two_line_labels, self._names_only, self._label_size):
+            self._two_line_labels, self._names_only, self._label_size = style
             if self.contributions is not None:
                 self._draw()
 
-    def _fitting_label_style(self) -> tuple[bool, float]:
-        """Two-line labels or one-line, and their font size: as large as fits one bar's share of the
-        canvas's height (13 labels of two lines overlapped in the Predict page of a 1024 × 600 window)."""
-        two_lines = self.canvas.width() < NARROW_WIDTH
-        lines = 2 if two_lines else 1
+    def _fitting_label_style(self) -> tuple[bool, bool, float]:
+        """Two-line labels or one-line, the features' names alone or with the values, and the font size:
+        as large as fits one bar's share of the canvas's height (13 labels of two lines overlapped in
+        the Predict page of a 1024 × 600 window).
+
+        A narrow chart too short for two-line labels even at the smallest size shows the names alone,
+        on one line: the patient's values are in the form beside it and in the sentence under it.
+        """
         pixels_per_point = self.figure.dpi / self.canvas.device_pixel_ratio / 72
         share = (self.canvas.height() - DECORATION_PX) / (len(FEATURES) + 2 * BAR_MARGIN) - LABEL_GAP_PX
-        fitting = share / (lines * LINE_SPACING[two_lines] * pixels_per_point)
-        size = min(LABEL_SIZE[two_lines], max(SMALLEST_LABEL_SIZE, math.floor(fitting * 2) / 2))
-        return two_lines, size
+
+        def fitting(two_lines: bool) -> float:
+            largest = share / ((2 if two_lines else 1) * LINE_SPACING[two_lines] * pixels_per_point)
+            return min(LABEL_SIZE[two_lines], math.floor(largest * 2) / 2)
+
+        narrow = self.canvas.width() < NARROW_WIDTH
+        if narrow and fitting(True) < SMALLEST_LABEL_SIZE:
+            return False, True, max(SMALLEST_LABEL_SIZE, fitting(False))
+        return narrow, False, max(SMALLEST_LABEL_SIZE, fitting(narrow))
 
     def set_contributions(self, contributions: Any, patient: dict[str, float]) -> None:
         """Show ``contributions`` (a ``Contributions``) of ``patient``'s features."""
@@ -114,13 +124,16 @@ class ContributionsPlot(FigurePanel):
         self.bars = ax.barh(positions, values, color=colours, height=0.7)
         ax.set_ylim(-0.5 - BAR_MARGIN, len(positions) - 0.5 + BAR_MARGIN)  # each label a whole bar's share
         two_lines = self._two_line_labels
-        labels = [bar_label(n, self._patient[n], two_lines=two_lines) for n in self.order]
+        if self._names_only:
+            labels = [BY_NAME[n].label for n in self.order]
+        else:
+            labels = [bar_label(n, self._patient[n], two_lines=two_lines) for n in self.order]
         ax.set_yticks(positions, labels, fontsize=self._label_size, linespacing=LINE_SPACING[two_lines])
         ax.axvline(0, color=c["text"], linewidth=0.8)
         ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
         # Ending at the bars' right edge: centred under them (they start after the long labels) it would
         # run off the canvas; a narrow chart gets a shorter one.
-        if two_lines:
+        if two_lines or self._names_only:
             xlabel = "← lowered    log-odds    raised →"
         else:
             xlabel = "← lowered the risk      contribution to the log-odds      raised the risk →"
