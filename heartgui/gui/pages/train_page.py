@@ -294,10 +294,11 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # Two lines at least, so a run's one-line loss and the two-line message at its end do not resize
-        # the plot (a resize is a full redraw); taller when the text needs it (a narrow window, a long
-        # message), as a fixed height cut off its last line.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
+        # Three lines at least, so a run's one-line loss and the message at its end (three lines in a
+        # 1024 px window) do not resize the plot: a resize is a full redraw, and the next run could not
+        # start from the pixels of its empty axes. Taller when a text needs it, as a fixed height (it
+        # was two lines) cut off its last line.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
