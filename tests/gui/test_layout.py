@@ -473,6 +473,7 @@ _CHILD = textwrap.dedent(
     print(json.dumps({
         "screen": screen.getRect(), "frame": window.frameGeometry().getRect(),
         "inside": screen.contains(window.frameGeometry()), "problems": problems,
+        "ratio": window.devicePixelRatioF(),
         "warnings": [w for w in warnings if "propagateSizeHints" not in w],
     }))
     window.close()
@@ -480,15 +481,19 @@ _CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("screen", [(1280, 720, 1.0), (1024, 600, 1.0), (1280, 720, 1.5)], ids=str)
+@pytest.mark.parametrize(
+    "screen",
+    [(1280, 720, 1.0), (1024, 600, 1.0), (1920, 1080, 1.5)],
+    ids=["1280x720", "1024x600", "1920x1080@1.5"],
+)
 def test_on_a_laptop_screen_the_window_fits_and_the_data_page_is_whole(tmp_path, heart_dat, screen):
-    width, height, ratio = screen
+    """``screen``: its pixels and its scale (1.5: the system's 150 %, 144 dpi, so 1280 × 720 for Qt)."""
+    pixels_wide, pixels_high, scale = screen
+    width, height = round(pixels_wide / scale), round(pixels_high / scale)
     config = tmp_path / "screen.json"
-    config.write_text(
-        json.dumps(
-            {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height, "dpr": ratio}]}
-        )
-    )
+    laptop = {"name": "laptop", "x": 0, "y": 0, "width": pixels_wide, "height": pixels_high}
+    laptop.update(logicalDpi=96 * scale, logicalBaseDpi=96, dpr=1)
+    config.write_text(json.dumps({"screens": [laptop]}))
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(tmp_path), str(heart_dat)],
@@ -501,6 +506,7 @@ def test_on_a_laptop_screen_the_window_fits_and_the_data_page_is_whole(tmp_path,
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["screen"] == [0, 0, width, height]
+    assert seen["ratio"] == scale  # the window is drawn at the screen's scale
     assert seen["inside"], seen
     assert not seen["problems"], "\n".join(seen["problems"])
     assert not seen["warnings"], seen["warnings"]
