@@ -1,15 +1,17 @@
 """The window on small screens: nothing cut off, nothing overlapping, nothing below the screen's edge.
 
-The real window is resized to the laptop sizes seen in classrooms (1280 × 720 and 1024 × 600) and walked
-page by page, tab by tab, empty and with heart.dat loaded and a model trained on it. On every view:
+The real window is resized to the laptop sizes seen in classrooms (1280 × 720 and 1024 × 600, and what
+the window gets on those screens less a taskbar) and walked page by page, tab by tab, empty and with
+heart.dat loaded and a model trained on it. On every view:
 
 * every visible label shows its whole text: a word-wrapped label is at least as tall as its text needs
   at its width (``heightForWidth``), any other label at least as large as its ``minimumSizeHint``;
-* no two widgets laid out side by side in the same parent overlap;
+* no two widgets laid out side by side in the same parent overlap, and no scroll area without a
+  horizontal scroll bar holds contents wider than itself;
 * the widgets a student must see (status bar, verdict, disclaimer, plots...) lie wholly inside the
   window and are not clipped by any parent;
 * in every matplotlib figure, each title, axis label, tick label, legend entry and annotation lies inside
-  the figure, and no two of them overlap.
+  the figure, and no two of them overlap; the network drawing's painted texts fit it.
 
 The offscreen platform's screen is 800 × 800, so the first size the window picks is checked through
 :func:`~heartgui.gui.main_window.fit_to_screen` with the available areas of real screens, and in a
