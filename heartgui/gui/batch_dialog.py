@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from heartgui.core import schema
+from heartgui.gui.main_window import FRAME_ALLOWANCE
 from heartgui.gui.widgets.dataset_table import column_title
 from heartgui.gui.widgets.wording import percent, plural, threshold_percent
 from heartgui.gui.workers import Job, Worker
@@ -140,6 +142,10 @@ class BatchTableModel(QAbstractTableModel):
         return titles.get(name) or column_title(schema.BY_NAME[name])
 
 
+#: The dialog's first size when the screen has room for it.
+PREFERRED_SIZE = QSize(980, 620)
+
+
 class BatchDialog(QDialog):
     """Open a patients file, predict each patient with ``model`` at ``threshold``, export the table.
 
@@ -168,7 +174,9 @@ class BatchDialog(QDialog):
         self._load_run: int | None = None
         self._loading_path = ""
         self._build()
-        self.resize(980, 620)
+        # Room for the table, but never larger than the screen (a 1024 × 600 laptop has no 620 px).
+        room = self.screen().availableGeometry().marginsRemoved(FRAME_ALLOWANCE).size()
+        self.resize(PREFERRED_SIZE.boundedTo(room))
 
     # ----------------------------------------------------------------------------------------------
     def _build(self) -> None:

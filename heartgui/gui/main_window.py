@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -37,7 +37,16 @@ from PySide6.QtWidgets import (
 import heartgui
 from heartgui import paths
 
-__all__ = ["DATA_FILTER", "MAX_RECENT_FILES", "MODEL_FILTER", "MainWindow"]
+__all__ = [
+    "DATA_FILTER",
+    "FRAME_ALLOWANCE",
+    "MAX_RECENT_FILES",
+    "MINIMUM_SIZE",
+    "MODEL_FILTER",
+    "PREFERRED_SIZE",
+    "MainWindow",
+    "fit_to_screen",
+]
 
 DATA_FILTER = "Heart data (*.dat *.data *.csv *.tsv *.txt);;All files (*)"
 MODEL_FILTER = "heartgui model (*.heartmodel);;All files (*)"
@@ -60,11 +69,49 @@ _PAGE_ICONS = (
     QStyle.StandardPixmap.SP_FileDialogContentsView,
 )
 
+#: The window's first size when the screen has room for it (and no size was saved).
+PREFERRED_SIZE = QSize(1200, 800)
+#: The smallest the window may be made; the pages' own minimum sizes may ask for more.
+MINIMUM_SIZE = QSize(760, 480)
+#: Room kept around the window for the title bar and borders the window manager adds: Qt learns their
+#: size only once the window is on screen, after its first size was chosen.
+FRAME_ALLOWANCE = QMargins(4, 36, 4, 4)
+
 _KEY_GEOMETRY = "window/geometry"
 _KEY_SPLITTER = "window/splitter"
 _KEY_LAST_FOLDER = "files/last_folder"
 _KEY_RECENT = "files/recent"
 _KEY_TRAINING = "training/settings"
+
+
+def fit_to_screen(
+    available: QRect,
+    wanted: QSize | QRect,
+    minimum: QSize | None = None,
+    frame: QMargins = FRAME_ALLOWANCE,
+) -> QRect:
+    """The window's geometry (without its frame, as ``QWidget.setGeometry`` takes it) on a screen.
+
+    Parameters
+    ----------
+    available : the screen's available area (``QScreen.availableGeometry``: without taskbars and panels).
+    wanted : a size, centred on the screen; or a restored geometry, which keeps its place if it fits.
+        Either is shrunk to fit the available area with ``frame`` around it, and moved into it.
+    minimum : never smaller than this (Qt would refuse); on a screen too small for it the window's
+        top-left corner stays on the screen, so its title bar can be grabbed.
+    frame : the room kept for the title bar and borders.
+    """
+    room = available.marginsRemoved(frame)
+    size = wanted.size() if isinstance(wanted, QRect) else QSize(wanted)
+    size = size.boundedTo(room.size()).expandedTo(minimum or QSize(0, 0))
+    if isinstance(wanted, QRect):
+        left, top = wanted.x(), wanted.y()
+    else:
+        left = room.x() + (room.width() - size.width()) // 2
+        top = room.y() + (room.height() - size.height()) // 2
+    left = max(room.x(), min(left, room.x() + room.width() - size.width()))
+    top = max(room.y(), min(top, room.y() + room.height() - size.height()))
+    return QRect(QPoint(left, top), size)
 
 
 class MainWindow(QMainWindow):
@@ -89,7 +136,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("heartgui")
         self.setObjectName("MainWindow")
         self.setAccessibleName("heartgui main window")
-        self.setMinimumSize(QSize(900, 600))
+        self.setMinimumSize(MINIMUM_SIZE)
         self.setAcceptDrops(True)
 
         self.dataset: Any = None  # heartgui.core.dataset.Dataset
@@ -1062,10 +1109,18 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         settings = self._settings()
         geometry = settings.value(_KEY_GEOMETRY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 800)
+        restored = (
+            isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
+        )
+        maximised = Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
+        if not self.windowState() & maximised:
+            # The first size fits the screen: a laptop's 1280 × 720 has no room for 1200 × 800, and a size
+            # saved on a large monitor may not fit the screen the window opens on now.
+            wanted = self.geometry() if restored else PREFERRED_SIZE
+            screen = (
+                QGuiApplication.screenAt(self.geometry().center()) if restored else None
+            ) or self.screen()
+            self.setGeometry(fit_to_screen(screen.availableGeometry(), wanted, self.minimumSize()))
         splitter = settings.value(_KEY_SPLITTER)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)

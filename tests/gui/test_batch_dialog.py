@@ -14,7 +14,7 @@ from heartgui.core import schema
 from heartgui.core.dataset import load_patients
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
-from heartgui.gui.batch_dialog import BatchDialog
+from heartgui.gui.batch_dialog import PREFERRED_SIZE, BatchDialog
 
 HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
 
@@ -179,6 +179,7 @@ def test_cancelled_file_dialog_changes_nothing(qtbot, dialog, monkeypatch):
 
 def test_render_for_a_look(qtbot, dialog, monkeypatch, patients_csv, tmp_path_factory):
     open_patients(qtbot, dialog, monkeypatch, patients_csv)
+    dialog.resize(PREFERRED_SIZE)  # as on a screen with room (the offscreen one is 800 wide)
     image = dialog.grab()
     assert not image.isNull() and image.width() >= 900
     out = tmp_path_factory.getbasetemp() / "batch_dialog.png"

@@ -110,10 +110,18 @@ class DataPage(QWidget):
         buttons.addWidget(self.sample_button)
         buttons.addStretch()
 
+        # Centred by stretches on either side, not by an alignment flag: a label placed with AlignHCenter
+        # gets its narrow size hint as its width but the height its text needs at the column's full width,
+        # so its second and later lines were cut off. The stretches leave it the width it is measured at.
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(text, 100)
+        centred.addStretch(1)
+
         layout = QVBoxLayout(page)
         layout.addStretch()
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(centred)
         layout.addSpacing(12)
         layout.addLayout(buttons)
         layout.addStretch(2)

@@ -575,17 +575,24 @@ class ResultsPage(QWidget):
 
     def _build_run_details(self) -> QFrame:
         card = Card()
-        form = QFormLayout(card)
-        form.setContentsMargins(14, 10, 14, 12)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # A grid, not a QFormLayout: in a scroll area QFormLayout's height for a width came out a line
+        # short for a wrapped value (at 1016 px the test patients' sentence lost its second line).
+        grid = QGridLayout(card)
+        grid.setContentsMargins(14, 10, 14, 12)
+        grid.setColumnStretch(1, 1)
         self.preset_value = _wrapping(name="preset_value")
         self.threshold_value = _wrapping(name="threshold_value")
         self.n_test_value = _wrapping(name="n_test_value")
         self.epochs_value = _wrapping(name="epochs_value")
-        form.addRow("Settings:", self.preset_value)
-        form.addRow("Decision threshold:", self.threshold_value)
-        form.addRow("Test patients:", self.n_test_value)
-        form.addRow("Training:", self.epochs_value)
+        rows = (
+            ("Settings:", self.preset_value),
+            ("Decision threshold:", self.threshold_value),
+            ("Test patients:", self.n_test_value),
+            ("Training:", self.epochs_value),
+        )
+        for row, (name, value) in enumerate(rows):
+            grid.addWidget(QLabel(name), row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(value, row, 1)
         return card
 
     # ----------------------------------------------------------------------------------------------

@@ -364,8 +364,11 @@ class TrainPage(QWidget):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(390)
-        scroll.setMaximumWidth(470)
+        # Never narrower than the settings need, with room for the vertical scroll bar of a short window:
+        # without a horizontal scroll bar, a narrower area cut off the Reset button and the box's edge.
+        needed = left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(max(390, needed))
+        scroll.setMaximumWidth(max(470, needed))
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.progress = QProgressBar()
@@ -379,9 +382,11 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # A fixed height: a label that grew by a line would resize the plot, and a resize is a full redraw.
-        # Three lines: how the run ended, which weights were kept, and the test accuracy.
-        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
+        # Three lines at least, so a run's one-line loss and the message at its end (three lines in a
+        # 1024 px window) do not resize the plot: a resize is a full redraw, and the next run could not
+        # start from the pixels of its empty axes. Taller when a text needs it, as a fixed height (it
+        # was two lines) cut off its last line.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 

@@ -13,12 +13,13 @@ toolbar and with the sentence; matplotlib is imported when it is built, not when
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from heartgui.core.explain import MG_DL, describe_value
-from heartgui.core.schema import BY_NAME
+from heartgui.core.schema import BY_NAME, FEATURES
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 
 __all__ = ["METHOD_TITLE", "ContributionsPlot", "bar_label"]
@@ -36,6 +37,18 @@ def bar_label(name: str, value: float, *, two_lines: bool = False, cholesterol_u
 
 #: Below this canvas width (pixels) the bar labels take two lines, so the bars keep room to be read.
 NARROW_WIDTH = 560
+#: The bar labels' font size (points) on one line and on two; in a short chart they shrink, down to
+#: SMALLEST_LABEL_SIZE, so that the labels of neighbouring bars do not overlap.
+LABEL_SIZE = {False: 8.0, True: 7.0}
+SMALLEST_LABEL_SIZE = 6.0
+#: The line spacing of a label (in font sizes): two-line labels are set a little tighter, so a label's two
+#: lines read as one and stay apart from the next bar's.
+LINE_SPACING = {False: 1.2, True: 1.1}
+#: Canvas pixels the bars do not get: the axis's numbers and label underneath, and the margins.
+DECORATION_PX = 48
+#: Room above the top bar and under the bottom one, in bars; and pixels kept between two labels.
+BAR_MARGIN = 0.1
+LABEL_GAP_PX = 1.0
 
 
 class ContributionsPlot(FigurePanel):
@@ -58,15 +71,36 @@ class ContributionsPlot(FigurePanel):
         self._n_patients = 0
         self._unit = MG_DL
         self._two_line_labels = False
+        self._names_only = False
+        self._label_size = LABEL_SIZE[False]
         self.style_axes()
 
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        two_lines = self.canvas.width() < NARROW_WIDTH
-        if two_lines != self._two_line_labels:
-            self._two_line_labels = two_lines
+    def canvas_resized(self) -> None:
+        style = self._fitting_label_style()
+        if style != (self._two_line_labels, self._names_only, self._label_size):
+            self._two_line_labels, self._names_only, self._label_size = style
             if self.contributions is not None:
                 self._draw()
+
+    def _fitting_label_style(self) -> tuple[bool, bool, float]:
+        """Two-line labels or one-line, the features' names alone or with the values, and the font size:
+        as large as fits one bar's share of the canvas's height (13 labels of two lines overlapped in
+        the Predict page of a 1024 × 600 window).
+
+        A narrow chart too short for two-line labels even at the smallest size shows the names alone,
+        on one line: the patient's values are in the form beside it and in the sentence under it.
+        """
+        pixels_per_point = self.figure.dpi / self.canvas.device_pixel_ratio / 72
+        share = (self.canvas.height() - DECORATION_PX) / (len(FEATURES) + 2 * BAR_MARGIN) - LABEL_GAP_PX
+
+        def fitting(two_lines: bool) -> float:
+            largest = share / ((2 if two_lines else 1) * LINE_SPACING[two_lines] * pixels_per_point)
+            return min(LABEL_SIZE[two_lines], math.floor(largest * 2) / 2)
+
+        narrow = self.canvas.width() < NARROW_WIDTH
+        if narrow and fitting(True) < SMALLEST_LABEL_SIZE:
+            return False, True, max(SMALLEST_LABEL_SIZE, fitting(False))
+        return narrow, False, max(SMALLEST_LABEL_SIZE, fitting(narrow))
 
     def set_contributions(
         self,
@@ -108,17 +142,21 @@ class ContributionsPlot(FigurePanel):
         positions = list(range(len(ranked)))[::-1]  # the largest rise at the top
         colours = [c["positive"] if v > 0 else c["negative"] for v in values]
         self.bars = ax.barh(positions, values, color=colours, height=0.7)
+        ax.set_ylim(-0.5 - BAR_MARGIN, len(positions) - 0.5 + BAR_MARGIN)  # each label a whole bar's share
         two_lines = self._two_line_labels
-        labels = [
-            bar_label(n, self._patient[n], two_lines=two_lines, cholesterol_unit=self._unit)
-            for n in self.order
-        ]
-        ax.set_yticks(positions, labels, fontsize=7 if two_lines else 8)
+        if self._names_only:
+            labels = [BY_NAME[n].label for n in self.order]
+        else:
+            labels = [
+                bar_label(n, self._patient[n], two_lines=two_lines, cholesterol_unit=self._unit)
+                for n in self.order
+            ]
+        ax.set_yticks(positions, labels, fontsize=self._label_size, linespacing=LINE_SPACING[two_lines])
         ax.axvline(0, color=c["text"], linewidth=0.8)
         ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
         # Ending at the bars' right edge: centred under them (they start after the long labels) it would
         # run off the canvas; a narrow chart gets a shorter one.
-        if two_lines:
+        if two_lines or self._names_only:
             xlabel = "← lowered    points of risk    raised →"
         else:
             xlabel = "← lowered the risk      percentage points of risk      raised the risk →"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
 
@@ -92,6 +92,7 @@ class FigurePanel(QWidget):
             self.toolbar.setToolTip("Zoom, move the view, or save the plot as a PNG picture (the disk icon).")
             self.layout_.addWidget(self.toolbar)
         self.layout_.addWidget(self.canvas, 1)
+        self.canvas.installEventFilter(self)  # for canvas_resized
         self._sentence: QLabel | None = None
         if sentence:
             self._sentence = QLabel()
@@ -178,6 +179,15 @@ class FigurePanel(QWidget):
     def save_png(self, path: str) -> None:
         """Write the figure as a PNG picture (what the toolbar's save button does, without a dialog)."""
         self.figure.savefig(path, format="png", dpi=150, facecolor=self.figure.get_facecolor())
+
+    def canvas_resized(self) -> None:
+        """The canvas has a new size (also when only the title or sentence beside it changed height, which
+        does not resize the panel): a subclass whose texts depend on the room overrides it to fit them."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.canvas and event.type() == QEvent.Type.Resize:
+            self.canvas_resized()
+        return super().eventFilter(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

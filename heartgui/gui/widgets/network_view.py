@@ -128,6 +128,7 @@ class NetworkView(QWidget):
         self._nodes: list[list[Node]] = []
         self._edges: list[Edge] = []
         self._geometry_size = QSize()
+        self._hint_count = 1  # lines of the hint under the legend, when the nodes were placed
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
         self._repaint.setInterval(REPAINT_INTERVAL_MS)
@@ -238,19 +239,44 @@ class NetworkView(QWidget):
         widest = max((metrics.horizontalAdvance(t) for t in self.input_labels), default=0)
         return min(widest + 8.0, max(self.width() * 0.42, 120.0))
 
+    def input_label(self, label: str) -> str:
+        """An input's label as drawn left of its circle: elided to the room there (right-aligned in it;
+        elided to 2 px more, its first letter was cut off at the drawing's left edge)."""
+        return self.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(self._label_width() - 6))
+
     def _ensure_geometry(self) -> None:
-        if self._geometry_size != self.size():
+        if self._geometry_size != self.size() or self._hint_count != len(self.hint_lines()):
             self._relayout()
+
+    def hint_lines(self) -> list[str]:
+        """The hint under the legend, in lines that fit the width (elided to one line, a narrow window
+        lost what the dashed grey units mean)."""
+        hint = "Thicker line = larger |weight|. Hover a line or a circle for its numbers."
+        if self.activations:
+            hint += " Dashed grey = switched off (ReLU gave 0)."
+        metrics = _metrics(self, self.font())
+        lines: list[str] = []
+        line = ""
+        for word in hint.split(" "):
+            longer = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(longer) > self.width() - 8:
+                lines.append(line)
+                line = word
+            else:
+                line = longer
+        return [*lines, line]
 
     def _relayout(self) -> None:
         self._geometry_size = self.size()
+        self._hint_count = len(self.hint_lines())
         sizes = self.layer_sizes
         if not sizes:
             self._nodes, self._edges = [], []
             return
         metrics = self.fontMetrics()
         top = metrics.height() * 2.6 + NODE_RADIUS
-        bottom = self.height() - metrics.height() * (3.8 if self.caption else 2.8) - NODE_RADIUS
+        reserved = (3.8 if self.caption else 2.8) + self._hint_count - 1  # lines: legend, hint, caption
+        bottom = self.height() - metrics.height() * reserved - NODE_RADIUS
         left = self._label_width() + NODE_RADIUS + 4
         right = self.width() - NODE_RADIUS - metrics.horizontalAdvance("100.0 %") - 12
         n_layers = len(sizes)
@@ -468,7 +494,7 @@ class NetworkView(QWidget):
                 painter.drawEllipse(node.position, NODE_RADIUS, NODE_RADIUS)
                 painter.setPen(text_colour)
                 if layer == 0:
-                    label = metrics.elidedText(node.label, Qt.TextElideMode.ElideRight, int(label_width - 4))
+                    label = self.input_label(node.label)
                     rect = QRectF(
                         0, node.position.y() - metrics.height() / 2, label_width - 6, metrics.height()
                     )
@@ -535,7 +561,8 @@ class NetworkView(QWidget):
         # The legend (two lines) and the caption along the bottom.
         palette = self.palette()
         line = metrics.height()
-        y = self.height() - metrics.descent() - 2 - line
+        hints = self.hint_lines()
+        y = self.height() - metrics.descent() - 2 - line * len(hints)
         x = 4.0
         for weight, words in ((1.0, "orange: positive weight or value"), (-1.0, "blue: negative")):
             painter.setPen(QPen(weight_colour(weight, palette), 3))
@@ -544,15 +571,13 @@ class NetworkView(QWidget):
             painter.setPen(text_colour)
             painter.drawText(QPointF(x + 28, y), words)
             x += 28 + metrics.horizontalAdvance(words) + 18
-        hint = "Thicker line = larger |weight|. Hover a line or a circle for its numbers."
-        if self.activations:
-            hint += " Dashed grey = switched off (ReLU gave 0)."
         painter.setPen(soft)
-        painter.drawText(
-            QRectF(4, y + metrics.descent() + 1, self.width() - 8, line),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(hint, Qt.TextElideMode.ElideRight, self.width() - 8),
-        )
+        for index, hint in enumerate(hints):
+            painter.drawText(
+                QRectF(4, y + metrics.descent() + 1 + index * line, self.width() - 8, line),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                hint,
+            )
         if self.caption:
             painter.setPen(text_colour)
             painter.drawText(QPointF(4, y - line - 2), self.caption)

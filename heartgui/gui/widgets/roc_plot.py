@@ -23,6 +23,10 @@ __all__ = ["RocPlot"]
 #: A colour that reads on light and dark backgrounds (matplotlib's default blue and a warm orange).
 CURVE_COLOUR = "tab:blue"
 POINT_COLOUR = "#d6602a"
+#: The title's font size, and the share of the figure's width it may take on one line (it is centred over
+#: the axes, which the axis labels push to the right).
+TITLE_SIZE = 10
+TITLE_ROOM = 0.8
 
 
 class RocPlot(FigurePanel):
@@ -54,6 +58,7 @@ class RocPlot(FigurePanel):
         self.point_label = ax.annotate(
             "", xy=(0, 0), xytext=(12, -16), textcoords="offset points", color=POINT_COLOUR, fontsize=9
         )
+        self._title_parts = ("", "")
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -71,9 +76,31 @@ class RocPlot(FigurePanel):
         """Draw the curve; its AUC (with its 95 % interval) goes in the title above the axes."""
         self.curve.set_data(list(fpr), list(tpr))
         low, high = interval
-        ci = "" if low != low else f", 95 % CI {low:.2f}–{high:.2f}"
-        self.axes.set_title(f"Area under the curve (AUC) {auc:.2f}{ci}", fontsize=10)
+        ci = "" if low != low else f"95 % CI {low:.2f}–{high:.2f}"
+        self._title_parts = (f"Area under the curve (AUC) {auc:.2f}", ci)
+        self._fit_title()
         self.apply_palette()
+
+    def canvas_resized(self) -> None:
+        if self._fit_title():
+            self.redraw()
+
+    def _fit_title(self) -> bool:
+        """Set the title on one line if it fits the figure's width, else with the interval on a second
+        line (a narrow window cut it off at the figure's edge); ``True`` if the title changed."""
+        auc, ci = self._title_parts
+        text = f"{auc}, {ci}" if ci else auc
+        if ci:
+            font = self.axes.title.get_fontproperties().copy()
+            font.set_size(TITLE_SIZE)
+            width, _, _ = self.canvas.get_renderer().get_text_width_height_descent(text, font, ismath=False)
+            # In device pixels, as the renderer measures; the figure learns the canvas's new size later.
+            if width > TITLE_ROOM * self.canvas.width() * self.canvas.device_pixel_ratio:
+                text = f"{auc},\n{ci}"
+        if text == self.axes.get_title():
+            return False
+        self.axes.set_title(text, fontsize=TITLE_SIZE)
+        return True
 
     def set_point(self, fpr: float, tpr: float, threshold: float) -> None:
         """Move the dot to the ROC point of ``threshold``."""

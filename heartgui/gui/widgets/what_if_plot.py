@@ -16,7 +16,7 @@ from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL
 from heartgui.gui.widgets.figure_panel import EXPLANATION_PANEL, FigurePanel
 from heartgui.gui.widgets.wording import threshold_percent
 
-__all__ = ["WhatIfPlot", "backwards_words"]
+__all__ = ["WhatIfPlot", "backwards_words", "break_line"]
 
 
 def backwards_words(curve: Any, n_patients: int | None) -> str | None:
@@ -38,6 +38,25 @@ def backwards_words(curve: Any, n_patients: int | None) -> str | None:
         f"picked this up from {patients} together with this patient's other findings: an association in a "
         "small sample, not a clinical fact."
     )
+
+
+#: The font sizes (points) a coded feature's answers under their bars may take, largest first: on one
+#: line, then each broken onto two, then smaller, until they fit side by side.
+ANSWER_SIZES = (8.0, 7.0, 6.5)
+#: Canvas pixels the bars do not get across: the risk axis's numbers and label, and the margins; and the
+#: pixels kept between two answers.
+RISK_AXIS_PX = 50
+ANSWER_GAP_PX = 4
+
+
+def break_line(text: str) -> str:
+    """``"non-anginal pain"`` → ``"non-anginal\\npain"``: broken at the space nearest its middle."""
+    words = text.split(" ")
+    if len(words) < 2:
+        return text
+    cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(cuts, key=lambda cut: abs(len(cut[0]) - len(cut[1])))
+    return f"{first}\n{second}"
 
 
 class WhatIfPlot(FigurePanel):
@@ -78,6 +97,7 @@ class WhatIfPlot(FigurePanel):
         self.line: Any = None  # the curve (measurements) or None
         self.bars: Any = None  # the bars (coded features) or None
         self.marker: Any = None  # the current value
+        self._answers: tuple[tuple[str, ...], float] = ((), ANSWER_SIZES[0])  # tick labels shown, size
         self.style_axes()
 
     @property
@@ -118,6 +138,32 @@ class WhatIfPlot(FigurePanel):
     def apply_palette(self) -> None:
         self._draw()
 
+    def canvas_resized(self) -> None:
+        if self.bars is not None and self._fitting_answers(self.curve.labels) != self._answers:
+            self._draw()
+
+    def _fitting_answers(self, answers: Any) -> tuple[tuple[str, ...], float]:
+        """A coded feature's answers as tick labels that fit side by side under their bars, and their
+        font size (at 1024 × 600 the four chest-pain types ran into each other)."""
+        from matplotlib.font_manager import FontProperties
+
+        answers = tuple(str(answer) for answer in answers)
+        ratio = self.canvas.device_pixel_ratio
+        share = (self.canvas.width() - RISK_AXIS_PX) / max(len(answers), 1) - ANSWER_GAP_PX
+        renderer = self.canvas.get_renderer()
+
+        def widest(labels: tuple[str, ...], size: float) -> float:
+            font = FontProperties(size=size)
+            lines = [line for label in labels for line in label.split("\n")]
+            return max(renderer.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines)
+
+        broken = tuple(break_line(answer) for answer in answers)
+        options = [(answers, ANSWER_SIZES[0])] + [(broken, size) for size in ANSWER_SIZES]
+        for labels, size in options:
+            if widest(labels, size) <= share * ratio:  # the renderer measures in device pixels
+                return labels, size
+        return options[-1]
+
     def _draw(self) -> None:
         import numpy as np
 
@@ -141,7 +187,10 @@ class WhatIfPlot(FigurePanel):
             others = to_rgba(c["soft"], 0.55)
             colours = [c["positive"] if i == index else others for i in range(len(curve.values))]
             self.bars = ax.bar(self.positions, risks, color=colours, width=0.6)
-            ax.set_xticks(self.positions, list(curve.labels), fontsize=8)
+            ax.set_xlim(-0.5, len(curve.values) - 0.5)  # each answer a whole share of the width
+            self._answers = self._fitting_answers(curve.labels)
+            labels, size = self._answers
+            ax.set_xticks(self.positions, list(labels), fontsize=size)
             x_current = float(self.positions[index])
         else:
             # Positions in the unit the student reads (cholesterol in mmol/L when chosen).
