@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 import heartgui
 from heartgui import paths
+from heartgui.gui import stored_settings
 
 __all__ = ["DATA_FILTER", "MAX_RECENT_FILES", "MODEL_FILTER", "MainWindow"]
 
@@ -59,11 +60,11 @@ _PAGE_ICONS = (
     QStyle.StandardPixmap.SP_FileDialogContentsView,
 )
 
-_KEY_GEOMETRY = "window/geometry"
-_KEY_SPLITTER = "window/splitter"
-_KEY_LAST_FOLDER = "files/last_folder"
-_KEY_RECENT = "files/recent"
-_KEY_TRAINING = "training/settings"
+_KEY_GEOMETRY = stored_settings.KEY_GEOMETRY
+_KEY_SPLITTER = stored_settings.KEY_SPLITTER
+_KEY_LAST_FOLDER = stored_settings.KEY_LAST_FOLDER
+_KEY_RECENT = stored_settings.KEY_RECENT
+_KEY_TRAINING = stored_settings.KEY_TRAINING
 
 
 class MainWindow(QMainWindow):
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._training_run: int | None = None
         self._closing = False
         self._startup_file: str | None = None
+        self._stored_settings_bad = False
 
         self._build_shell()
         self._build_actions()
@@ -248,6 +250,13 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "&About heartgui", self.show_about, None, "Version, data and citation."
         )
+        self.reset_settings_action = self._action(
+            "&Reset settings…",
+            self.reset_settings,
+            None,
+            "Forget the window size, recent files and training settings heartgui remembered "
+            "(asks first; your files are not touched).",
+        )
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -274,6 +283,8 @@ class MainWindow(QMainWindow):
         for action in self.page_actions:
             view_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.reset_settings_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
 
@@ -305,7 +316,12 @@ class MainWindow(QMainWindow):
                 QApplication.restoreOverrideCursor()
             self.pages_ready = True
             self._update_enabled()
-            self.statusBar().showMessage("Ready. Open a data file to begin (File → Open data…, Ctrl+O).")
+            ready = "Ready. Open a data file to begin (File → Open data…, Ctrl+O)."
+            if self._stored_settings_bad:
+                ready = (
+                    "Some saved training settings could not be read; the recommended ones are shown. " + ready
+                )
+            self.statusBar().showMessage(ready)
             if not data_file:  # else after that file has loaded: the worker would slow it down
                 self._start_background_imports()
         if data_file:
@@ -315,7 +331,6 @@ class MainWindow(QMainWindow):
         from heartgui.gui.app import configure_matplotlib_cache
 
         configure_matplotlib_cache()  # before matplotlib's first import
-        from heartgui.core.presets import RECOMMENDED, TrainingSettings
         from heartgui.gui.pages.data_page import DataPage
         from heartgui.gui.pages.train_page import TrainPage
 
@@ -324,13 +339,9 @@ class MainWindow(QMainWindow):
         self.data_page.sample_requested.connect(self.open_sample)
         self._replace_page(PAGE_DATA, self.data_page)
 
-        settings = RECOMMENDED
-        stored = QSettings().value(_KEY_TRAINING, "")
-        if stored:
-            try:
-                settings = TrainingSettings.from_dict(json.loads(str(stored)))
-            except (ValueError, TypeError):
-                settings = RECOMMENDED  # settings from another version: start from the recommended ones
+        # A stored value of the wrong type or range (another version, a hand edit) falls back to the
+        # recommended preset: a bad settings file must never stop the window from opening.
+        settings, self._stored_settings_bad = stored_settings.training_settings(self._settings())
         self.train_page = TrainPage(settings)
         self.train_page.plot.full_draw_guard = self._training_paused  # type: ignore[method-assign]
         self.train_page.start_requested.connect(self.start_training)
@@ -445,6 +456,7 @@ class MainWindow(QMainWindow):
         self.training_report_action.setEnabled(ready and self.result is not None)
         self.patient_report_action.setEnabled(ready and self.model is not None)
         self.open_model_action.setEnabled(ready)
+        self.reset_settings_action.setEnabled(not training)  # the Train page's fields are locked then
         self.open_data_action.setEnabled(ready)
         self.open_sample_action.setEnabled(ready and paths.sample_data() is not None)
         self.open_sample_action.setVisible(paths.sample_data() is not None)
@@ -480,7 +492,7 @@ class MainWindow(QMainWindow):
         return QSettings()
 
     def last_folder(self) -> str:
-        return str(self._settings().value(_KEY_LAST_FOLDER, str(Path.home())))
+        return stored_settings.folder(self._settings(), _KEY_LAST_FOLDER, str(Path.home()))
 
     @Slot()
     def open_data_dialog(self) -> None:
@@ -550,12 +562,8 @@ class MainWindow(QMainWindow):
     # recent files
     def recent_files(self) -> list[str]:
         """Recently opened data files that still exist, newest first (at most 8)."""
-        stored = self._settings().value(_KEY_RECENT, [])
-        if isinstance(stored, str):
-            stored = [stored]
-        elif not isinstance(stored, Iterable):
-            stored = []  # None when nothing is stored yet (or a foreign value: nothing to show)
-        files = [str(f) for f in stored if f and Path(str(f)).is_file()]
+        stored = stored_settings.string_list(self._settings(), _KEY_RECENT)
+        files = [f for f in stored if Path(f).is_file()]
         return files[:MAX_RECENT_FILES]
 
     def _add_recent(self, path: str) -> None:
@@ -862,17 +870,37 @@ class MainWindow(QMainWindow):
             f"<p><b>Data.</b> {DATA_CITATION}</p>",
         )
 
+    @Slot()
+    def reset_settings(self) -> None:
+        """Ask, then forget every remembered setting and show the defaults (files are not touched)."""
+        answer = QMessageBox.question(
+            self,
+            "Reset settings",
+            "Forget the window size, the recent files, the last folder and the training settings, "
+            "and go back to the recommended settings?\n\n"
+            "Your data files, models and reports are not touched.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes or self.training:
+            return
+        stored_settings.reset(self._settings())
+        self._stored_settings_bad = False
+        if self.pages_ready:
+            from heartgui.core.presets import RECOMMENDED
+
+            self.train_page.set_settings(RECOMMENDED)
+        self.resize(1200, 800)
+        self.splitter.setSizes([170, 1030])
+        self.statusBar().showMessage("Settings reset: heartgui starts as it did the first time.")
+
     def _restore_window(self) -> None:
         settings = self._settings()
-        geometry = settings.value(_KEY_GEOMETRY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        geometry = stored_settings.byte_array(settings, _KEY_GEOMETRY)
+        if geometry is None or not self.restoreGeometry(geometry):  # False: a blob Qt cannot read
             self.resize(1200, 800)
-        splitter = settings.value(_KEY_SPLITTER)
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        else:
+        splitter = stored_settings.byte_array(settings, _KEY_SPLITTER)
+        if splitter is None or not self.splitter.restoreState(splitter):
             self.splitter.setSizes([170, 1030])
 
     def closeEvent(self, event: QCloseEvent) -> None:
