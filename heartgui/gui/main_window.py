@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.model_settings: Any = None
         self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
         self._training_data_name: str | None = None
+        self._training_provenance: Any = None  # the data file of the run in progress
+        self.result_provenance: Any = None  # the data file self.result was trained on (Provenance)
         self.threshold = 0.5
         self.pages_ready = False
         self._results_page: Any = None
@@ -631,6 +633,7 @@ class MainWindow(QMainWindow):
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
+        self._training_provenance = self.dataset.provenance
         self._remember_training_settings(settings)
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
@@ -683,6 +686,7 @@ class MainWindow(QMainWindow):
             return
         self._training_run = None
         self.result = result
+        self.result_provenance = self._training_provenance
         self.model = result.model
         self.model_settings = result.settings
         self._model_data = (result.data_sha256, self._training_data_name)
@@ -805,6 +809,7 @@ class MainWindow(QMainWindow):
         self._model_data = (saved.data_sha256, saved.data_name)
         self.threshold = float(saved.model.threshold)
         self.result = None  # the Results page showed another model
+        self.result_provenance = None
         self.results_page.clear()
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         self.network_page.set_model(self.model)
@@ -835,8 +840,14 @@ class MainWindow(QMainWindow):
             return
         from heartgui.gui.report_actions import save_training_report
 
-        provenance = self.dataset.provenance if self.dataset is not None else None
-        save_training_report(self, self.result, provenance)
+        # The run's own data file (another may have been opened since) and the Results page's threshold.
+        save_training_report(
+            self,
+            self.result,
+            self.result_provenance,
+            threshold=self.threshold,
+            threshold_source="the threshold chosen on the Results page",
+        )
 
     @Slot()
     def save_patient_report(self) -> None:
