@@ -110,7 +110,7 @@ def test_training_report_refuses_another_files_provenance(result, shared_data, t
     from heartgui.core.dataset import load_dataset
 
     cleveland = load_dataset(shared_data / "processed.cleveland.data")
-    with pytest.raises(ValueError, match="processed.cleveland.data is not the data"):
+    with pytest.raises(ValueError, match=r"processed\.cleveland\.data is not the data"):
         reports.training_report(tmp_path / "r.pdf", result, provenance=cleveland.provenance)
     assert not (tmp_path / "r.pdf").exists()
 

@@ -371,7 +371,16 @@ class BatchDialog(QDialog):
         if path:
             if not Path(path).suffix:
                 path += ".csv"
-            self.export(path)
+            from heartgui.gui.save_guard import CSV_TABLE, confirm_save
+
+            if confirm_save(self, path, CSV_TABLE):
+                self.export(path)
+
+    def protected_files(self) -> list[tuple[str, str]]:
+        """The patients file shown, which an export must not replace (see :mod:`heartgui.gui.save_guard`)."""
+        if self.prediction is None:
+            return []
+        return [(self.prediction.provenance.path, "the patients file open in this dialog")]
 
     def export(self, path: str | Path) -> None:
         """Write the table with risks and decisions to ``path`` in a worker."""

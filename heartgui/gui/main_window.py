@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self._training_data_name: str | None = None
         self._training_provenance: Any = None  # the data file of the run in progress
         self.result_provenance: Any = None  # the data file self.result was trained on (Provenance)
+        self._model_path: str | None = None  # the model file opened, while its model is the current one
         self.threshold = 0.5
         self.pages_ready = False
         self._results_page: Any = None
@@ -493,6 +494,17 @@ class MainWindow(QMainWindow):
     def _settings(self) -> QSettings:
         return QSettings()
 
+    def protected_files(self) -> list[tuple[str, str]]:
+        """The files in use, which no save may write over (see :mod:`heartgui.gui.save_guard`)."""
+        files = []
+        if self.dataset is not None:
+            files.append((self.dataset.provenance.path, "the data file open in heartgui"))
+        if self.result_provenance is not None:
+            files.append((self.result_provenance.path, "the data file the current model was trained on"))
+        if self._model_path is not None:
+            files.append((self._model_path, "the model file open in heartgui"))
+        return files
+
     def last_folder(self) -> str:
         return stored_settings.folder(self._settings(), _KEY_LAST_FOLDER, str(Path.home()))
 
@@ -687,6 +699,7 @@ class MainWindow(QMainWindow):
         self._training_run = None
         self.result = result
         self.result_provenance = self._training_provenance
+        self._model_path = None
         self.model = result.model
         self.model_settings = result.settings
         self._model_data = (result.data_sha256, self._training_data_name)
@@ -761,6 +774,10 @@ class MainWindow(QMainWindow):
             return
         if not Path(path).suffix:
             path += EXTENSION
+        from heartgui.gui.save_guard import MODEL, confirm_save
+
+        if not confirm_save(self, path, MODEL):
+            return
         trained_here = self.result is not None and self.result.model is self.model
         metrics = None
         if trained_here:
@@ -810,6 +827,7 @@ class MainWindow(QMainWindow):
         self.threshold = float(saved.model.threshold)
         self.result = None  # the Results page showed another model
         self.result_provenance = None
+        self._model_path = saved.path
         self.results_page.clear()
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         self.network_page.set_model(self.model)

@@ -127,7 +127,11 @@ def _ask_path(parent: QWidget, title: str, name: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name), PDF_FILTER)
     if not path:
         return None
-    return path if Path(path).suffix else path + ".pdf"
+    if not Path(path).suffix:
+        path += ".pdf"
+    from heartgui.gui.save_guard import PDF_REPORT, confirm_save
+
+    return path if confirm_save(parent, path, PDF_REPORT) else None
 
 
 def _start(parent: QWidget, what: str, path: str, write: Callable[[str], None]) -> ReportJob:

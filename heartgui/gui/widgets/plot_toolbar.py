@@ -81,6 +81,10 @@ class PlotToolbar(NavigationToolbar2QT):
             return None
         if not Path(path).suffix:
             path += ".png"
+        from heartgui.gui.save_guard import PICTURE, confirm_save
+
+        if not confirm_save(self, path, PICTURE):
+            return None
         try:
             save_picture(self.canvas.figure, path)
         except (OSError, ValueError) as exc:
