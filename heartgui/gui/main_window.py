@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
         """Show ``dataset`` and make it the one training uses."""
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
+        self.train_page.set_dataset_rows(dataset.n_rows)
         if self.model_pages_built:
             self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
@@ -636,6 +637,11 @@ class MainWindow(QMainWindow):
                 self.show_page(PAGE_TRAIN)
                 self.statusBar().showMessage("Check the hidden layer sizes on the Train page.")
                 return
+        problem = self.train_page.architecture_problem(settings)
+        if problem is not None:  # refused before a worker asks for gigabytes (the page shows why)
+            self.show_page(PAGE_TRAIN)
+            self.statusBar().showMessage(problem)
+            return
         from heartgui.gui.workers import training_job
 
         job = self._new_job(training_job(self.dataset, settings))
