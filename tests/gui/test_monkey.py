@@ -16,6 +16,7 @@ with the seed and the actions that led there.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sys
@@ -43,7 +44,8 @@ from PySide6.QtWidgets import (
 from heartgui.gui import report_actions, workers
 from heartgui.gui.batch_dialog import BatchDialog
 
-SEEDS = (1, 2, 3)
+#: More seeds for exploring: MONKEY_SEEDS=4,5,6 (the suite runs these three).
+SEEDS = tuple(int(s) for s in os.environ.get("MONKEY_SEEDS", "1,2,3").split(","))
 ACTIONS = 150
 HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
 LAYERS = ("8", "16, 8", "3", "64", "1, 1, 1, 1, 1", "9999, 9999, 9999, 9999, 9999", "abc", "", "0", "4,")
@@ -64,6 +66,33 @@ class Monkey:
         self.problems: list[str] = []
         self.saves = 0
         self.in_use_targets: list[tuple[Path, bytes]] = []
+        # Closed: a training worker waits after its first epoch (until stopped or the gate opens), so
+        # actions *during* a run see the same state on every replay.
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def gated_wait(self, worker, timeout: float = 1.0) -> None:
+        while not self.gate.is_set() and not worker.stop_requested:
+            self.gate.wait(0.005)
+
+    def during_training(self, number: int) -> None:
+        """Start a run held after its first epoch, do a few random actions, then let it finish."""
+        window = self.window
+        if not window.start_action.isEnabled():
+            return
+        self.log.append(f"{number}: start training, act while it runs")
+        self.gate.clear()
+        try:
+            window.start_action.trigger()
+            if window.training:
+                self.qtbot.waitUntil(lambda: bool(window.train_page.plot.epochs) or not window.training)
+                for sub in range(self.rng.randint(1, 6)):
+                    self.step(f"{number}.{sub}", nested=True)
+                    if self.problems:
+                        return
+        finally:
+            self.gate.set()
+        self.wait_idle()
 
     # dialogs, answered at once --------------------------------------------------------------------
     def open_file_name(self, parent=None, caption="", folder="", filter_="", *args, **kwargs):
@@ -132,12 +161,15 @@ class Monkey:
         page = self.window.stack.currentWidget()
         return [w for w in page.findChildren(kind) if w.isVisible() and w.isEnabled()]
 
-    def step(self, number: int) -> None:
+    def step(self, number: int | str, nested: bool = False) -> None:
         window, rng = self.window, self.rng
         kind = rng.choices(
-            ["action", "button", "spin", "combo", "text", "slider", "page", "tab", "layers"],
-            weights=[4, 6, 3, 2, 2, 2, 3, 2, 1],
+            ["action", "button", "spin", "combo", "text", "slider", "page", "tab", "layers", "during"],
+            weights=[4, 6, 3, 2, 2, 2, 3, 2, 1, 0 if nested else 1],
         )[0]
+        if kind == "during":
+            self.during_training(int(number))
+            return
         if kind == "action":
             actions = [
                 a for a in window.actions() if a.isEnabled() and a is not window.quit_action and a.text()
@@ -209,27 +241,30 @@ class Monkey:
                 index = rng.randrange(tab.count())
                 self.log.append(f"{number}: tab {tab.tabText(index)!r}")
                 tab.setCurrentIndex(index)
-        self.wait_idle()
+        self.wait_idle(nested)
         for path, before in self.in_use_targets:
             if not path.exists() or path.read_bytes() != before:
                 self.problems.append(f"a save wrote over {path}, a file in use")
         self.in_use_targets.clear()
 
-    def idle(self) -> bool:
+    def idle(self, held: int = 0) -> bool:
+        """No job running but the ``held`` one(s) at the gate, no report writing, no debounce timer."""
         window = self.window
-        if workers._running_jobs or report_actions._RUNNING:
+        held = held if window.training else 0
+        if workers._running_jobs > held or report_actions._RUNNING:
             return False
         timers = [t for t in window.findChildren(QTimer) if t.isActive() and t.isSingleShot()]
         return not timers
 
-    def wait_idle(self) -> None:
-        """Until every job has ended and every debounce timer fired, twice in a row (a finished job may
-        start the next one from a queued signal)."""
+    def wait_idle(self, training_held: bool = False) -> None:
+        """Until every job has ended (but a training held at the gate) and every debounce timer fired,
+        twice in a row (a finished job may start the next one from a queued signal)."""
+        held = 1 if training_held and not self.gate.is_set() else 0
         try:
             for _ in range(2):
-                self.qtbot.waitUntil(self.idle, timeout=60_000)
+                self.qtbot.waitUntil(lambda: self.idle(held), timeout=60_000)
                 QCoreApplication.processEvents()
-            self.qtbot.waitUntil(self.idle, timeout=60_000)
+            self.qtbot.waitUntil(lambda: self.idle(held), timeout=60_000)
         except pytestqt.exceptions.TimeoutError:
             timers = [
                 f"{t.parent().__class__.__name__}.{t.objectName() or '?'} ({t.interval()} ms)"
@@ -292,6 +327,9 @@ def test_random_actions_raise_nothing(window, qtbot, monkeypatch, capfd, files, 
 
     monkeypatch.setattr(sys, "excepthook", excepthook)
     monkeypatch.setattr(threading, "excepthook", thread_hook)
+    monkeypatch.setattr(
+        workers.Worker, "wait_if_paused", lambda worker, timeout=1.0: monkey.gated_wait(worker)
+    )
 
     # A first data file and a first model, so every page has something to act on from the start.
     open_file(window, files["heart"])
@@ -309,4 +347,6 @@ def test_random_actions_raise_nothing(window, qtbot, monkeypatch, capfd, files, 
     if "Traceback" in err:
         monkey.problems.append(f"traceback on stderr:\n{err}")
     assert not monkey.problems, f"seed {seed}: {monkey.problems}\nactions:\n" + "\n".join(monkey.log[-25:])
-    print(f"seed {seed}: {ACTIONS} actions in {elapsed:.1f} s")
+    during = sum(1 for line in monkey.log if "." in line.split(":")[0] and not line.startswith(" "))
+    runs = sum(1 for line in monkey.log if "act while it runs" in line)
+    print(f"seed {seed}: {ACTIONS} actions ({during} more during {runs} held runs) in {elapsed:.1f} s")
