@@ -208,7 +208,12 @@ class Monkey:
                 combo.setCurrentIndex(index)
                 combo.activated.emit(index)
         elif kind in ("text", "layers"):
-            edits = [e for e in self.visible(QLineEdit) if not e.isReadOnly() and e.parent() is not None]
+            # (not the shuffles' field: typing 12 there is a 108-fold cross-validation, minutes here)
+            edits = [
+                e
+                for e in self.visible(QLineEdit)
+                if not e.isReadOnly() and e.parent() is not window.results_page.cv_repeats
+            ]
             if (
                 kind == "layers"
                 and window.train_page.layers.isVisible()
@@ -241,7 +246,7 @@ class Monkey:
                 index = rng.randrange(tab.count())
                 self.log.append(f"{number}: tab {tab.tabText(index)!r}")
                 tab.setCurrentIndex(index)
-        self.wait_idle(nested)
+        self.wait_idle()
         for path, before in self.in_use_targets:
             if not path.exists() or path.read_bytes() != before:
                 self.problems.append(f"a save wrote over {path}, a file in use")
@@ -256,10 +261,10 @@ class Monkey:
         timers = [t for t in window.findChildren(QTimer) if t.isActive() and t.isSingleShot()]
         return not timers
 
-    def wait_idle(self, training_held: bool = False) -> None:
+    def wait_idle(self) -> None:
         """Until every job has ended (but a training held at the gate) and every debounce timer fired,
         twice in a row (a finished job may start the next one from a queued signal)."""
-        held = 1 if training_held and not self.gate.is_set() else 0
+        held = 0 if self.gate.is_set() else 1
         try:
             for _ in range(2):
                 self.qtbot.waitUntil(lambda: self.idle(held), timeout=60_000)
@@ -273,8 +278,8 @@ class Monkey:
             ]
             raise AssertionError(
                 f"seed {self.seed}: the window never became idle: {workers._running_jobs} jobs running, "
-                f"{len(report_actions._RUNNING)} reports, timers {timers}\nactions:\n"
-                + "\n".join(self.log[-25:])
+                f"{len(report_actions._RUNNING)} reports, timers {timers}; the model's settings "
+                f"{self.window.model_settings}\nactions:\n" + "\n".join(self.log[-25:])
             ) from None
 
 
