@@ -29,6 +29,7 @@ import os
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,13 @@ from matplotlib.figure import Figure
 
 from heartgui import __version__
 from heartgui.core import schema
-from heartgui.core.evaluation import MetricsWithIntervals, metrics_with_intervals, roc_point_at, roc_points
+from heartgui.core.evaluation import (
+    MetricsWithIntervals,
+    evaluate,
+    metrics_with_intervals,
+    roc_point_at,
+    roc_points,
+)
 from heartgui.core.safe_io import atomic_write
 
 if TYPE_CHECKING:
@@ -304,14 +311,31 @@ def _atomic_pdf(path: str | os.PathLike[str], metadata: Mapping[str, str]) -> It
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the pages of a training report are drawn from: the run, its data file, and its figures at the
+    report's one decision threshold (``intervals.metrics.threshold``)."""
+
+    result: TrainingResult
+    provenance: Provenance | None
+    intervals: MetricsWithIntervals
+    train_accuracy: float
+    threshold_source: str
+
+
 def training_report(
     path: str | os.PathLike[str],
     result: TrainingResult,
     *,
     provenance: Provenance | None = None,
     intervals: MetricsWithIntervals | None = None,
+    threshold: float | None = None,
+    threshold_source: str | None = None,
 ) -> None:
     """Write a 3-page PDF about a training run.
+
+    Every figure that depends on a decision threshold (accuracies, sensitivity, the confusion matrix, the
+    ROC point) is at one threshold, named once, on page 3, with where it comes from.
 
     Parameters
     ----------
@@ -320,29 +344,56 @@ def training_report(
     result : TrainingResult
         The finished run.
     provenance : Provenance, optional
-        The data file (``Dataset.provenance``); without it only the data's SHA-256 is known.
+        The data file the run was trained on (``Dataset.provenance`` when it started); without it only
+        the data's SHA-256 is known. A provenance whose fingerprint is not the run's is refused.
     intervals : MetricsWithIntervals, optional
         The test figures with intervals; computed (bootstrap, ~0.1 s) when not given.
+    threshold : float, optional
+        The decision threshold of the whole report; by default the one of the run's settings (or of
+        ``intervals``, when given).
+    threshold_source : str, optional
+        Where the threshold comes from, in words (e.g. "the threshold chosen on the Results page").
 
     Raises
     ------
     OSError
         When the file cannot be written; an existing file at ``path`` is then left as it was.
+    ValueError
+        When ``provenance`` is another file's, or ``intervals`` are at another threshold.
     """
+    if provenance is not None and provenance.sha256 != result.data_sha256:
+        raise ValueError(
+            f"{provenance.file_name} is not the data this model was trained on (its fingerprint differs)."
+        )
+    if threshold is None:
+        threshold = intervals.metrics.threshold if intervals is not None else result.settings.threshold
+        if threshold_source is None:
+            threshold_source = "the threshold of the training settings"
     if intervals is None:
-        intervals = metrics_with_intervals(result.split.y_test, result.test_risk, result.model.threshold)
+        intervals = metrics_with_intervals(result.split.y_test, result.test_risk, threshold)
+    elif intervals.metrics.threshold != threshold:
+        raise ValueError(
+            f"the intervals are at the threshold {intervals.metrics.threshold:g}, the report at {threshold:g}"
+        )
+    split = result.split
+    run = _Run(
+        result=result,
+        provenance=provenance,
+        intervals=intervals,
+        train_accuracy=evaluate(split.y_train, result.model.predict_risk(split.X_train), threshold).accuracy,
+        threshold_source=threshold_source or "the chosen threshold",
+    )
     name = provenance.file_name if provenance is not None else "data"
     report = f"training report · {name}"
     with _atomic_pdf(path, {"Title": f"heartgui training report — {name}"}) as pdf:
         for draw, number in ((_training_data_page, 1), (_training_loss_page, 2), (_training_test_page, 3)):
             page = _Page(report, number, TRAINING_REPORT_PAGES)
-            draw(page, result, provenance, intervals)
+            draw(page, run)
             pdf.savefig(page.figure)
 
 
-def _training_data_page(
-    page: _Page, result: TrainingResult, provenance: Provenance | None, _: MetricsWithIntervals
-) -> None:
+def _training_data_page(page: _Page, run: _Run) -> None:
+    result, provenance = run.result, run.provenance
     _title_block(page, "Training report", f"Made {_now()} with heartgui {__version__}")
     page.heading("The data")
     split = result.split
@@ -378,12 +429,15 @@ def _training_data_page(
     page.text(schema.DATA_CITATION, 9, after=0.1)
 
     page.heading("The settings")
-    page.rows(settings_in_words(result.settings))
+    # The threshold does not change how the network learns: the report's one threshold is on page 3.
+    rows = settings_in_words(result.settings)
+    at = [field.name for field in dataclasses.fields(result.settings)].index("threshold")
+    rows[at] = (rows[at][0], "on page 3 (it does not change how the network learns)")
+    page.rows(rows)
 
 
-def _training_loss_page(
-    page: _Page, result: TrainingResult, _: Provenance | None, __: MetricsWithIntervals
-) -> None:
+def _training_loss_page(page: _Page, run: _Run) -> None:
+    result = run.result
     page.heading("How training went")
     epochs = np.arange(1, len(result.loss_curve) + 1)
     ax = page.axes(4.2)
@@ -415,8 +469,8 @@ def _training_loss_page(
                 if result.validation_loss_curve
                 else []
             ),
-            ("Accuracy on training patients", format_percent(result.train_metrics.accuracy)),
-            ("Accuracy on test patients", format_percent(result.test_metrics.accuracy)),
+            ("Accuracy on training patients", format_percent(run.train_accuracy)),
+            ("Accuracy on test patients", format_percent(run.intervals.metrics.accuracy)),
         ]
     )
     page.skip(0.1)
@@ -434,15 +488,15 @@ def _with_interval(value: str, level: str, interval: str) -> str:
     return f"{value}   ({level} interval {interval})"
 
 
-def _training_test_page(
-    page: _Page, result: TrainingResult, _: Provenance | None, intervals: MetricsWithIntervals
-) -> None:
+def _training_test_page(page: _Page, run: _Run) -> None:
+    result, intervals = run.result, run.intervals
     m = intervals.metrics
     level = f"{intervals.confidence * 100:g} %"
     page.heading(f"How good is the model? The {_patients(m.n)} kept aside")
     page.text(
         f"A patient is flagged for further testing when the risk is {_threshold_words(m.threshold)} or "
-        "more. "
+        f"more ({run.threshold_source}); every accuracy, rate and count in this report is at this "
+        "threshold. "
         f"The ranges are {level} intervals: with so few test patients the figures are uncertain.",
         9.5,
         color=_GREY,

@@ -75,11 +75,45 @@ def test_training_report_says_every_setting(training_pdf, result):
     names = [field.name for field in dataclasses.fields(result.settings)]
     assert len(words) == len(names)
     assert not {label for label, _ in words} & set(names), "a setting has no words in reports._SETTING_WORDS"
-    for label, value in words:
+    for (label, value), name in zip(words, names, strict=True):
+        if name == "threshold":  # named once, on page 3, where the figures that use it are
+            value = "on page 3 (it does not change how the network learns)"
         assert " ".join(f"{label} {value}".split()) in text
     assert "He: random normal scaled to each layer's width" in text
-    assert "a risk of 50 % or more is flagged for further testing" in text
+    assert "50 % or more (the threshold of the training settings)" in text
     assert "“present”" not in text and "“absent”" not in text  # a risk is not a diagnosis
+    assert text.count("50 %") == 2  # that sentence and the ROC point's legend
+
+
+def test_training_report_has_one_threshold(result, heart, tmp_path):
+    # The threshold moved after training (the Results page): every threshold figure is at it.
+    path = tmp_path / "chosen.pdf"
+    reports.training_report(
+        path,
+        result,
+        provenance=heart.provenance,
+        threshold=1 / 6,
+        threshold_source="the threshold chosen on the Results page",
+    )
+    text = text_of(path)
+    assert "50 %" not in text
+    assert "16.7 % or more (the threshold chosen on the Results page)" in text
+    split = result.split
+    test = evaluate(split.y_test, result.test_risk, 1 / 6)
+    train_accuracy = evaluate(split.y_train, result.model.predict_risk(split.X_train), 1 / 6).accuracy
+    assert test.accuracy != result.test_metrics.accuracy  # the check below can tell the two apart
+    assert f"Accuracy on test patients {test.accuracy * 100:.1f} %" in text
+    assert f"Accuracy on training patients {train_accuracy * 100:.1f} %" in text
+    assert f"{test.fn} patients with heart disease, not flagged" in text
+
+
+def test_training_report_refuses_another_files_provenance(result, shared_data, tmp_path):
+    from heartgui.core.dataset import load_dataset
+
+    cleveland = load_dataset(shared_data / "processed.cleveland.data")
+    with pytest.raises(ValueError, match=r"processed\.cleveland\.data is not the data"):
+        reports.training_report(tmp_path / "r.pdf", result, provenance=cleveland.provenance)
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_training_report_figures_are_the_cores(training_pdf, result):

@@ -26,13 +26,25 @@ import numpy as np
 
 __all__ = [
     "DIVERGED_PREFIX",
+    "MAX_PARAMETERS",
+    "MAX_TRAINING_MB",
     "MLP",
     "STOP_REASONS",
     "EpochReport",
     "TrainingDiverged",
+    "check_architecture",
+    "parameter_count",
     "relu",
     "sigmoid",
+    "training_bytes",
 ]
+
+#: The largest network heartgui trains, in weights and biases: far more than 13 findings need (the
+#: presets have ~120), small enough to train in seconds and to draw on the Inside page.
+MAX_PARAMETERS = 1_000_000
+#: The most memory one training run may need (estimated by :func:`training_bytes`), in MB: a classroom
+#: laptop runs the window, the Results page and the operating system besides.
+MAX_TRAINING_MB = 500
 
 Array = np.ndarray
 
@@ -55,6 +67,65 @@ STOP_REASONS = ("finished", "early-stopping", "stopped", "diverged")
 
 #: How the message of :class:`TrainingDiverged` begins (a window tells divergence from other failures).
 DIVERGED_PREFIX = "Training diverged at epoch"
+
+
+def parameter_count(layer_sizes: Sequence[int]) -> int:
+    """Weights and biases of a network with ``layer_sizes`` = [inputs, hidden…, outputs]."""
+    sizes = [int(n) for n in layer_sizes]
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+
+
+def training_bytes(layer_sizes: Sequence[int], n_rows: int) -> int:
+    """An upper estimate of the memory (bytes) :meth:`MLP.iter_fit` needs on ``n_rows`` patients.
+
+    Five copies of the parameter vector (parameters, gradient, the previous step's, the best weights
+    kept for early stopping, a snapshot for the window) and, per patient, the buffers of one training
+    pass (each layer's input with its column of ones, each hidden layer's δ and ReLU mask, the output's
+    few rows, the scaled input) plus two rows of the widest layer for predicting afterwards.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    hidden = sizes[1:-1]
+    floats_per_row = (
+        sum(width + 1 for width in sizes[:-1]) + sum(hidden) + sizes[0] + 5 + 2 * max(hidden, default=0)
+    )
+    per_row = 8 * floats_per_row + sum(hidden)  # (the masks are one byte per unit)
+    return 5 * 8 * parameter_count(sizes) + int(n_rows) * per_row
+
+
+def check_architecture(layer_sizes: Sequence[int], n_rows: int) -> None:
+    """Raise ValueError, in a sentence for a student, when the network is too large to train here.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        [inputs, hidden…, outputs], e.g. ``[13, 8, 1]``.
+    n_rows : int
+        The patients it would be trained on (validation patients included).
+
+    Raises
+    ------
+    ValueError
+        Above :data:`MAX_PARAMETERS` weights and biases, or above :data:`MAX_TRAINING_MB` of estimated
+        training memory (:func:`training_bytes`). Nothing is allocated to find out.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    if len(sizes) < 2 or any(n < 1 for n in sizes):
+        raise ValueError(f"layer sizes must be positive whole numbers, got {list(layer_sizes)!r}")
+    hidden = ", ".join(str(n) for n in sizes[1:-1]) or "none"
+    count = parameter_count(sizes)
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"Hidden layers {hidden} give the network {count:,} weights and biases; heartgui trains "
+            f"networks of at most {MAX_PARAMETERS:,} (five layers of 400 neurons have about 650,000). "
+            "Choose smaller or fewer layers."
+        )
+    megabytes = training_bytes(sizes, n_rows) / 2**20
+    if megabytes > MAX_TRAINING_MB:
+        raise ValueError(
+            f"Training hidden layers {hidden} on {int(n_rows):,} patients would need about "
+            f"{megabytes:,.0f} MB of memory; heartgui allows at most {MAX_TRAINING_MB} MB. "
+            "Choose smaller layers, or a smaller file."
+        )
 
 
 class TrainingDiverged(ArithmeticError):
@@ -375,6 +446,9 @@ class MLP:
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains values that are not finite numbers")
         has_val = X_val is not None and y_val is not None and len(X_val) > 0
+        n_val = len(X_val) if has_val and X_val is not None else 0
+        # Before anything is allocated: 5 × 9999 hidden units would ask for 3 GB and end in MemoryError.
+        check_architecture([X.shape[1], *[int(h) for h in self.hidden_layers], 1], len(X) + n_val)
         if has_val:
             X_val = np.ascontiguousarray(X_val, dtype=np.float64)
             y_val = np.asarray(y_val, dtype=np.float64).reshape(-1, 1)

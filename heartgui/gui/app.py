@@ -84,21 +84,31 @@ def install_excepthook() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Open the window (loading ``argv[1]`` when given) and run until it is closed; return the exit code."""
+    """Open the window (loading ``argv[1]`` when given) and run until it is closed; return the exit code.
+
+    ``--reset-settings`` first forgets everything the window remembered (window size, recent files,
+    training settings), for when a damaged settings file keeps the window from opening.
+    """
     argv = list(sys.argv if argv is None else argv)
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     configure_application(app)
     install_excepthook()
 
-    from heartgui.gui.main_window import MainWindow
+    if "--reset-settings" in argv:  # a student whose app will not start: begin again from the defaults
+        from PySide6.QtCore import QSettings
+
+        from heartgui.gui.stored_settings import reset
+
+        print(f"heartgui: the settings were reset to their defaults ({reset(QSettings())}).")
+    from heartgui.gui import main_window
 
     smoke_test = "--smoke-test" in argv  # drive the real window once, end to end (CI, benchmarks)
     if smoke_test:
         from heartgui.gui import smoke
 
         smoke.isolate_settings()
-    window = MainWindow()
+    window = main_window.MainWindow()
     window.show()
     if smoke_test:
         return smoke.run(app, window, argv)

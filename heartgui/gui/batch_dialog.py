@@ -14,18 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,7 +36,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStyle,
@@ -48,42 +51,111 @@ from heartgui.core import schema
 from heartgui.gui.main_window import FRAME_ALLOWANCE
 from heartgui.gui.widgets.dataset_table import column_title
 from heartgui.gui.widgets.wording import percent, plural, threshold_percent
-from heartgui.gui.workers import Job, Worker
+from heartgui.gui.workers import Cancelled, Job, Worker
 
 __all__ = ["PATIENTS_FILTER", "BatchDialog", "BatchTableModel"]
 
 PATIENTS_FILTER = "Patient tables (*.csv *.tsv *.txt);;All files (*)"
 _CSV_FILTER = "CSV files (*.csv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
+_STEPS = 3  # read, predict, prepare the table
 
 #: Jobs still running when their dialog closed: kept alive here until their thread ends.
 _ORPHANED_JOBS: set[Job] = set()
 
 
+#: The rejected rows listed in the dialog at most (all of them are in the export, with their reasons).
+MAX_LISTED_REJECTED = 500
+_NUMERIC = ("line", "risk", *schema.FEATURE_NAMES)
+_TITLES = {
+    "line": "Line",
+    "risk": "Risk",
+    "decision": "Decision",
+    "out_of_range": "Outside training range",
+    "known_outcome": "Known outcome",
+}
+
+
+class BatchTable:
+    """The predicted rows of a :class:`~heartgui.core.batch.BatchPrediction` as one NumPy array per
+    column, with the sort keys and the list of rejected rows: built once, in the worker that predicted.
+
+    The table model then does no per-row work on the UI thread: a cell is one array lookup and one
+    format (only the visible cells are asked for), and sorting is one ``argsort`` of precomputed integer
+    ranks (stable, so ties keep the file's order either way).
+
+    Attributes
+    ----------
+    columns : list of str
+        line, risk, decision, out_of_range, (known_outcome), the 13 features.
+    values : dict
+        Column → array (float for numbers, object array of str for words), in line order.
+    ranks : dict
+        Column → int64 array: equal values, equal rank; ascending order of the values.
+    rejected : list of str
+        "Line N: reason" for the first :data:`MAX_LISTED_REJECTED` rejected rows.
+    """
+
+    def __init__(self, prediction: Any) -> None:
+        table = prediction.table
+        predicted = table[table["problem"] == ""]
+        outcome = ["known_outcome"] if "known_outcome" in table else []
+        self.columns = ["line", "risk", "decision", "out_of_range", *outcome, *schema.FEATURE_NAMES]
+        self.values: dict[str, np.ndarray] = {}
+        self.ranks: dict[str, np.ndarray] = {}
+        for name in self.columns:
+            column = predicted[name].to_numpy()
+            column = column.astype(np.float64) if name in _NUMERIC else column.astype(object)
+            self.values[name] = column
+            # Ranks by hashing (pandas' factorize, then its sorted uniques), not by sorting 100,000
+            # Python strings: that would hold the interpreter, and so the window, for a tenth of a second.
+            self.ranks[name] = pd.factorize(column, sort=True)[0].astype(np.int64)
+        # Feature names → labels once per distinct value ("chol, age" → "Serum cholesterol, Age").
+        words = {
+            names: ", ".join(schema.BY_NAME[n].label for n in names.split(", ") if n)
+            for names in set(self.values["out_of_range"])
+        }
+        self.out_of_range_words = np.array([words[v] for v in self.values["out_of_range"]], dtype=object)
+        rejected = table[table["problem"] != ""]
+        self.n_rejected = len(rejected)
+        self.n_present = int(np.count_nonzero(self.values["decision"] == schema.CLASS_WORDS[1]))
+        self.n_outside = int(np.count_nonzero(self.values["out_of_range"] != ""))
+        head = rejected.head(MAX_LISTED_REJECTED)
+        self.rejected = [
+            f"Line {int(line)}: {problem}" for line, problem in zip(head["line"], head["problem"])
+        ]
+
+    def __len__(self) -> int:
+        return len(self.values["line"])
+
+
 class BatchTableModel(QAbstractTableModel):
     """The predicted patients: line, risk, decision, out-of-range features, (known outcome), the values.
 
-    ``Qt.UserRole`` gives a sortable value (numbers as numbers) for :class:`QSortFilterProxyModel`.
+    Backed by a :class:`BatchTable`; :meth:`sort` reorders rows by an ``argsort`` of its ranks.
+    ``Qt.UserRole`` gives the raw value (numbers as numbers).
     """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._table: Any = None  # the predicted rows of BatchPrediction.table
+        self._data: BatchTable | None = None
         self._columns: list[str] = []
+        self._order = np.zeros(0, dtype=np.int64)  # shown row → row of the table (line order)
 
-    def set_prediction(self, prediction: Any | None) -> None:
+    def set_prediction(self, prediction: Any | None, table: BatchTable | None = None) -> None:
+        """Show ``prediction`` (``table`` if already built from it, else built here), in line order."""
         self.beginResetModel()
         if prediction is None:
-            self._table, self._columns = None, []
+            self._data, self._columns = None, []
+            self._order = np.zeros(0, dtype=np.int64)
         else:
-            table = prediction.table
-            self._table = table[table["problem"] == ""].reset_index(drop=True)
-            outcome = ["known_outcome"] if "known_outcome" in table else []
-            self._columns = ["line", "risk", "decision", "out_of_range", *outcome, *schema.FEATURE_NAMES]
+            self._data = table if table is not None else BatchTable(prediction)
+            self._columns = list(self._data.columns)
+            self._order = np.arange(len(self._data), dtype=np.int64)
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() or self._table is None else len(self._table)
+        return 0 if parent.isValid() or self._data is None else len(self._order)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
@@ -91,20 +163,54 @@ class BatchTableModel(QAbstractTableModel):
     def column_name(self, column: int) -> str:
         return self._columns[column]
 
+    @property
+    def batch_table(self) -> BatchTable | None:
+        return self._data
+
+    def column_values(self, name: str) -> np.ndarray:
+        """The values of column ``name`` in the order shown (a copy)."""
+        if self._data is None:
+            return np.zeros(0)
+        return self._data.values[name][self._order]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows by ``column`` (-1: back to line order); the view calls this on a header click."""
+        if self._data is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(index, int(self._order[index.row()])) for index in persistent if index.isValid()]
+        if column < 0 or column >= len(self._columns):
+            new_order = np.arange(len(self._data), dtype=np.int64)
+        else:
+            ranks = self._data.ranks[self._columns[column]]
+            descending = order == Qt.SortOrder.DescendingOrder
+            new_order = np.argsort(-ranks if descending else ranks, kind="stable").astype(np.int64)
+        self._order = new_order
+        if held:  # the selection follows its patients
+            where = np.empty_like(new_order)
+            where[new_order] = np.arange(len(new_order))
+            self.changePersistentIndexList(
+                [index for index, _ in held],
+                [self.index(int(where[row]), index.column()) for index, row in held],
+            )
+        self.layoutChanged.emit()
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._table is None:
+        if not index.isValid() or self._data is None:
             return None
         name = self._columns[index.column()]
-        value = self._table.at[index.row(), name]
+        row = int(self._order[index.row()])
+        value = self._data.values[name][row]
         if role == Qt.ItemDataRole.UserRole:
-            return float(value) if name in ("line", "risk", *schema.FEATURE_NAMES) else str(value)
+            return float(value) if name in _NUMERIC else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "line":
                 return str(int(value))
             if name == "risk":
                 return percent(float(value))
             if name == "out_of_range":
-                return ", ".join(schema.BY_NAME[n].label for n in value.split(", ") if n)
+                return self._data.out_of_range_words[row]
             if name in schema.BY_NAME:
                 return schema.BY_NAME[name].describe_value(float(value))
             return str(value)
@@ -132,14 +238,7 @@ class BatchTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical or role != Qt.ItemDataRole.DisplayRole:
             return None
         name = self._columns[section]
-        titles = {
-            "line": "Line",
-            "risk": "Risk",
-            "decision": "Decision",
-            "out_of_range": "Outside training range",
-            "known_outcome": "Known outcome",
-        }
-        return titles.get(name) or column_title(schema.BY_NAME[name])
+        return _TITLES.get(name) or column_title(schema.BY_NAME[name])
 
 
 #: The dialog's first size when the screen has room for it.
@@ -153,12 +252,14 @@ class BatchDialog(QDialog):
     -------
     loaded(object) : the :class:`~heartgui.core.batch.BatchPrediction` now shown.
     load_failed(str) : the file could not be used; the message the student saw.
+    load_cancelled() : the student stopped the reading (the table shown before stays).
     exported(str) : the path the table was written to.
     export_failed(str) : the message the student saw.
     """
 
     loaded = Signal(object)
     load_failed = Signal(str)
+    load_cancelled = Signal()
     exported = Signal(str)
     export_failed = Signal(str)
 
@@ -200,12 +301,22 @@ class BatchDialog(QDialog):
         top.addWidget(self.open_button)
         top.addWidget(self.status, 1)
 
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Reading progress")
+        self.progress.setRange(0, _STEPS)
+        self.progress.setFormat("step %v of %m")
+        self.progress.setMinimumWidth(180)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop reading this file; the table shown stays.")
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.cancel_button.hide()
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
+
         self.table_model = BatchTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.table_model)
-        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.table = QTableView(self)
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.table_model)  # sorts itself (argsort), no proxy asking every row
         self.table.setAccessibleName("Predicted patients")
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -291,7 +402,11 @@ class BatchDialog(QDialog):
             self.open_file(path)
 
     def open_file(self, path: str | Path) -> None:
-        """Read and predict ``path`` in a worker; the table shown stays until the new one is ready."""
+        """Read and predict ``path`` in a worker; the table shown stays until the new one is ready.
+
+        The worker reads the file, predicts every patient and builds the table's arrays
+        (:class:`BatchTable`), reporting each step; :meth:`cancel_loading` abandons it.
+        """
         source = self._loading_path = str(path)
         model, threshold = self.model, self.threshold
 
@@ -299,19 +414,68 @@ class BatchDialog(QDialog):
             from heartgui.core.batch import predict_patients
             from heartgui.core.dataset import load_patients
 
-            return predict_patients(model, load_patients(source), threshold)
+            def step(number: int, text: str) -> None:
+                if worker.stop_requested:
+                    raise Cancelled
+                worker.report((number, text))
+                worker.flush()
+
+            step(0, f"Reading {Path(source).name}…")
+            patients = load_patients(source)
+            step(1, f"Predicting {plural(len(patients.X), 'patient')}…")
+            prediction = predict_patients(model, patients, threshold)
+            step(2, "Preparing the table…")
+            table = BatchTable(prediction)
+            step(3, "Showing the table…")
+            return prediction, table
 
         self._load_run = self._start(run, self._on_loaded, self._on_load_failed)
+        self._jobs[self._load_run].worker.progressed.connect(self._on_load_progressed)
+        self._jobs[self._load_run].worker.cancelled.connect(self._on_load_cancelled)
         self.open_button.setEnabled(False)
         self.status.setText(f"Reading {Path(source).name}…")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+
+    @Slot()
+    def cancel_loading(self) -> None:
+        """Stop waiting for the file being read; the table shown stays (the worker ends on its own)."""
+        job = self._jobs.get(self._load_run) if self._load_run is not None else None
+        if job is None:
+            return
+        job.request_stop()
+        self._load_run = None
+        self._loading_done()
+        kept = f" {self.prediction.provenance.file_name} is still shown." if self.prediction else ""
+        self.status.setText(f"Stopped reading {Path(self._loading_path).name}.{kept}")
+        self.load_cancelled.emit()
+
+    def _loading_done(self) -> None:
+        self.open_button.setEnabled(True)
+        self.progress.hide()
+        self.cancel_button.hide()
 
     @Slot(int, object)
-    def _on_loaded(self, run_id: int, prediction: Any) -> None:
+    def _on_load_progressed(self, run_id: int, steps: Any) -> None:
+        if run_id != self._load_run or not steps:
+            return
+        number, text = steps[-1]
+        self.progress.setValue(number)
+        self.status.setText(text)
+
+    @Slot(int)
+    def _on_load_cancelled(self, run_id: int) -> None:
+        pass  # already said by cancel_loading, which is the only way a load is cancelled
+
+    @Slot(int, object)
+    def _on_loaded(self, run_id: int, result: Any) -> None:
         if run_id != self._load_run:
             return
         self._load_run = None
-        self.open_button.setEnabled(True)
-        self.show_prediction(prediction)
+        self._loading_done()
+        prediction, table = result
+        self.show_prediction(prediction, table)
         self.loaded.emit(prediction)
 
     @Slot(int, str)
@@ -319,7 +483,7 @@ class BatchDialog(QDialog):
         if run_id != self._load_run:
             return
         self._load_run = None
-        self.open_button.setEnabled(True)
+        self._loading_done()
         name = Path(self._loading_path).name
         kept = (
             f" The table of {self.prediction.provenance.file_name} is still shown." if self.prediction else ""
@@ -328,23 +492,23 @@ class BatchDialog(QDialog):
         QMessageBox.warning(self, "Cannot use this patients file", message)
         self.load_failed.emit(message)
 
-    def show_prediction(self, prediction: Any) -> None:
-        """Fill the table and the list of rows not predicted."""
+    def show_prediction(self, prediction: Any, table: BatchTable | None = None) -> None:
+        """Fill the table and the list of rows not predicted (``table``: built from ``prediction``
+        already, in the worker; built here otherwise)."""
         self.prediction = prediction
-        self.table_model.set_prediction(prediction)
-        self.proxy.sort(-1)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.resizeColumnsToContents()
-        for column in range(self.table_model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))
+        self.table_model.set_prediction(prediction, table)
+        table = self.table_model.batch_table
+        self._fit_columns()
 
-        n, rejected, present = prediction.n_predicted, prediction.n_rejected, prediction.n_present
+        assert table is not None
+        n, rejected, present = len(table), table.n_rejected, table.n_present
         name = prediction.provenance.file_name
         summary = (
             f"<b>{name}</b>: {plural(n, 'patient')} predicted — {present} “present”, {n - present} “absent” "
             f"at {threshold_percent(prediction.threshold)}."
         )
-        outside = int((prediction.table["out_of_range"] != "").sum())
+        outside = table.n_outside
         if outside:
             summary += (
                 f" {plural(outside, 'patient has', 'patients have')} values outside the training range."
@@ -354,18 +518,37 @@ class BatchDialog(QDialog):
         self.status.setText(summary)
 
         self.rejected_list.clear()
-        table = prediction.table
-        for line, problem in zip(table["line"], table["problem"]):
-            if problem:
-                self.rejected_list.addItem(f"Line {int(line)}: {problem}")
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        for i in range(self.rejected_list.count()):
-            self.rejected_list.item(i).setIcon(warning)
+        for text in table.rejected:
+            self.rejected_list.addItem(QListWidgetItem(warning, text))
+        if rejected > len(table.rejected):
+            self.rejected_list.addItem(
+                f"… and {plural(rejected - len(table.rejected), 'more row')}: "
+                "every row is in the export, with its reason."
+            )
         self.rejected_title.setText(
             f"<b>Rows not predicted ({rejected})</b> — correct them in the file and open it again:"
         )
         self.rejected_box.setVisible(rejected > 0)
         self.export_button.setEnabled(True)
+
+    def _fit_columns(self, sample: int = 40) -> None:
+        """Width of each column from its title and its first ``sample`` rows (at most 260 px).
+
+        ``resizeColumnsToContents`` would ask the model for every role of hundreds of rows per column
+        (over a second for a large file, on the UI thread).
+        """
+        model, metrics = self.table_model, self.table.fontMetrics()
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        rows = min(sample, model.rowCount())
+        for column in range(model.columnCount()):
+            texts = [str(model.headerData(column, Qt.Orientation.Horizontal))]
+            texts += [str(model.data(model.index(row, column)) or "") for row in range(rows)]
+            width = max(max(metrics.horizontalAdvance(t) for t in texts[1:] or [""]), 0)
+            title = bold_metrics.horizontalAdvance(texts[0]) + 28  # the header's font and sort arrow
+            self.table.setColumnWidth(column, min(max(width + 16, title), 260))
 
     # ----------------------------------------------------------------------------------------------
     # export
@@ -379,7 +562,16 @@ class BatchDialog(QDialog):
         if path:
             if not Path(path).suffix:
                 path += ".csv"
-            self.export(path)
+            from heartgui.gui.save_guard import CSV_TABLE, confirm_save
+
+            if confirm_save(self, path, CSV_TABLE):
+                self.export(path)
+
+    def protected_files(self) -> list[tuple[str, str]]:
+        """The patients file shown, which an export must not replace (see :mod:`heartgui.gui.save_guard`)."""
+        if self.prediction is None:
+            return []
+        return [(self.prediction.provenance.path, "the patients file open in this dialog")]
 
     def export(self, path: str | Path) -> None:
         """Write the table with risks and decisions to ``path`` in a worker."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 import heartgui
 from heartgui import paths
+from heartgui.gui import stored_settings
 
 __all__ = [
     "DATA_FILTER",
@@ -77,11 +78,11 @@ MINIMUM_SIZE = QSize(760, 480)
 #: size only once the window is on screen, after its first size was chosen.
 FRAME_ALLOWANCE = QMargins(4, 36, 4, 4)
 
-_KEY_GEOMETRY = "window/geometry"
-_KEY_SPLITTER = "window/splitter"
-_KEY_LAST_FOLDER = "files/last_folder"
-_KEY_RECENT = "files/recent"
-_KEY_TRAINING = "training/settings"
+_KEY_GEOMETRY = stored_settings.KEY_GEOMETRY
+_KEY_SPLITTER = stored_settings.KEY_SPLITTER
+_KEY_LAST_FOLDER = stored_settings.KEY_LAST_FOLDER
+_KEY_RECENT = stored_settings.KEY_RECENT
+_KEY_TRAINING = stored_settings.KEY_TRAINING
 
 
 def fit_to_screen(
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
         # The decision threshold Predict, saved models, reports and the next training use; None until set:
         # the cost-optimal one for Statlog's costs (see the `threshold` property).
         self._threshold: float | None = None
+        self._training_provenance: Any = None  # the data file of the run in progress
+        self.result_provenance: Any = None  # the data file self.result was trained on (Provenance)
+        self._model_path: str | None = None  # the model file opened, while its model is the current one
         self.pages_ready = False
         self._results_page: Any = None
         self._predict_page: Any = None
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         self._training_run: int | None = None
         self._closing = False
         self._startup_file: str | None = None
+        self._stored_settings_bad = False
 
         self._build_shell()
         self._build_actions()
@@ -322,6 +327,13 @@ class MainWindow(QMainWindow):
             sp.SP_DialogHelpButton,
         )
         self._help_dialog: Any = None
+        self.reset_settings_action = self._action(
+            "&Reset settings…",
+            self.reset_settings,
+            None,
+            "Forget the window size, recent files and training settings heartgui remembered "
+            "(asks first; your files are not touched).",
+        )
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -349,6 +361,7 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.help_action)
+        help_menu.addAction(self.reset_settings_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
@@ -381,7 +394,12 @@ class MainWindow(QMainWindow):
                 QApplication.restoreOverrideCursor()
             self.pages_ready = True
             self._update_enabled()
-            self.statusBar().showMessage("Ready. Open a data file to begin (File → Open data…, Ctrl+O).")
+            ready = "Ready. Open a data file to begin (File → Open data…, Ctrl+O)."
+            if self._stored_settings_bad:
+                ready = (
+                    "Some saved training settings could not be read; the recommended ones are shown. " + ready
+                )
+            self.statusBar().showMessage(ready)
             if not data_file:  # else after that file has loaded: the worker would slow it down
                 self._start_background_imports()
         if data_file:
@@ -391,7 +409,6 @@ class MainWindow(QMainWindow):
         from heartgui.gui.mpl_cache import configure_matplotlib_cache
 
         configure_matplotlib_cache()  # before matplotlib's first import
-        from heartgui.core.presets import RECOMMENDED, TrainingSettings
         from heartgui.gui.pages.data_page import DataPage
         from heartgui.gui.pages.train_page import TrainPage
 
@@ -400,13 +417,9 @@ class MainWindow(QMainWindow):
         self.data_page.sample_requested.connect(self.open_sample)
         self._replace_page(PAGE_DATA, self.data_page)
 
-        settings = RECOMMENDED
-        stored = QSettings().value(_KEY_TRAINING, "")
-        if stored:
-            try:
-                settings = TrainingSettings.from_dict(json.loads(str(stored)))
-            except (ValueError, TypeError):
-                settings = RECOMMENDED  # settings from another version: start from the recommended ones
+        # A stored value of the wrong type or range (another version, a hand edit) falls back to the
+        # recommended preset: a bad settings file must never stop the window from opening.
+        settings, self._stored_settings_bad = stored_settings.training_settings(self._settings())
         self.train_page = TrainPage(settings)
         self.train_page.plot.full_draw_guard = self._training_paused  # type: ignore[method-assign]
         self.train_page.start_requested.connect(self.start_training)
@@ -557,6 +570,7 @@ class MainWindow(QMainWindow):
         )
         self.patient_report_action.setEnabled(ready and self.model is not None)
         self.open_model_action.setEnabled(ready)
+        self.reset_settings_action.setEnabled(not training)  # the Train page's fields are locked then
         self.open_data_action.setEnabled(ready)
         self.open_sample_action.setEnabled(ready and paths.sample_data() is not None)
         self.open_sample_action.setVisible(paths.sample_data() is not None)
@@ -591,8 +605,19 @@ class MainWindow(QMainWindow):
     def _settings(self) -> QSettings:
         return QSettings()
 
+    def protected_files(self) -> list[tuple[str, str]]:
+        """The files in use, which no save may write over (see :mod:`heartgui.gui.save_guard`)."""
+        files = []
+        if self.dataset is not None:
+            files.append((self.dataset.provenance.path, "the data file open in heartgui"))
+        if self.result_provenance is not None:
+            files.append((self.result_provenance.path, "the data file the current model was trained on"))
+        if self._model_path is not None:
+            files.append((self._model_path, "the model file open in heartgui"))
+        return files
+
     def last_folder(self) -> str:
-        return str(self._settings().value(_KEY_LAST_FOLDER, str(Path.home())))
+        return stored_settings.folder(self._settings(), _KEY_LAST_FOLDER, str(Path.home()))
 
     @Slot()
     def open_data_dialog(self) -> None:
@@ -649,6 +674,7 @@ class MainWindow(QMainWindow):
         """Show ``dataset`` and make it the one training uses."""
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
+        self.train_page.set_dataset_rows(dataset.n_rows)
         if self.model_pages_built:
             self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
@@ -680,18 +706,15 @@ class MainWindow(QMainWindow):
             self.result = rebuilt_result(self.dataset, self.model, self.model_settings)
         except ValueError:
             return None  # (the file's settings do not describe its split: no Results, as before)
+        self.result_provenance = self.dataset.provenance  # its SHA-256 is the model's data's
         self._show_model_pages(threshold_origin="the threshold saved with the model")
         return self.result
 
     # recent files
     def recent_files(self) -> list[str]:
         """Recently opened data files that still exist, newest first (at most 8)."""
-        stored = self._settings().value(_KEY_RECENT, [])
-        if isinstance(stored, str):
-            stored = [stored]
-        elif not isinstance(stored, Iterable):
-            stored = []  # None when nothing is stored yet (or a foreign value: nothing to show)
-        files = [str(f) for f in stored if f and Path(str(f)).is_file()]
+        stored = stored_settings.string_list(self._settings(), _KEY_RECENT)
+        files = [f for f in stored if Path(f).is_file()]
         return files[:MAX_RECENT_FILES]
 
     def _add_recent(self, path: str) -> None:
@@ -775,6 +798,11 @@ class MainWindow(QMainWindow):
             self.show_page(PAGE_TRAIN)
             self.statusBar().showMessage(PATIENCE_NEEDS_VALIDATION)
             return
+        problem = self.train_page.architecture_problem(settings)
+        if problem is not None:  # refused before a worker asks for gigabytes (the page shows why)
+            self.show_page(PAGE_TRAIN)
+            self.statusBar().showMessage(problem)
+            return
         from heartgui.gui.workers import training_job
 
         # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
@@ -787,6 +815,7 @@ class MainWindow(QMainWindow):
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
+        self._training_provenance = self.dataset.provenance
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
         self.statusBar().showMessage(
@@ -838,6 +867,8 @@ class MainWindow(QMainWindow):
             return
         self._training_run = None
         self.result = result
+        self.result_provenance = self._training_provenance
+        self._model_path = None
         self.model = result.model
         self.model_settings = result.settings
         self._model_data = (result.data_sha256, self._training_data_name)
@@ -932,6 +963,10 @@ class MainWindow(QMainWindow):
             return
         if not Path(path).suffix:
             path += EXTENSION
+        from heartgui.gui.save_guard import MODEL, confirm_save
+
+        if not confirm_save(self, path, MODEL):
+            return
         trained_here = self.result is not None and self.result.model is self.model
         metrics = None
         if trained_here:
@@ -982,6 +1017,9 @@ class MainWindow(QMainWindow):
         self._opened_metrics = saved.metrics
         self.threshold = float(saved.model.threshold)
         self.result = rebuilt  # None: the Results page showed another model
+        # A rebuilt result was trained on the data loaded now (its SHA-256 matched).
+        self.result_provenance = None if rebuilt is None else self.dataset.provenance
+        self._model_path = saved.path
         name = Path(path).name
         if rebuilt is not None:
             self._show_model_pages(threshold_origin="the threshold saved with the model")
@@ -1041,8 +1079,14 @@ class MainWindow(QMainWindow):
             return
         from heartgui.gui.report_actions import save_training_report
 
-        provenance = self.dataset.provenance if self.dataset is not None else None
-        save_training_report(self, self.result, provenance)
+        # The run's own data file (another may have been opened since) and the Results page's threshold.
+        save_training_report(
+            self,
+            self.result,
+            self.result_provenance,
+            threshold=self.threshold,
+            threshold_source="the threshold chosen on the Results page",
+        )
 
     @Slot()
     def save_patient_report(self) -> None:
@@ -1106,12 +1150,35 @@ class MainWindow(QMainWindow):
             f"<p><b>Data.</b> {DATA_CITATION}</p>",
         )
 
+    @Slot()
+    def reset_settings(self) -> None:
+        """Ask, then forget every remembered setting and show the defaults (files are not touched)."""
+        answer = QMessageBox.question(
+            self,
+            "Reset settings",
+            "Forget the window size, the recent files, the last folder and the training settings, "
+            "and go back to the recommended settings?\n\n"
+            "Your data files, models and reports are not touched.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes or self.training:
+            return
+        stored_settings.reset(self._settings())
+        self._stored_settings_bad = False
+        if self.pages_ready:
+            from heartgui.core.presets import RECOMMENDED
+
+            self.train_page.set_settings(RECOMMENDED)
+        self.resize(1200, 800)
+        self.splitter.setSizes([170, 1030])
+        self.statusBar().showMessage("Settings reset: heartgui starts as it did the first time.")
+
     def _restore_window(self) -> None:
         settings = self._settings()
-        geometry = settings.value(_KEY_GEOMETRY)
-        restored = (
-            isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
-        )
+        geometry = stored_settings.byte_array(settings, _KEY_GEOMETRY)
+        # restoreGeometry returns False for a blob Qt cannot read: the preferred size is used then.
+        restored = geometry is not None and self.restoreGeometry(geometry)
         maximised = Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
         if not self.windowState() & maximised:
             # The first size fits the screen: a laptop's 1280 × 720 has no room for 1200 × 800, and a size
@@ -1121,10 +1188,8 @@ class MainWindow(QMainWindow):
                 QGuiApplication.screenAt(self.geometry().center()) if restored else None
             ) or self.screen()
             self.setGeometry(fit_to_screen(screen.availableGeometry(), wanted, self.minimumSize()))
-        splitter = settings.value(_KEY_SPLITTER)
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        else:
+        splitter = stored_settings.byte_array(settings, _KEY_SPLITTER)
+        if splitter is None or not self.splitter.restoreState(splitter):
             self.splitter.setSizes([170, 1030])
 
     def closeEvent(self, event: QCloseEvent) -> None:

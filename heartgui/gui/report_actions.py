@@ -127,7 +127,11 @@ def _ask_path(parent: QWidget, title: str, name: str) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name), PDF_FILTER)
     if not path:
         return None
-    return path if Path(path).suffix else path + ".pdf"
+    if not Path(path).suffix:
+        path += ".pdf"
+    from heartgui.gui.save_guard import PDF_REPORT, confirm_save
+
+    return path if confirm_save(parent, path, PDF_REPORT) else None
 
 
 def _start(parent: QWidget, what: str, path: str, write: Callable[[str], None]) -> ReportJob:
@@ -140,7 +144,14 @@ def _start(parent: QWidget, what: str, path: str, write: Callable[[str], None]) 
     return job
 
 
-def save_training_report(parent: QWidget, result: Any, provenance: Any = None) -> ReportJob | None:
+def save_training_report(
+    parent: QWidget,
+    result: Any,
+    provenance: Any = None,
+    *,
+    threshold: float | None = None,
+    threshold_source: str | None = None,
+) -> ReportJob | None:
     """Ask where to save the training report of ``result`` and write it in a worker.
 
     Parameters
@@ -149,7 +160,12 @@ def save_training_report(parent: QWidget, result: Any, provenance: Any = None) -
         The window asking (dialogs are centred on it; its status bar gets the outcome).
     result : TrainingResult
     provenance : Provenance, optional
-        ``Dataset.provenance`` of the data trained on.
+        ``Dataset.provenance`` of the data ``result`` was trained on (not of a file opened since).
+    threshold : float, optional
+        The report's one decision threshold (taken now: a slider moved while it is written does not
+        change it); by default the run's settings' threshold.
+    threshold_source : str, optional
+        Where that threshold comes from, in words (see :func:`heartgui.reports.training_report`).
 
     Returns
     -------
@@ -164,7 +180,9 @@ def save_training_report(parent: QWidget, result: Any, provenance: Any = None) -
     def write(target: str) -> None:
         from heartgui.reports import training_report
 
-        training_report(target, result, provenance=provenance)
+        training_report(
+            target, result, provenance=provenance, threshold=threshold, threshold_source=threshold_source
+        )
 
     return _start(parent, "training report", path, write)
 

@@ -232,3 +232,53 @@ def test_long_tutorial_training_does_not_falsely_diverge(heart):
     reports = list(session.epochs())
     assert len(reports) == 20000
     assert reports[-1].train_loss < reports[99].train_loss
+
+
+# --------------------------------------------------------------------------------------------------
+# the size of a network that can be trained
+
+
+def test_check_architecture_accepts_the_presets_and_a_large_file():
+    from heartgui.core.network import check_architecture
+
+    check_architecture([13, 8, 1], 270)
+    check_architecture([20, 8, 1], 200_000)  # the recommended preset on bench_large_input's file
+    check_architecture([20, 300, 300, 1], 270)
+
+
+def test_check_architecture_refuses_too_many_parameters_in_words():
+    from heartgui.core.network import MAX_PARAMETERS, check_architecture, parameter_count
+
+    sizes = [13, 9999, 9999, 9999, 9999, 9999, 1]
+    assert parameter_count(sizes) == 14 * 9999 + 4 * 10000 * 9999 + 10000
+    with pytest.raises(ValueError) as info:
+        check_architecture(sizes, 270)
+    message = str(info.value)
+    assert f"{parameter_count(sizes):,}" in message and f"{MAX_PARAMETERS:,}" in message
+    assert "smaller" in message
+
+
+def test_check_architecture_refuses_what_would_not_fit_in_memory():
+    from heartgui.core.network import MAX_PARAMETERS, MAX_TRAINING_MB, check_architecture, parameter_count
+
+    sizes = [13, 2000, 1]  # few enough weights, but 200,000 patients × 2000 units of buffers
+    assert parameter_count(sizes) < MAX_PARAMETERS
+    with pytest.raises(ValueError, match=f"{MAX_TRAINING_MB} MB") as info:
+        check_architecture(sizes, 200_000)
+    assert "200,000 patients" in str(info.value)
+
+
+@pytest.mark.parametrize("hidden", [(9999,) * 5, (100_000, 100_000)])
+def test_fit_refuses_a_huge_network_before_allocating_it(heart, hidden):
+    import tracemalloc
+
+    split = split_dataset(heart, 0.2, 2)
+    X = StandardScaler().fit_transform(split.X_train)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="weights and biases"):
+            MLP(hidden_layers=hidden, epochs=1).fit(X, split.y_train)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20  # refused before the 3 GB of weights were asked for

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartgui.core.network import EpochReport
+from heartgui.core import schema
+from heartgui.core.network import MAX_PARAMETERS, MAX_TRAINING_MB, EpochReport, check_architecture
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
 from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox, with_message
 from heartgui.gui.widgets.helper_text import soften
@@ -197,8 +198,17 @@ class TrainPage(QWidget):
         self._describe(
             self.layers,
             "Hidden layers",
-            "How many artificial neurons each hidden layer has, separated by commas (e.g. 8, or 16, 8).",
+            "How many artificial neurons each hidden layer has, separated by commas (e.g. 8, or 16, 8). "
+            f"At most 5 layers of up to 9999; the whole network may have at most {MAX_PARAMETERS:,} weights "
+            f"and need at most {MAX_TRAINING_MB} MB of memory to train.",
         )
+        # Why the layers cannot be trained (too large), right under the field; hidden while they can.
+        self.layers_problem = QLabel()
+        self.layers_problem.setWordWrap(True)
+        self.layers_problem.setAccessibleName("Hidden layers problem")
+        self.layers_problem.setStyleSheet("color: #b71c1c;")
+        self.layers_problem.hide()
+        self._dataset_rows = 0
 
         self.learning_rate = CheckedSpinBox("The learning rate")
         self.learning_rate.setRange(1e-5, 10.0)
@@ -329,6 +339,9 @@ class TrainPage(QWidget):
             description.setFont(small)
             description.setContentsMargins(0, 0, 0, 4)
             form.addRow(description)
+        # The reason a network is too large, right under Hidden layers (after its row: preset, its line,
+        # layers).
+        form.insertRow(3, self.layers_problem)
 
         self.start_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Start")
         self._describe(self.start_button, "Start training", "Train a new network with these settings (F5).")
@@ -462,6 +475,32 @@ class TrainPage(QWidget):
         self.set_settings(RECOMMENDED)
         self.settings_changed.emit(self.settings())
 
+    def set_dataset_rows(self, n_rows: int) -> None:
+        """The number of patients in the data file: training needs memory in proportion to it."""
+        self._dataset_rows = int(n_rows)
+        self._update_buttons()
+
+    def architecture_problem(self, settings: TrainingSettings | None = None) -> str | None:
+        """Why the hidden layers of ``settings`` (default: the fields') are too large to train, or None.
+
+        The check of :func:`~heartgui.core.network.check_architecture`, with the input width of the
+        encoding chosen and every patient of the file (an upper bound of the training patients).
+        """
+        if settings is None:
+            if not self.layers.hasAcceptableInput():
+                return None
+            layers, one_hot = parse_layers(self.layers.text()), self.one_hot.isChecked()
+        else:
+            layers, one_hot = tuple(settings.hidden_layers), settings.one_hot
+        inputs = len(schema.FEATURE_NAMES)
+        if one_hot:
+            inputs += sum(len(schema.BY_NAME[n].codes or {}) - 1 for n in schema.NOMINAL_NAMES)
+        try:
+            check_architecture([inputs, *layers, 1], self._dataset_rows)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
     def set_data_available(self, available: bool) -> None:
         self._has_data = available
         self._update_buttons()
@@ -507,7 +546,12 @@ class TrainPage(QWidget):
             self.start_requested.emit(self.settings())
 
     def _update_buttons(self) -> None:
-        valid = self.layers.hasAcceptableInput() and not self.patience_without_validation()
+        problem = self.architecture_problem()
+        self.layers_problem.setText(problem or "")
+        self.layers_problem.setVisible(problem is not None)
+        valid = (
+            self.layers.hasAcceptableInput() and problem is None and not self.patience_without_validation()
+        )
         self.start_button.setEnabled(self._has_data and valid and not self._running)
         self.stop_button.setEnabled(self._running)
         self.reset_button.setEnabled(not self._running)
@@ -515,6 +559,8 @@ class TrainPage(QWidget):
             widget.setEnabled(not self._running)
         if not self._has_data:
             self.hint.setText("Open a data file first (Data page).")
+        elif problem is not None:
+            self.hint.setText("The network is too large to train: see under Hidden layers.")
         elif self._layers_refused and not self._running:
             self.hint.setText(self.LAYERS_REFUSED)
         elif self.patience_without_validation():

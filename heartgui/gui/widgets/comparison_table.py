@@ -176,6 +176,10 @@ class ComparisonTable(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Save table as CSV", self.csv_name, "CSV files (*.csv)")
         if not path:
             return
+        from heartgui.gui.save_guard import CSV_TABLE, confirm_save
+
+        if not confirm_save(self, path, CSV_TABLE):  # never over the data file in use, say
+            return
         try:
             self.save_csv(path)
         except OSError as exc:

@@ -1,6 +1,6 @@
 """A matplotlib figure in a widget, coloured from the Qt palette: every plot of the window is one.
 
-A :class:`FigurePanel` is a title in words, optionally matplotlib's toolbar (zoom, save as PNG), the plot
+A :class:`FigurePanel` is a title in words, optionally the plot toolbar (zoom, move, save a picture), the plot
 (one ``Axes``) and optionally a wrapped sentence under it that says in words what the plot shows.
 
 matplotlib is imported when the first panel is built, not when this module is imported, so the window
@@ -66,8 +66,10 @@ class FigurePanel(QWidget):
         tick_size: float | None = None,
     ) -> None:
         super().__init__(parent)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
+
+        from heartgui.gui.widgets.plot_toolbar import PlotToolbar
 
         self.setAccessibleName(accessible_name)
         self.tick_size = tick_size
@@ -88,8 +90,10 @@ class FigurePanel(QWidget):
         self.layout_.addWidget(self.title)
         self.toolbar: QToolBar | None = None
         if toolbar:
-            self.toolbar = NavigationToolbar2QT(self.canvas, self)
-            self.toolbar.setToolTip("Zoom, move the view, or save the plot as a PNG picture (the disk icon).")
+            self.toolbar = PlotToolbar(self.canvas, self)
+            self.toolbar.setToolTip(
+                "Zoom, move the view, or save the plot as a picture (PNG, PDF or SVG: the disk icon)."
+            )
             self.layout_.addWidget(self.toolbar)
         self.layout_.addWidget(self.canvas, 1)
         self.canvas.installEventFilter(self)  # for canvas_resized

@@ -13,15 +13,17 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from heartgui.core.network import EpochReport
+from heartgui.gui.widgets.plot_toolbar import PlotToolbar
 
 __all__ = ["REDRAW_INTERVAL_MS", "LossPlot"]
 
@@ -93,9 +95,9 @@ class LossPlot(QWidget):
         self._validation_arrays = _Arrays()
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
-        self.toolbar = NavigationToolbar2QT(self.canvas, self)
+        self.toolbar = PlotToolbar(self.canvas, self)
         self.toolbar.setAccessibleName("Plot tools")
-        self.toolbar.setToolTip("Zoom, move the view, or save the plot as a picture.")
+        self.toolbar.setToolTip("Zoom, move the view, or save the plot as a picture (PNG, PDF or SVG).")
         self.log_scale = QCheckBox("Logarithmic loss axis")
         self.log_scale.setAccessibleName("Logarithmic loss axis")
         self.log_scale.setToolTip(
@@ -365,11 +367,21 @@ class LossPlot(QWidget):
             self._pen.set_data([], [])  # (a saved PNG draws animated artists too)
             self._drawn[index] = stop
 
-    def _on_draw(self, event: object) -> None:
+    def _on_draw(self, event: Any) -> None:
         """After every full draw (which leaves out the animated lines): save the background, add the lines.
 
         The background of empty axes is also kept as the frame a run with the same axes starts from.
+
+        ``savefig`` draws the figure too, with this callback, but on its own canvas and renderer: a PDF or
+        SVG canvas (which has no ``get_renderer``, so ``draw_artist`` would fail there), or an Agg one at
+        the picture's size. Then the axes draw the animated lines themselves (matplotlib does while
+        saving), and neither those pixels nor this canvas's renderer (replaced for a PNG) are the screen's:
+        the plot is drawn again in full at the next tick.
         """
+        if event.canvas is not self.canvas or event.canvas.is_saving():
+            self._background = None
+            self._dirty = True
+            return
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         if not self.epochs:
             position = self._axes_position()
