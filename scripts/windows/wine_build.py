@@ -448,7 +448,7 @@ def ensure_wheels(wine: Wine, python: Path, cache: Path = CACHE) -> None:
             "--no-index",
             "--no-deps",
             "--no-warn-script-location",
-            "--no-compile",  # PyInstaller compiles what it bundles; no need to compile all 20,000 files
+            "--no-compile",  # PyInstaller compiles what it bundles; no need to compile thousands of files
             "--find-links",
             windows_path(wheels),
             "--require-hashes",
@@ -487,6 +487,22 @@ def build_exe(wine: Wine, python: Path, dist: Path, cache: Path = CACHE) -> Path
     if not exe.is_file():
         raise SystemExit(f"windows build: PyInstaller finished but {exe} is missing")
     return exe
+
+
+#: Files build.spec leaves out of every build; in the Windows wheel they sit elsewhere than in the Linux
+#: one, so the built folder is checked for them.
+LEFT_OUT = (re.compile(r"\.qm$"), re.compile(r"(^|/)opengl32sw\.dll$", re.IGNORECASE))
+
+
+def check_layout(folder: Path) -> None:
+    """Fail when the built folder holds a file build.spec means to leave out (Qt translations, Mesa)."""
+    found = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and any(rule.search(p.relative_to(folder).as_posix()) for rule in LEFT_OUT)
+    )
+    if found:
+        raise SystemExit(f"windows build: {folder} holds files build.spec leaves out:\n" + "\n".join(found))
 
 
 def make_zip(folder: Path, zip_path: Path) -> Path:
@@ -589,6 +605,7 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
                 with timer.step("PyInstaller under Wine"):
                     exe = build_exe(wine, python, dist)
                 folder = exe.parent
+                check_layout(folder)
                 files = sum(1 for p in folder.rglob("*") if p.is_file())
                 print(f"onefolder: {size_mb(folder):.0f} MB, {files} files ({folder})")
                 with timer.step("zip"):
