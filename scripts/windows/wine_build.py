@@ -37,6 +37,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -207,32 +208,47 @@ def _run(
     timeout: float = 1800,
     echo: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``cmd`` with stdin closed and stdout/stderr as pipes (see the module docstring), capture both.
+    """Run ``cmd`` with stdin closed and stdout/stderr as pipes (see the module docstring).
 
-    With ``echo`` the output is printed afterwards, less the harmless API-set warnings (counted instead).
+    Without ``echo`` both are captured apart (the smoke test judges stderr on its own). With ``echo``,
+    stderr joins stdout and each line is printed as it comes (PyInstaller takes minutes; CI's log shows
+    its progress), less the harmless API-set warnings, which are counted instead.
     """
     print("+", " ".join(cmd), flush=True)
-    proc = subprocess.run(
-        list(cmd),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        cwd=cwd,
-        timeout=timeout,
-    )
-    if echo:
-        lines = (proc.stdout + proc.stderr).splitlines()
-        harmless = [line for line in lines if _HARMLESS_BUILD_LINE.search(line)]
-        for line in lines:
-            if not _HARMLESS_BUILD_LINE.search(line):
-                print("  " + line)
-        if harmless:
-            print(f"  ({len(harmless)} warnings about api-ms-win-* DLLs, which Windows 10+ provides)")
-        sys.stdout.flush()
-    return proc
+    text = {"text": True, "encoding": "utf-8", "errors": "replace", "env": env, "cwd": cwd}
+    if not echo:
+        return subprocess.run(
+            list(cmd), stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, **text
+        )
+    lines: list[str] = []
+    harmless = 0
+    with subprocess.Popen(
+        list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **text
+    ) as proc:
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            proc.kill()
+
+        killer = threading.Timer(timeout, stop)
+        killer.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if _HARMLESS_BUILD_LINE.search(line):
+                    harmless += 1
+                else:
+                    print("  " + line.rstrip(), flush=True)
+            returncode = proc.wait()
+        finally:
+            killer.cancel()
+    if harmless:
+        print(f"  ({harmless} warnings about api-ms-win-* DLLs, which Windows 10 and later provide)")
+    if timed_out.is_set():
+        lines.append(f"(stopped after {timeout:.0f} s)\n")
+    return subprocess.CompletedProcess(list(cmd), returncode, "".join(lines), "")
 
 
 def _check(proc: subprocess.CompletedProcess[str], what: str) -> None:
