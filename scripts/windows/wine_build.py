@@ -30,6 +30,7 @@ The pins of ``requirements.txt`` (numpy 2.0.2, PySide6-Essentials 6.9.3) need no
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -606,6 +607,13 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
     dist = dist_root / "windows"
     zip_path = dist_root / f"{name}-{version}-windows.zip"
     total = time.perf_counter()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    lock = (CACHE / ".lock").open("w")
+    try:
+        # Two builds in one prefix break each other's Wine registry: refuse the second one.
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit(f"windows build: another Windows build is running in {CACHE}") from None
     with timer.step("Debian packages (wine, xvfb)"):
         ensure_debian_packages()
     with xvfb() as display:
