@@ -64,7 +64,7 @@ TARGET_ZIP_MB = 90
 
 #: ~1,200 of PyInstaller's warnings under Wine say that an ``api-ms-win-crt-*.dll`` was not found: these
 #: are the Universal C Runtime's API sets, part of Windows 10 and later, and rightly not bundled.
-_HARMLESS_BUILD_LINE = re.compile(r"Library not found: .*api-ms-win-(crt|core)-", re.IGNORECASE)
+_HARMLESS_BUILD_LINE = re.compile(r"Library not found: .*api-ms-win-", re.IGNORECASE)
 
 
 # --- pure helpers (tested in tests/test_build_script.py) -------------------------------------------
@@ -522,6 +522,41 @@ def check_layout(folder: Path) -> None:
         raise SystemExit(f"windows build: {folder} holds files build.spec leaves out:\n" + "\n".join(found))
 
 
+def check_exe(exe: Path, wheels: Path) -> None:
+    """Fail unless the exe is a windowed program with an icon and heartgui's version resource.
+
+    Read with pefile from its pinned wheel (pure Python, PyInstaller's own dependency), on the Linux side.
+    """
+    wheel = sorted(wheels.glob("pefile-*.whl"))
+    if not wheel:
+        raise SystemExit(f"windows build: no pefile wheel in {wheels} to check {exe}")
+    sys.path.insert(0, str(wheel[-1]))
+    try:
+        import pefile  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(wheel[-1]))
+    pe = pefile.PE(str(exe))
+    problems = []
+    if pe.OPTIONAL_HEADER.Subsystem != pefile.SUBSYSTEM_TYPE["IMAGE_SUBSYSTEM_WINDOWS_GUI"]:
+        problems.append("it is a console program (a console window would open beside the app)")
+    directory = getattr(pe, "DIRECTORY_ENTRY_RESOURCE", None)
+    resources = {entry.id for entry in directory.entries} if directory is not None else set()
+    if pefile.RESOURCE_TYPE["RT_GROUP_ICON"] not in resources:
+        problems.append("it has no icon")
+    strings = {
+        key.decode(): value.decode()
+        for info in getattr(pe, "FileInfo", [])
+        for entry in info
+        for table in getattr(entry, "StringTable", [])
+        for key, value in table.entries.items()
+    }
+    version = _project()["version"]
+    if strings.get("ProductVersion") != version or strings.get("OriginalFilename") != exe.name:
+        problems.append(f"its version resource says {strings or 'nothing'}, not version {version}")
+    if problems:
+        raise SystemExit(f"windows build: {exe}: " + "; ".join(problems))
+
+
 def make_zip(folder: Path, zip_path: Path) -> Path:
     """Zip ``folder`` (its name as the top folder, as a teacher unzips it) via a temporary file."""
     partial = zip_path.with_name(zip_path.name + ".partial")
@@ -626,10 +661,12 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
                     python = ensure_python()
                 with timer.step("Windows wheels (download, pip install under Wine)"):
                     ensure_wheels(wine, python)
+                zip_path.unlink(missing_ok=True)  # a failed build leaves no older zip to be taken for it
                 with timer.step("PyInstaller under Wine"):
                     exe = build_exe(wine, python, dist)
                 folder = exe.parent
                 check_layout(folder)
+                check_exe(exe, CACHE / "wheels")
                 files = sum(1 for p in folder.rglob("*") if p.is_file())
                 print(f"onefolder: {size_mb(folder):.0f} MB, {files} files ({folder})")
                 with timer.step("zip"):
