@@ -225,3 +225,23 @@ def test_layout_check_finds_what_the_spec_leaves_out_of_the_windows_wheel(tmp_pa
         "_internal/PySide6/opengl32sw.dll",
         "_internal/PySide6/translations/qtbase_de.qm",
     ]
+
+
+def test_wine_output_goes_through_pipes_and_the_api_set_warnings_are_counted(capsys):
+    """Windows Python under this Wine aborts when stdout is a file: _run always hands it pipes."""
+    script = (
+        'test -p /dev/stdout && echo "stdout is a pipe"; '
+        'echo "1234 WARNING: Library not found: could not resolve api-ms-win-crt-heap-l1-1-0.dll" >&2; '
+        "echo done >&2; exit 3"
+    )
+    proc = wine_build._run(["sh", "-c", script])
+    assert proc.returncode == 3
+    assert "stdout is a pipe" in proc.stdout and "done" in proc.stdout  # stderr joined, in order
+    printed = capsys.readouterr().out
+    output_lines = [line.strip() for line in printed.splitlines() if line.startswith("  ")]
+    assert output_lines[:2] == ["stdout is a pipe", "done"]  # the warning is not among them
+    assert "(1 warnings about api-ms-win-* DLLs" in printed
+    apart = wine_build._run(["sh", "-c", "test -p /dev/stderr && echo pipe >&2"], echo=False)
+    assert (apart.stdout, apart.stderr) == ("", "pipe\n")
+    with pytest.raises(SystemExit, match=r"the step failed \(exit code 3\):\n.*done"):
+        wine_build._check(proc, "the step")
