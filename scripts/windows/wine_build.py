@@ -168,13 +168,14 @@ def files_written(before: dict[str, float], after: dict[str, float]) -> list[str
 def outside_allowed(paths: Sequence[str]) -> list[str]:
     """The written paths (relative to a Windows user's profile) that are not in its temp or cache folders.
 
-    ``AppData/Local/Temp`` is the temp folder; a cache folder is any ``cache`` folder under
-    ``AppData/Local`` (``QStandardPaths.CacheLocation`` on Windows: ``AppData/Local/<app>/cache``).
+    The temp folder is ``AppData/Local/Temp`` on Windows and ``Temp`` in a Wine prefix (Wine's
+    ``%TEMP%``); a cache folder is any ``cache`` folder under ``AppData/Local``
+    (``QStandardPaths.CacheLocation`` on Windows: ``AppData/Local/<organisation>/<app>/cache``).
     """
     bad = []
     for path in paths:
         parts = [p.lower() for p in PurePosixPath(path).parts]
-        if parts[:3] == ["appdata", "local", "temp"]:
+        if parts[:3] == ["appdata", "local", "temp"] or parts[:1] == ["temp"]:
             continue
         if parts[:2] == ["appdata", "local"] and "cache" in parts[2:-1]:
             continue
