@@ -2,6 +2,7 @@
 
     python scripts/build.py                         # one-folder app: dist/heartgui/heartgui
     python scripts/build.py --mode both --smoke-test
+    python scripts/build.py --target windows --smoke-test   # on Debian: heartgui.exe under Wine
 
 The smoke test runs ``heartgui --smoke-test [DATA]`` headless (``QT_QPA_PLATFORM=offscreen``), without
 network where ``unshare -n`` works, and fails on a non-zero exit, on anything but one JSON line on stdout,
@@ -73,6 +74,48 @@ def archive_onefolder() -> Path:
     return out
 
 
+def judge_smoke_output(
+    returncode: int,
+    stdout: str,
+    stderr: str,
+    data: Path | None,
+    written_outside: list[str],
+    *,
+    binary: Path | str,
+    frozen: bool = False,
+) -> dict:
+    """Judge one run of ``heartgui --smoke-test``: return its JSON report or exit with every reason.
+
+    Fails on a non-zero exit, on any stderr output, on anything but one JSON line on stdout, on files
+    written outside the temp and cache folders (``written_outside``), when no file was given and it did
+    not open the bundled heart.dat, and, with ``frozen``, unless the report says ``"ok": true, "frozen":
+    true`` (the Windows build checks that; the Linux builds keep their checks unchanged).
+    """
+    problems = []
+    if returncode != 0:
+        problems.append(f"exit code {returncode}")
+    if stderr.strip():
+        problems.append("unexpected output on stderr:\n" + stderr.strip())
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    report: dict = {}
+    if len(lines) != 1:
+        problems.append(f"expected one JSON line on stdout, got {len(lines)}:\n{stdout}")
+    else:
+        try:
+            report = json.loads(lines[0])
+        except json.JSONDecodeError as exc:
+            problems.append(f"stdout is not JSON ({exc}): {lines[0]!r}")
+    if written_outside:
+        problems.append(f"wrote files outside the cache folder: {written_outside}")
+    if data is None and report and report.get("data_sha256") != SAMPLE_SHA256:
+        problems.append(f"with no file given it opened {report.get('data')}, not the bundled heart.dat")
+    if frozen and report and not (report.get("ok") is True and report.get("frozen") is True):
+        problems.append(f'the report does not say "ok": true, "frozen": true: {lines[0]}')
+    if problems:
+        raise SystemExit(f"smoke test of {binary} FAILED:\n- " + "\n- ".join(problems))
+    return report
+
+
 def smoke_test(binary: Path, data: Path | None) -> dict:
     """Run the built app's --smoke-test; return its JSON report or exit with the reason."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
@@ -91,34 +134,38 @@ def smoke_test(binary: Path, data: Path | None) -> dict:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
         elapsed = time.perf_counter() - start
         written = sorted(str(p.relative_to(home)) for p in Path(home).rglob("*") if p.is_file())
-    problems = []
-    if proc.returncode != 0:
-        problems.append(f"exit code {proc.returncode}")
-    if proc.stderr.strip():
-        problems.append("unexpected output on stderr:\n" + proc.stderr.strip())
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    report: dict = {}
-    if len(lines) != 1:
-        problems.append(f"expected one JSON line on stdout, got {len(lines)}:\n{proc.stdout}")
-    else:
-        try:
-            report = json.loads(lines[0])
-        except json.JSONDecodeError as exc:
-            problems.append(f"stdout is not JSON ({exc}): {lines[0]!r}")
     outside_cache = [p for p in written if not p.startswith(".cache/")]
-    if outside_cache:
-        problems.append(f"wrote files outside the cache folder: {outside_cache}")
-    if data is None and report and report.get("data_sha256") != SAMPLE_SHA256:
-        problems.append(f"with no file given it opened {report.get('data')}, not the bundled heart.dat")
-    if problems:
-        raise SystemExit(f"smoke test of {binary} FAILED:\n- " + "\n- ".join(problems))
+    report = judge_smoke_output(proc.returncode, proc.stdout, proc.stderr, data, outside_cache, binary=binary)
     print(f"smoke test of {binary} passed in {elapsed:.1f} s: {json.dumps(report)}")
     return report
+
+
+def build_windows(args: argparse.Namespace) -> int:
+    """``--target windows``: scripts/windows/wine_build.py does the work, judged as the Linux builds are."""
+    if args.mode != "onefolder":
+        raise SystemExit("--target windows builds the one-folder app only (the zip a classroom unpacks)")
+    if not sys.platform.startswith("linux"):
+        raise SystemExit("--target windows builds under Wine on Linux; on Windows, run without --target")
+    sys.path.insert(0, str(ROOT / "scripts" / "windows"))
+    import wine_build
+
+    def check(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
+        exe = "heartgui.exe under Wine"
+        return judge_smoke_output(returncode, stdout, stderr, data, written, binary=exe, frozen=True)
+
+    return wine_build.main(not args.no_build, args.smoke_test, args.data, DIST, check)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["onefolder", "onefile", "both"], default="onefolder")
+    parser.add_argument(
+        "--target",
+        choices=["native", "windows"],
+        default="native",
+        help="native: this system's app (default); windows: heartgui.exe built and tested under Wine on "
+        "Debian, zipped as dist/heartgui-<version>-windows.zip (one-folder only; see scripts/windows/)",
+    )
     parser.add_argument("--smoke-test", action="store_true", help="run the built app's --smoke-test")
     parser.add_argument("--no-build", action="store_true", help="only smoke-test an existing build")
     parser.add_argument(
@@ -136,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.installed is not None:
         smoke_test(args.installed, args.data)
         return 0
+    if args.target == "windows":
+        return build_windows(args)
     modes = ["onefolder", "onefile"] if args.mode == "both" else [args.mode]
     for mode in modes:
         onefile = mode == "onefile"
