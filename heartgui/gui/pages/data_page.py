@@ -172,6 +172,9 @@ class DataPage(QWidget):
         self.preview = QTableView(page)
         self.preview_model = DatasetTableModel(parent=self)
         self.preview.setModel(self.preview_model)
+        # Column widths from the first 50 rows, not Qt's default 1000: the widths are the same for these
+        # data, and a 200,000-row file no longer holds the window while it measures (bench_large_input).
+        self.preview.horizontalHeader().setResizeContentsPrecision(50)
         self.preview.setAccessibleName("Patients in the file")
         self.preview.setToolTip("Every patient in the file; the row number is the line in the file.")
         self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
