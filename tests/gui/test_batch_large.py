@@ -18,7 +18,7 @@ from heartgui.core.dataset import load_patients
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 from heartgui.gui.batch_dialog import BatchDialog
-from tests.gui.heartbeat import Heartbeat, skip_when_cpus_busy
+from tests.gui.heartbeat import Heartbeat
 
 ROWS = 100_000
 HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
@@ -55,7 +55,6 @@ def column(dialog, name: str) -> int:
 
 
 @pytest.mark.slow
-@skip_when_cpus_busy
 def test_opening_and_sorting_a_large_file_keeps_the_dialog_responsive(
     qtbot, dialog, big_csv, model, record_property
 ):
