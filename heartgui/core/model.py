@@ -89,13 +89,7 @@ class HeartModel(BaseEstimator):
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
-
-        if self.validation_fraction > 0:
-            X_fit, X_val, y_fit, y_val = train_test_split(
-                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
-            )
-        else:
-            X_fit, X_val, y_fit, y_val = X, None, y, None
+        X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
 
         self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
@@ -109,6 +103,29 @@ class HeartModel(BaseEstimator):
         yield from self.network_.iter_fit(
             self.preprocessor_.transform(X_fit), y_fit, X_val=Z_val, y_val=y_val
         )
+
+    def _split_validation(
+        self, X: pd.DataFrame, y: np.ndarray
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray, np.ndarray | None]:
+        """(X_fit, X_val, y_fit, y_val): the rows the network learns from and the held-back ones."""
+        if self.validation_fraction > 0:
+            X_fit, X_val, y_fit, y_val = train_test_split(
+                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
+            )
+            return X_fit, X_val, y_fit, y_val
+        return X, None, y, None
+
+    def fit_part(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The training rows the network's gradient descent used, of the rows ``X``, ``y`` given to
+        :meth:`fit`: all of them, or without the validation part when ``validation_fraction > 0``.
+
+        The same split :meth:`iter_fit` made (same seed), in the order the network saw the rows; pass
+        ``model.transform(X_fit)`` and ``y_fit`` to :func:`heartgui.core.backprop.backward_pass`.
+        """
+        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        y = np.asarray(y, dtype=np.int64).ravel()
+        X_fit, _, y_fit, _ = self._split_validation(X, y)
+        return X_fit, np.asarray(y_fit, dtype=np.int64)
 
     @classmethod
     def from_fitted(
