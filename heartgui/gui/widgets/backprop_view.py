@@ -313,8 +313,8 @@ def backprop_steps(
             f"Back {n} — The update, with learning rate {rate_text}",
             "W ← W − learning_rate · dL/dW,  b ← b − learning_rate · dL/db",
             f"Every weight moves against its gradient, by learning rate × gradient. These are the "
-            f"{min(UPDATE_ROWS, len(moves))} of the {len(moves)} weights and biases this step moves most "
-            f"(the gradient here includes the L2 term where there is one).",
+            f"{min(UPDATE_ROWS, len(moves))} of the {len(moves)} weights and biases this step moves most"
+            + (" (a weight's gradient includes its L2 term)." if step.l2 else "."),
             ("Weight", "old", "gradient", "− learning rate × gradient", "new"),
             update_rows,
         )
