@@ -217,6 +217,7 @@ class NetworkPage(QWidget):
         self.network_view.set_caption("")
         self.network_view.set_selected(None)
         self.editor.select(None)
+        self._update_banner()  # a new model has no edits: the banner goes
         self._draw_weights()
         self._changed()
 
