@@ -656,8 +656,8 @@ class NetworkView(QWidget):
         x = 4.0
         legend = (
             (
-                (1.0, "orange: positive gradient (the step lowers the weight)"),
-                (-1.0, "blue: negative (raises it)"),
+                (1.0, "orange: gradient > 0 (the weight goes down)"),
+                (-1.0, "blue: < 0 (goes up)"),
             )
             if self.drawing_gradients
             else ((1.0, "orange: positive weight or value"), (-1.0, "blue: negative"))

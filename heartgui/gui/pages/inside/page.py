@@ -345,9 +345,15 @@ class NetworkPage(QWidget):
 
     @Slot(object)
     def _on_element_clicked(self, element: Element) -> None:
+        self.select_element(element)
+
+    def select_element(self, element: Element) -> None:
+        """Put a weight ``("w", layer, source, target)`` or bias ``("b", layer, unit)`` in the editor, as
+        a click on it in the drawing does."""
         model, shown = self._model, self._shown
         if model is None or shown is None:
             return  # during training the weights change under the mouse: nothing to edit
+        self.network_view.set_selected(element)
         n_layers = len(self.network_view.layer_sizes) - 1
         name = element_name(tuple(element), self.network_view.input_labels, n_layers)
         self.editor.select(
@@ -487,8 +493,8 @@ class NetworkPage(QWidget):
                     "validation: the network never learns from those)"
                 )
             note = (
-                f"The step the next epoch of training takes from these weights, on the {n} training patients"
-                f"{held}, scaled as the network sees them."
+                "The step gradient descent takes from these weights (the next epoch, were training to go "
+                f"on), on the {n} training patients{held}, scaled as the network sees them."
             )
             self.learning_step = step
             self.learning.show_step(step, labels, note, patient_label="this patient")
