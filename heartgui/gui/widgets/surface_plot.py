@@ -80,6 +80,10 @@ class SurfacePlot(FigurePanel):
         self.y_combo = QComboBox()
         self.y_combo.setObjectName("surface_y")
         self.y_combo.setAccessibleName("Feature up")
+        self.x_combo.setToolTip(
+            "The finding along the horizontal axis, across its range in the training data."
+        )
+        self.y_combo.setToolTip("The finding along the vertical axis, across its range in the training data.")
         for combo, default in ((self.x_combo, DEFAULT_X), (self.y_combo, DEFAULT_Y)):
             for feature in FEATURES:
                 combo.addItem(feature.label, feature.name)

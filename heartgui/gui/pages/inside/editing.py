@@ -109,6 +109,7 @@ class WeightEditor(QWidget):
         self.spin.valueChanged.connect(self._on_value)
         self.reset_button = QPushButton("Put the trained value back")
         self.reset_button.setObjectName("weight_reset")
+        self.reset_button.setToolTip("Give this weight (or bias) its trained value again.")
         self.reset_button.setEnabled(False)
         self.reset_button.clicked.connect(self._on_reset)
         layout = QHBoxLayout(self)

@@ -120,6 +120,9 @@ class NetworkPage(QWidget):
         self.edit_label.setWordWrap(True)
         self.reset_all_button = QPushButton("Put back all trained values")
         self.reset_all_button.setObjectName("reset_all_weights")
+        self.reset_all_button.setToolTip(
+            "Undo every change by hand: the page shows the trained network again."
+        )
         self.reset_all_button.clicked.connect(self.reset_edits)
         banner.addWidget(self.edit_label, 1)
         banner.addWidget(self.reset_all_button)
