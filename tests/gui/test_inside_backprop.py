@@ -144,7 +144,7 @@ def test_a_patient_without_a_known_diagnosis_learns_the_one_chosen(page, result,
     patient = {name: float(v) for name, v in result.split.X_test.iloc[0].items()}
     page.set_patient(patient)
     page.learning.set_mode(PATIENT)
-    assert "not known" in page.learning.note.text()
+    assert "not one of the patients the network learnt from" in page.learning.note.text()
     assert page.learning.diagnosis.isEnabled()
     risk = float(model.predict_risk(patient)[0])
     x = model.transform(patient)
@@ -157,7 +157,7 @@ def test_a_patient_without_a_known_diagnosis_learns_the_one_chosen(page, result,
         grads_w, _ = model.network_.gradients(x, np.array([y]))
         assert page.learning.view.step("dl_wrt_w2").rows[0][1] == gradient_number(grads_w[1][0, 0])
         label = "disease present" if y else "no disease"
-        assert f"learns the diagnosis chosen above, {label}" in page.learning.note.text()
+        assert f"the step learns the one chosen above, {label}" in page.learning.note.text()
     # Back to the batch: the batch's step again.
     page.learning.set_mode(BATCH)
     assert page.learning_step is page.batch_step
@@ -187,3 +187,28 @@ def test_the_window_gives_the_inside_page_the_training_batch(window, open_file, 
     _, y_fit, Z = _fit_rows(result)
     grads_w, _ = result.model.network_.gradients(Z, y_fit)
     np.testing.assert_allclose(page.batch_step["dl_wrt_w1"], grads_w[0], rtol=1e-12, atol=1e-15)
+
+
+def test_a_saturated_network_is_not_blamed_on_the_learning_rate(qtbot, heart):
+    """Weights edited to extremes make risks of 0 or 1: the tutorial's clip cuts the gradient there, so
+    the walk-through must say so rather than blame the learning rate, and never print a negative loss."""
+    result = train(heart, TUTORIAL)
+    page = NetworkPage()
+    page.host = shown(qtbot, page)
+    page.set_model(result.model)
+    page.set_training_data(result.split.X_train, result.split.y_train)
+    page.set_patient(heart.row(0))
+    for element in [("b", 2, 0)] + [("w", 1, i, j) for i in range(3) for j in range(8)]:
+        page.edit(element, -50.0)
+    step = page.learning_step
+    assert step.clipping_active and step.loss_after >= step.loss
+    view = page.learning.view
+    sentence = view.step("loss").sentence
+    assert "learning rate is too large" not in sentence
+    assert "within the clip (1e-10) of 0 or 1" in sentence
+    assert "compare the last two columns" in view.step("output_error").sentence
+    for element in [("b", 2, 0)] + [("w", 1, i, j) for i in range(3) for j in range(8)]:
+        page.edit(element, 50.0)
+    page.learning.set_mode(PATIENT)  # a patient the network is now sure of: its loss rounds to 0
+    title = page.learning.view.step("output_error").title
+    assert "−0.000000" not in title and "-0.000000" not in title

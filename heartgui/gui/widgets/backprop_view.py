@@ -35,8 +35,9 @@ def precise_number(x: float) -> str:
     return f"{x + 0.0:.6f}".replace("-", "−")
 
 
-def _sub(name: str, k: int | str) -> str:
-    return f"{name}<sub>{k}</sub>"
+def _loss(loss: float) -> str:
+    """A cross-entropy, never negative (a saturated risk can round it to −1e-16)."""
+    return precise_number(max(float(loss), 0.0))
 
 
 def _patient_labels(step: Any, patient_label: str) -> list[str]:
@@ -109,8 +110,9 @@ def backprop_steps(
     if step.clipping_active:
         why = (
             "Some ŷ here is within the clip (1e-10) of 0 or 1, where the tutorial's code clips the "
-            "denominators: for those patients dl_wrt_z{L} is not exactly ŷ − y."
-        ).replace("{L}", str(L))
+            f"denominators: for a patient whose risk is that close to the wrong answer, dl_wrt_z{L} is far "
+            "smaller than ŷ − y (compare the last two columns)."
+        )
     else:
         why = (
             "Multiplied, the fractions cancel: dL/dŷ = (ŷ − y) / (ŷ(1 − ŷ)), times ŷ(1 − ŷ), leaves ŷ − y. "
@@ -132,7 +134,7 @@ def backprop_steps(
     steps.append(
         Step(
             "output_error",
-            f"Back {n} — How wrong is the risk? (loss L = {step.loss:.6f})",
+            f"Back {n} — How wrong is the risk? (loss L = {_loss(step.loss)})",
             "dl_wrt_yhat: dL/dŷ = (1 − y)/(1 − ŷ) − y/ŷ;  dl_wrt_sig: dŷ/dZ"
             f"<sub>{L}</sub> = σ'(Z<sub>{L}</sub>) = ŷ(1 − ŷ);  dl_wrt_z{L}: dL/dZ<sub>{L}</sub> = dL/dŷ · "
             f"dŷ/dZ<sub>{L}</sub>",
@@ -291,21 +293,29 @@ def backprop_steps(
         for _, name, old, gradient, new in moves[:UPDATE_ROWS]
     )
     change = step.loss_after - step.loss
-    if change < 0:
-        verdict = "The step lowered the loss: the network fits these patients a little better."
-    elif change > 0 and step.l2:
+    saturated = (
+        " Some risks are within the clip (1e-10) of 0 or 1: a patient whose risk is that close to the wrong "
+        "answer gets a gradient far smaller than ŷ − y, and barely pulls on the weights."
+        if step.clipping_active
+        else ""
+    )
+    if abs(change) < 5e-7:
+        verdict = "The loss hardly changed (by less than 0.000001)." + saturated
+    elif change < 0:
+        verdict = "The step lowered the loss: the network fits these patients a little better." + saturated
+    elif step.clipping_active:
+        verdict = "The step raised the loss." + saturated
+    elif step.l2:
         verdict = (
             "The cross-entropy rose a little: gradient descent lowers the cross-entropy plus the L2 term, "
             "and weight decay's pull towards 0 can outweigh the gain in fit once the network fits well. A "
             "loss that rises step after step means the learning rate is too large."
         )
-    elif change > 0:
+    else:
         verdict = (
             "The step raised the loss: the learning rate is too large here (the step overshoots the "
             "lowest point along its direction)."
         )
-    else:
-        verdict = "The loss did not change."
     whom = "the whole training batch" if step.patient is None and step.n_patients > 1 else patient_label
     steps.append(
         Step(
@@ -327,7 +337,7 @@ def backprop_steps(
             "L = − mean[ y·log ŷ + (1 − y)·log(1 − ŷ) ]",
             f"The mean cross-entropy on {whom}, with the old weights and with the new ones. {verdict}",
             ("loss before", "loss after", "change"),
-            ((precise_number(step.loss), precise_number(step.loss_after), precise_number(change)),),
+            ((_loss(step.loss), _loss(step.loss_after), precise_number(change)),),
         )
     )
     return steps

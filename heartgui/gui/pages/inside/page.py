@@ -516,8 +516,9 @@ class NetworkPage(QWidget):
             y = self.learning.chosen_diagnosis
             self.learning.diagnosis.setEnabled(True)
             known = (
-                "This patient's true diagnosis is not known (it is not one of the training patients): the "
-                f"step learns the diagnosis chosen above, {'disease present' if y else 'no disease'}."
+                "This patient is not one of the patients the network learnt from, so no diagnosis comes "
+                "with it here: the step learns the one chosen above, "
+                f"{'disease present' if y else 'no disease'}."
             )
         x = model.transform(patient)
         try:
