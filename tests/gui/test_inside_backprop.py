@@ -114,7 +114,7 @@ def test_batch_step_is_the_network_s_training_gradient_on_the_rows_it_learnt_fro
     assert update[0][4] == precise_number(news[biggest])
     assert f"learning rate {gradient_number(rate)}" in view.step("update").title
     assert (
-        f"Training loss (mean cross-entropy on the {len(X_fit)} training patients)"
+        f"Training loss at these weights (mean cross-entropy on the {len(X_fit)} training patients)"
         in page.status_label.text()
     )
 
@@ -212,3 +212,16 @@ def test_a_saturated_network_is_not_blamed_on_the_learning_rate(qtbot, heart):
     page.learning.set_mode(PATIENT)  # a patient the network is now sure of: its loss rounds to 0
     title = page.learning.view.step("output_error").title
     assert "−0.000000" not in title and "-0.000000" not in title
+
+
+def test_the_status_says_why_its_loss_differs_from_the_train_page_s(page, result):
+    """The page's loss is at the final weights; the Train page's last figure is where the last epoch
+    started (before its update): replaying training to that epoch gives exactly the Train page's number."""
+    from heartgui.core.backprop import step_at_epoch
+
+    _, y_fit, Z = _fit_rows(result)
+    assert "the Train page's final loss is measured before the last update" in page.status_label.text()
+    last = step_at_epoch(result.model._network(), Z, y_fit, result.epochs_run)
+    assert last.loss == pytest.approx(result.final_train_loss, abs=1e-12)
+    assert last.loss_after == pytest.approx(page.batch_loss, abs=1e-12)
+    assert f"<b>{page.batch_loss:.5f}</b>" in page.status_label.text()

@@ -554,9 +554,17 @@ class NetworkPage(QWidget):
         text = f"{which} {sizes}. Walking through {source}: predicted risk <b>{self.risk * 100:.1f} %</b>."
         if self.batch_loss is not None and self.batch_step is not None:
             text += (
-                f" Training loss (mean cross-entropy on the {self.batch_step.n_patients} training patients): "
-                f"<b>{self.batch_loss:.5f}</b>."
+                f" Training loss at these weights (mean cross-entropy on the {self.batch_step.n_patients} "
+                f"training patients): <b>{self.batch_loss:.5f}</b>"
             )
+            # The Train page's last loss is the one its last epoch started from, before that update.
+            restored = model.validation_fraction > 0 and model.patience is not None
+            if self._edits:
+                text += "."
+            elif restored:
+                text += " (early stopping kept the weights of the best validation epoch)."
+            else:
+                text += " (the Train page's final loss is measured before the last update)."
         if self.gradients_box.isChecked() and self.batch_step is None:
             text += " The gradients need the training patients: train on the Train page to see them."
         self.status_label.setText(text)
