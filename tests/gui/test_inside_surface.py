@@ -113,3 +113,23 @@ def test_an_edited_weight_changes_the_surface(page, result, heart, qtbot):
     assert np.all(after.ravel() >= before.ravel()) and np.any(after.ravel() > before.ravel())
     expected = decision_surface(page.shown_model, heart.row(40), "age", "thalach")
     np.testing.assert_allclose(after.ravel(), expected.risk.ravel() * 100)
+
+
+def test_the_threshold_chosen_on_results_is_the_contour_when_the_page_is_shown_again(
+    page, result, heart, qtbot
+):
+    """Results changes the trained model's threshold in place (MainWindow._on_threshold_changed); the
+    surface, even of an edited copy made before, draws the threshold the model has when it is shown."""
+    plot = _show_surface(page, qtbot)
+    model = result.model
+    old = model.threshold
+    page.edit(("b", 2, 0), float(model.network_.intercepts_[1][0]) + 0.5)
+    try:
+        page.host.hide()
+        model.set_params(threshold=0.35)
+        page.host.show()
+        qtbot.waitUntil(lambda: plot.threshold == pytest.approx(0.35))
+        assert list(plot.contour.levels) == [pytest.approx(35.0)]
+        assert "threshold 35 %" in plot.sentence.text()
+    finally:
+        model.set_params(threshold=old)

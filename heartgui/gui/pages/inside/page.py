@@ -373,6 +373,10 @@ class NetworkPage(QWidget):
             self.splitter.setSizes([int(width * 0.55), int(width * 0.45)])
         if self._stale:
             self._refresh()
+        elif self.tabs.currentIndex() == TAB_SURFACE:
+            self._show_surface()  # ~9 ms; the threshold may have changed on the Results page meanwhile
+        else:
+            self._surface_stale = True
 
     def _changed(self) -> None:
         self._surface_stale = True
@@ -542,7 +546,9 @@ class NetworkPage(QWidget):
         training = outcomes = None
         if self._training is not None:
             training, outcomes = self._training[0], self._training[1]
-        self.surface.show_surface(model, patient, training, outcomes)
+        # The trained model's threshold: Results may have changed it since an edited copy was made.
+        threshold = float(self._model.threshold) if self._model is not None else None
+        self.surface.show_surface(model, patient, training, outcomes, threshold)
 
     def _write_status(self) -> None:
         model = self._shown

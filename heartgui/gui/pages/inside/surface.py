@@ -46,8 +46,10 @@ class SurfaceTab(QWidget):
         patient: Mapping[str, float],
         training: Any = None,
         outcomes: Any = None,
+        threshold: float | None = None,
     ) -> None:
-        """Draw ``model``'s risk over the chosen features for ``patient``, with similar ``training`` rows."""
+        """Draw ``model``'s risk over the chosen features for ``patient``, with similar ``training`` rows
+        and the contour at ``threshold`` (default: the model's)."""
         from heartgui.core.surface import decision_surface
 
         x_feature, y_feature = self.plot.features
@@ -61,7 +63,7 @@ class SurfaceTab(QWidget):
         except (ValueError, KeyError, ArithmeticError) as error:
             self.plot.show_message(f"The surface could not be computed: {error}")
             return
-        self.plot.set_surface(surface, float(model.threshold))
+        self.plot.set_surface(surface, float(model.threshold if threshold is None else threshold))
 
     def show_message(self, text: str) -> None:
         self.plot.show_message(text)
