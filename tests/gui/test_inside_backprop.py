@@ -28,12 +28,13 @@ def result(request, heart):
 @pytest.fixture
 def page(qtbot, result, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page, (1280, 720))
+    host = shown(qtbot, page, (1280, 720))
     page.set_model(result.model)
     page.set_training_data(result.split.X_train, result.split.y_train)
     page.set_patient(heart.row(0))
     page.side_tabs.setCurrentIndex(1)
-    return page
+    yield page
+    host.close()  # freed here, not by the cyclic garbage collector mid-paint
 
 
 def _fit_rows(result):
@@ -165,7 +166,7 @@ def test_a_patient_without_a_known_diagnosis_learns_the_one_chosen(page, result,
 
 def test_without_training_patients_the_batch_walk_through_says_why(qtbot, result, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page)
+    _host = shown(qtbot, page)
     page.set_model(result.model)  # as after File → Open model: no training patients
     page.set_patient(heart.row(0))
     assert page.batch_step is None
@@ -194,7 +195,7 @@ def test_a_saturated_network_is_not_blamed_on_the_learning_rate(qtbot, heart):
     the walk-through must say so rather than blame the learning rate, and never print a negative loss."""
     result = train(heart, TUTORIAL)
     page = NetworkPage()
-    page.host = shown(qtbot, page)
+    _host = shown(qtbot, page)
     page.set_model(result.model)
     page.set_training_data(result.split.X_train, result.split.y_train)
     page.set_patient(heart.row(0))
@@ -225,3 +226,19 @@ def test_the_status_says_why_its_loss_differs_from_the_train_page_s(page, result
     assert last.loss == pytest.approx(result.final_train_loss, abs=1e-12)
     assert last.loss_after == pytest.approx(page.batch_loss, abs=1e-12)
     assert f"<b>{page.batch_loss:.5f}</b>" in page.status_label.text()
+
+
+def test_a_walk_through_behind_its_tab_is_laid_out_when_the_tab_is_shown(page, heart):
+    """Tables reach a hidden walk-through at once (its steps) but are laid out (~20 ms) when it is shown."""
+    page.side_tabs.setCurrentIndex(0)
+    page.learning.set_mode(PATIENT)
+    step = page.learning_step
+    title = page.learning.view.step("output_error").title
+    assert step.n_patients == 1 and _loss_text(step.loss) in title
+    assert title not in page.learning.view.toPlainText()  # not laid out behind the forward tab
+    page.side_tabs.setCurrentIndex(1)
+    assert title in page.learning.view.toPlainText()
+
+
+def _loss_text(loss):
+    return precise_number(max(loss, 0.0))

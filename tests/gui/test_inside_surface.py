@@ -22,11 +22,12 @@ def result(heart):
 @pytest.fixture
 def page(qtbot, result, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page, (1280, 720))
+    host = shown(qtbot, page, (1280, 720))
     page.set_model(result.model)
     page.set_training_data(result.split.X_train, result.split.y_train)
     page.set_patient(heart.row(40))  # a patient near the threshold: the contour crosses the grid
-    return page
+    yield page
+    host.close()  # freed here, not by the cyclic garbage collector mid-paint
 
 
 def _expected(result, patient, x="age", y="thalach"):
@@ -125,9 +126,9 @@ def test_the_threshold_chosen_on_results_is_the_contour_when_the_page_is_shown_a
     old = model.threshold
     page.edit(("b", 2, 0), float(model.network_.intercepts_[1][0]) + 0.5)
     try:
-        page.host.hide()
+        page.window().hide()
         model.set_params(threshold=0.35)
-        page.host.show()
+        page.window().show()
         qtbot.waitUntil(lambda: plot.threshold == pytest.approx(0.35))
         assert list(plot.contour.levels) == [pytest.approx(35.0)]
         assert "threshold 35 %" in plot.sentence.text()

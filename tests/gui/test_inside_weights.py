@@ -24,11 +24,12 @@ def result(heart):
 @pytest.fixture
 def page(qtbot, result, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page, (1280, 720))
+    host = shown(qtbot, page, (1280, 720))
     page.set_model(result.model)
     page.set_training_data(result.split.X_train, result.split.y_train)
     page.set_patient(heart.row(0))
-    return page
+    yield page
+    host.close()  # freed here, not by the cyclic garbage collector mid-paint
 
 
 def _batch(result):
