@@ -164,3 +164,16 @@ def test_a_new_model_drops_the_edits_and_inputs_are_not_editable(page, result, q
     page.set_model(result.model)
     assert page.edits == {} and not page.edit_banner.isVisible()
     assert page.shown_model is result.model
+
+
+def test_typing_the_trained_value_as_shown_is_no_edit(page, result, qtbot):
+    """The box shows four decimals: typing the trained value as it reads there must not make an
+    'edited copy' that differs from the trained network by less than the box can show."""
+    page.select_element(("w", 2, 3, 0))
+    trained = float(result.model.network_.coefs_[1][3, 0])
+    page.editor.spin.setValue(trained + 1.0)
+    assert page.edit_banner.isVisible()
+    page.editor.spin.setValue(round(trained, 4))
+    assert page.edits == {} and not page.edit_banner.isVisible()
+    assert page.shown_model is result.model
+    assert not page.editor.reset_button.isEnabled()

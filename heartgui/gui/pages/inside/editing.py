@@ -133,12 +133,16 @@ class WeightEditor(QWidget):
             self.spin.setValue(float(value))
         self.spin.blockSignals(False)
         self.spin.setEnabled(element is not None)
-        self.reset_button.setEnabled(element is not None and float(value) != self.trained)
+        self.reset_button.setEnabled(element is not None and self._differs(value))
+
+    def _differs(self, value: float) -> bool:
+        """``value`` is not the trained value as the box writes it (4 decimals)."""
+        return abs(float(value) - self.trained) >= 0.5 * 10.0 ** -self.spin.decimals()
 
     @Slot(float)
     def _on_value(self, value: float) -> None:
         if self.element is not None:
-            self.reset_button.setEnabled(value != self.trained)
+            self.reset_button.setEnabled(self._differs(value))
             self.value_edited.emit(self.element, float(value))
 
     @Slot()
@@ -151,7 +155,7 @@ class WeightEditor(QWidget):
         self.spin.blockSignals(True)
         self.spin.setValue(float(value))
         self.spin.blockSignals(False)
-        self.reset_button.setEnabled(self.element is not None and float(value) != self.trained)
+        self.reset_button.setEnabled(self.element is not None and self._differs(value))
 
 
 def describe_edits(edits: Mapping[Element, Any]) -> str:

@@ -303,7 +303,8 @@ class NetworkPage(QWidget):
         if model is None:
             return
         element = tuple(element)
-        if float(value) == trained_value(model, element):
+        # The box shows 4 decimals: the trained value typed as shown is the trained value, not an edit.
+        if abs(float(value) - trained_value(model, element)) < 0.5 * 10.0 ** -self.editor.spin.decimals():
             self._edits.pop(element, None)
         else:
             self._edits[element] = float(value)
