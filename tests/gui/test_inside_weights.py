@@ -177,3 +177,19 @@ def test_typing_the_trained_value_as_shown_is_no_edit(page, result, qtbot):
     assert page.edits == {} and not page.edit_banner.isVisible()
     assert page.shown_model is result.model
     assert not page.editor.reset_button.isEnabled()
+
+
+def test_gradient_lines_are_not_faded_by_the_patient_s_switched_off_units(page, heart):
+    """Weights drawn: lines out of a unit the patient switched off fade. Gradients drawn are the batch's,
+    not this patient's: a large gradient out of such a unit is drawn at full strength."""
+    view = page.network_view
+    page.set_patient(heart.row(40))
+    page.gradients_box.setChecked(True)
+    off = [j for j, a in enumerate(view.activations[0]) if a <= 0]
+    into_output = [e for e in view.edges if e.layer == 2]
+    largest = max(abs(view.drawn_value(e)) for e in into_output)
+    strong_off = [e for e in into_output if e.source in off and abs(view.drawn_value(e)) >= 0.5 * largest]
+    assert strong_off, "this patient has no switched-off unit with a large gradient to check"
+    for edge in strong_off:
+        colour = _pixel(view, _isolated_point(edge))
+        assert abs(colour.red() - colour.blue()) > 60, (edge, colour.name())  # not the faint 15 % shade

@@ -523,7 +523,8 @@ class NetworkView(QWidget):
             count = sizes[layer - 1] * sizes[layer]
             largest = float(abs(w).max()) or 1.0
             off_sources: set[int] = set()
-            if layer >= 2 and len(self.activations) >= layer - 1:
+            # (The batch's gradients are not about the patient shown: no fading by the patient's off units.)
+            if layer >= 2 and len(self.activations) >= layer - 1 and not self.drawing_gradients:
                 off_sources = {int(i) for i, a in enumerate(self.activations[layer - 2]) if a <= 0}
             for edge in self._edges[offset : offset + count]:
                 value = float(w[edge.source, edge.target])

@@ -213,8 +213,14 @@ class SurfacePlot(FigurePanel):
         level = self.threshold * 100
         if risk.min() < level < risk.max() and min(risk.shape) >= 2:
             gx, gy = self._grid()
+            from matplotlib import patheffects
+
             self.contour = self.axes.contour(
                 gx, gy, risk, levels=[level], colors=[colours["text"]], linestyles="dashed", linewidths=1.5
+            )
+            # A halo of the background colour: the dashes read on light and dark grey, in either theme.
+            self.contour.set_path_effects(
+                [patheffects.withStroke(linewidth=3.5, foreground=colours["background"])]
             )
 
     def _draw(self) -> None:
