@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     # Inside, the learning views, at 1280 × 720: one step of learning walked back (the gradients drawn),
     # a weight changed by hand, the decision surface.
     inside = window.network_page
+    size_before = window.size()  # (whatever size the other pictures use)
     window.resize(1280, 720)
     inside.side_tabs.setCurrentIndex(1)
     inside.gradients_box.setChecked(True)
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     inside.tabs.setCurrentIndex(1)
     shoot(window, "5-inside-3-surface")
     inside.tabs.setCurrentIndex(0)
-    window.resize(*SIZE)
+    window.resize(size_before)
 
     # Many patients: 20 rows of heart.dat and one broken row, in a temporary CSV
     rows = [line.split() for line in Path(args.data).read_text().splitlines()[:20]]

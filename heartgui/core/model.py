@@ -89,7 +89,13 @@ class HeartModel(BaseEstimator):
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
-        X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
+
+        if self.validation_fraction > 0:
+            X_fit, X_val, y_fit, y_val = train_test_split(
+                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
+            )
+        else:
+            X_fit, X_val, y_fit, y_val = X, None, y, None
 
         self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
@@ -103,29 +109,6 @@ class HeartModel(BaseEstimator):
         yield from self.network_.iter_fit(
             self.preprocessor_.transform(X_fit), y_fit, X_val=Z_val, y_val=y_val
         )
-
-    def _split_validation(
-        self, X: pd.DataFrame, y: np.ndarray
-    ) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray, np.ndarray | None]:
-        """(X_fit, X_val, y_fit, y_val): the rows the network learns from and the held-back ones."""
-        if self.validation_fraction > 0:
-            X_fit, X_val, y_fit, y_val = train_test_split(
-                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
-            )
-            return X_fit, X_val, y_fit, y_val
-        return X, None, y, None
-
-    def fit_part(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-        """The training rows the network's gradient descent used, of the rows ``X``, ``y`` given to
-        :meth:`fit`: all of them, or without the validation part when ``validation_fraction > 0``.
-
-        The same split :meth:`iter_fit` made (same seed), in the order the network saw the rows; pass
-        ``model.transform(X_fit)`` and ``y_fit`` to :func:`heartgui.core.backprop.backward_pass`.
-        """
-        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
-        y = np.asarray(y, dtype=np.int64).ravel()
-        X_fit, _, y_fit, _ = self._split_validation(X, y)
-        return X_fit, np.asarray(y_fit, dtype=np.int64)
 
     @classmethod
     def from_fitted(
@@ -186,6 +169,24 @@ class HeartModel(BaseEstimator):
             if not low <= value <= high:
                 out[name] = (low, high)
         return out
+
+    def fit_part(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The training rows the network's gradient descent used, of the rows ``X``, ``y`` given to
+        :meth:`fit`: all of them, or without the validation part when ``validation_fraction > 0``.
+
+        The split :meth:`iter_fit` makes (same call, same seed; test_fit_part_is_the_rows_the_network_
+        learnt_from_with_a_validation_split replays training on these rows to check it), raw and in the
+        order the network saw them; ``model.transform(X_fit)`` and ``y_fit`` are the batch that
+        :func:`heartgui.core.backprop.backward_pass` walks through. Changes nothing in the model.
+        """
+        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        y = np.asarray(y, dtype=np.int64).ravel()
+        if self.validation_fraction <= 0:
+            return X, y
+        X_fit, _, y_fit, _ = train_test_split(
+            X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
+        )
+        return X_fit, np.asarray(y_fit, dtype=np.int64)
 
 
 def _defaults(X: pd.DataFrame) -> dict[str, float]:
