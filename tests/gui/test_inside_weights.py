@@ -193,3 +193,29 @@ def test_gradient_lines_are_not_faded_by_the_patient_s_switched_off_units(page, 
     for edge in strong_off:
         colour = _pixel(view, _isolated_point(edge))
         assert abs(colour.red() - colour.blue()) > 60, (edge, colour.name())  # not the faint 15 % shade
+
+
+def test_in_the_window_an_edit_never_reaches_the_trained_model(window, open_file, heart_dat, qtbot):
+    """Results, Predict and a saved file use the window's model: an edit on Inside changes only the
+    page's copy, and Predict's risk for the same patient stays the trained model's."""
+    from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT
+
+    open_file(window, heart_dat)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_training(RECOMMENDED.replace(epochs=40))
+    model = window.model
+    trained = [w.copy() for w in [*model.network_.coefs_, *model.network_.intercepts_]]
+    predict_risk = window.predict_page.risk
+    window.show_page(PAGE_NETWORK)
+    page = window.network_page
+    qtbot.waitUntil(lambda: page.risk is not None)
+    page.select_element(("b", 2, 0))  # the output's bias: it moves every patient's risk
+    page.editor.spin.setValue(page.editor.spin.value() + 4.0)
+    assert page.edits and page.edit_banner.isVisible()
+    assert page.risk != pytest.approx(predict_risk, abs=1e-6)  # the copy's risk moved
+    assert window.model is model and page.model is model
+    for now, before in zip([*model.network_.coefs_, *model.network_.intercepts_], trained, strict=True):
+        np.testing.assert_array_equal(now, before)
+    window.show_page(PAGE_PREDICT)
+    assert window.predict_page.risk == predict_risk
+    assert float(model.predict_risk(window.predict_page.patient)[0]) == pytest.approx(predict_risk, abs=1e-12)
