@@ -5,9 +5,10 @@ Usage: ``python scripts/screenshots.py [path/to/heart.dat] [--out docs/screensho
 Runs offscreen at 1280 × 720 (a classroom laptop's screen) with settings in a temporary folder: opens
 the data (by default the bundled data/heart.dat), trains the recommended preset, and grabs
 (``QWidget.grab()`` of the whole window) the Data, Train, Results (Summary, Threshold & costs, Curves,
-Compare with a 9-fold cross-validation), Predict (Why this risk, What if, How sure), and Inside pages;
-then the many-patients dialog on a small CSV built in a temporary folder from heart.dat rows plus one
-broken row, and the About box. Every asynchronous step is waited for on its signal.
+Compare with a 9-fold cross-validation), Predict (Why this risk, What if, How sure), and Inside pages
+(also Inside's backward walk-through, an edited weight and the decision surface); then the
+many-patients dialog on a small CSV built in a temporary folder from heart.dat rows plus one broken
+row, and the About box. Every asynchronous step is waited for on its signal.
 """
 
 from __future__ import annotations
@@ -151,6 +152,26 @@ def main(argv: list[str] | None = None) -> int:
     # Inside
     window.show_page(PAGE_NETWORK)
     shoot(window, "5-inside")
+    # Inside, the learning views, at 1280 × 720: one step of learning walked back (the gradients drawn),
+    # a weight changed by hand, the decision surface.
+    inside = window.network_page
+    size_before = window.size()  # (whatever size the other pictures use)
+    window.resize(1280, 720)
+    inside.side_tabs.setCurrentIndex(1)
+    inside.gradients_box.setChecked(True)
+    shoot(window, "5-inside-1-backward")
+    inside.gradients_box.setChecked(False)
+    inside.side_tabs.setCurrentIndex(0)
+    inside.select_element(("w", 2, 0, 0))  # as a click on the line from hidden unit 1 to the output
+    inside.editor.spin.setValue(inside.editor.spin.value() + 3.0)
+    shoot(window, "5-inside-2-edited-weight")
+    inside.reset_edits()
+    inside.network_view.set_selected(None)
+    inside.editor.select(None)
+    inside.tabs.setCurrentIndex(1)
+    shoot(window, "5-inside-3-surface")
+    inside.tabs.setCurrentIndex(0)
+    window.resize(size_before)
 
     # Many patients: 20 rows of heart.dat and one broken row, in a temporary CSV
     rows = [line.split() for line in Path(args.data).read_text().splitlines()[:20]]

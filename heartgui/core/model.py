@@ -209,6 +209,24 @@ class HeartModel(BaseEstimator):
                 out[name] = (low, high)
         return out
 
+    def fit_part(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The training rows the network's gradient descent used, of the rows ``X``, ``y`` given to
+        :meth:`fit`: all of them, or without the validation part when ``validation_fraction > 0``.
+
+        The split :meth:`iter_fit` makes (same call, same seed; test_fit_part_is_the_rows_the_network_
+        learnt_from_with_a_validation_split replays training on these rows to check it), raw and in the
+        order the network saw them; ``model.transform(X_fit)`` and ``y_fit`` are the batch that
+        :func:`heartgui.core.backprop.backward_pass` walks through. Changes nothing in the model.
+        """
+        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        y = np.asarray(y, dtype=np.int64).ravel()
+        if self.validation_fraction <= 0:
+            return X, y
+        X_fit, _, y_fit, _ = train_test_split(
+            X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
+        )
+        return X_fit, np.asarray(y_fit, dtype=np.int64)
+
 
 def _defaults(X: pd.DataFrame) -> dict[str, float]:
     """A typical patient: the median of each measurement and the most common code of each coded feature."""

@@ -927,6 +927,7 @@ class MainWindow(QMainWindow):
         split = self.result.split
         self.predict_page.set_training_data(split.X_train, split.y_train, self.result.settings)
         self.network_page.set_model(self.model)
+        self.network_page.set_training_data(split.X_train, split.y_train)  # the backward walk-through's batch
         self.network_page.set_patient(self.predict_page.patient)
 
     @Slot(float)

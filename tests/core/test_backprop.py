@@ -180,3 +180,24 @@ def test_the_walk_through_in_words_names_every_quantity_and_its_numbers(tutorial
     words = describe(backward_pass(model.network_, model.transform(split.X_train), split.y_train, epoch=4))
     assert "averaged (× 1/n), plus the L2 term 0.02·W" in words
     assert "Epoch 4" in words and "whole training batch of 216 patients" in words
+
+
+def test_fit_part_is_the_rows_the_network_learnt_from_with_a_validation_split(heart):
+    """With a validation split the network learns from the fit part only: replaying its training on
+    ``fit_part`` gives its weights exactly, and the step walked through is on those rows."""
+    split = split_dataset(heart, 0.2, 2)
+    settings = RECOMMENDED.replace(validation_fraction=0.25, patience=None, epochs=30)
+    model = settings.model().fit(split.X_train, split.y_train)
+    X_fit, y_fit = model.fit_part(split.X_train, split.y_train)
+    assert len(X_fit) == len(split.X_train) - round(0.25 * len(split.X_train))
+    assert set(X_fit.index) < set(range(len(split.X_train)))
+    replay = model._network().fit(model.transform(X_fit), y_fit)
+    for mine, theirs in zip(replay.coefs_, model.network_.coefs_):
+        np.testing.assert_array_equal(mine, theirs)
+    step = backward_pass(replay, model.transform(X_fit), y_fit)
+    assert step.n_patients == len(X_fit)
+    # Without a validation split the fit part is every training row, in order.
+    plain = RECOMMENDED.replace(epochs=2).model().fit(split.X_train, split.y_train)
+    X_all, y_all = plain.fit_part(split.X_train, split.y_train)
+    assert list(X_all.index) == list(range(len(split.X_train)))
+    np.testing.assert_array_equal(y_all, split.y_train)

@@ -33,10 +33,11 @@ def result(request, heart):
 @pytest.fixture
 def page(qtbot, result, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page)
+    host = shown(qtbot, page)
     page.set_model(result.model)
     page.set_patient(heart.row(0))
-    return page
+    yield page
+    host.close()  # freed here, not by the cyclic garbage collector mid-paint
 
 
 def _hue_side(colour: QColor) -> str:
@@ -129,18 +130,18 @@ def test_walk_through_panel_shows_the_real_numbers(page, result, heart):
 
 
 def test_a_patient_sent_while_hidden_is_walked_through_when_shown(page, result, heart, qtbot):
-    page.host.hide()
+    page.window().hide()
     page.set_patient(heart.row(5))
     before = number(walk_through(result.model, heart.row(0)).logit)
     assert page.walkthrough.step("output").rows[0][1] == before
-    page.host.show()
+    page.window().show()
     expected = number(walk_through(result.model, heart.row(5)).logit)
     qtbot.waitUntil(lambda: page.walkthrough.step("output").rows[0][1] == expected)
 
 
 def test_weights_fed_during_a_real_training_repaint_throttled(qtbot, heart):
     page = NetworkPage()
-    page.host = shown(qtbot, page)
+    _host = shown(qtbot, page)
     view = page.network_view
     session = TrainingSession(heart, RECOMMENDED.replace(epochs=400))
     calls = 0
@@ -160,7 +161,7 @@ def test_weights_fed_during_a_real_training_repaint_throttled(qtbot, heart):
 
 def test_clear_and_no_model(qtbot):
     page = NetworkPage()
-    page.host = shown(qtbot, page)
+    _host = shown(qtbot, page)
     assert "Train page" in page.walkthrough.toPlainText()
     assert page.network_view.edges == []
     page.grab()  # paints the placeholder without error

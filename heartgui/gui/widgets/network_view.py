@@ -10,6 +10,11 @@ relative to the largest weight of its layer. Hovering a node or a line shows its
 :data:`REPAINT_INTERVAL_MS` apart, so it can be fed every training progress batch without slowing the
 window. :meth:`NetworkView.set_activations` shades the units for one patient; hidden units whose ReLU
 output is 0 are drawn grey and dashed, marked "off", and their outgoing lines fade.
+
+With :meth:`NetworkView.set_gradients` and :meth:`NetworkView.set_show_gradients` the lines show each
+weight's gradient (dL/dw of the training batch) instead: the same colours for its sign, the thickness for
+its size relative to the largest gradient of its layer. A click on a line or a unit selects that weight
+or bias and emits :attr:`NetworkView.element_clicked`; the selection is drawn outlined.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
@@ -28,7 +33,18 @@ from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["REPAINT_INTERVAL_MS", "Edge", "NetworkView", "Node", "default_input_names", "weight_colour"]
+__all__ = [
+    "REPAINT_INTERVAL_MS",
+    "Edge",
+    "Element",
+    "NetworkView",
+    "Node",
+    "default_input_names",
+    "weight_colour",
+]
+
+#: A weight ``("w", layer, source, target)`` or a bias ``("b", layer, unit)``; layers are 1-based.
+Element = tuple[Any, ...]
 
 #: Milliseconds between two repaints while new weights arrive (~12 per second).
 REPAINT_INTERVAL_MS = 80
@@ -108,7 +124,15 @@ class Edge:
 
 
 class NetworkView(QWidget):
-    """A drawing of the network with its current weights (and, optionally, one patient's activations)."""
+    """A drawing of the network with its current weights (and, optionally, one patient's activations).
+
+    Signals
+    -------
+    element_clicked(tuple) : the user clicked a weight ``("w", layer, source, target)`` or a bias
+        ``("b", layer, unit)`` (layers 1-based, units 0-based).
+    """
+
+    element_clicked = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +146,10 @@ class NetworkView(QWidget):
         self.inputs: Any = None  # the patient's network input row, or None
         self.pre_activations: list[Any] = []  # Z per layer for the patient
         self.activations: list[Any] = []  # A per layer for the patient
+        self.gradients: list[Any] | None = None  # dL/dW per layer (same shapes as weights), or None
+        self.bias_gradients: list[Any] | None = None
+        self.show_gradients = False
+        self.selected: Element | None = None
         self.placeholder = "No network yet: train one on the Train page, or open a saved model."
         self.caption = ""
         self.paint_count = 0
@@ -165,12 +193,58 @@ class NetworkView(QWidget):
             self.input_labels = tuple(column_label(n) for n in names)
         if self.layer_sizes != old_sizes:
             self.set_activations(None)
+            self.gradients = self.bias_gradients = None
+            self.selected = None
         self._geometry_size = QSize()  # positions and edges are rebuilt when next needed
+        self.schedule_repaint()
+
+    def set_gradients(self, weights: Sequence[Any] | None, biases: Sequence[Any] | None = None) -> None:
+        """The gradient of each weight (``dl_wrt_w1``, … of the batch) and bias, or ``None`` (unknown).
+
+        Drawn instead of the weights while :attr:`show_gradients` is on; gradients of another shape than
+        the weights are ignored.
+        """
+        import numpy as np
+
+        if weights is None:
+            self.gradients = self.bias_gradients = None
+        else:
+            grads = [np.asarray(g, dtype=float) for g in weights]
+            if [g.shape for g in grads] != [w.shape for w in self.weights]:
+                self.gradients = self.bias_gradients = None
+            else:
+                self.gradients = grads
+                self.bias_gradients = (
+                    None if biases is None else [np.asarray(g, dtype=float).ravel() for g in biases]
+                )
+        self.schedule_repaint()
+
+    def set_show_gradients(self, on: bool) -> None:
+        """Draw the gradients (when known) instead of the weights."""
+        self.show_gradients = bool(on)
+        self.schedule_repaint()
+
+    @property
+    def drawing_gradients(self) -> bool:
+        """True when the lines show gradients (asked for, and known for these weights)."""
+        return self.show_gradients and self.gradients is not None
+
+    def drawn_value(self, edge: Edge) -> float:
+        """What the line of ``edge`` shows: its gradient while gradients are drawn, else its weight."""
+        if self.drawing_gradients and self.gradients is not None:
+            return float(self.gradients[edge.layer - 1][edge.source, edge.target])
+        return edge.weight
+
+    def set_selected(self, element: Element | None) -> None:
+        """Outline this weight or bias (``None``: nothing)."""
+        self.selected = None if element is None else tuple(element)
         self.schedule_repaint()
 
     def clear(self) -> None:
         """Draw nothing but the placeholder text."""
         self.weights, self.biases = [], []
+        self.gradients = self.bias_gradients = None
+        self.selected = None
         self.input_names, self.input_labels = (), ()
         self.set_activations(None)
         self._nodes, self._edges = [], []
@@ -251,7 +325,12 @@ class NetworkView(QWidget):
     def hint_lines(self) -> list[str]:
         """The hint under the legend, in lines that fit the width (elided to one line, a narrow window
         lost what the dashed grey units mean)."""
-        hint = "Thicker line = larger |weight|. Hover a line or a circle for its numbers."
+        hint = (
+            "Thicker line = larger |gradient| in its layer: the weights this step moves most."
+            if self.drawing_gradients
+            else "Thicker line = larger |weight|."
+        )
+        hint += " Hover a line or a circle for its numbers; click one to change it."
         if self.activations:
             hint += " Dashed grey = switched off (ReLU gave 0)."
         metrics = _metrics(self, self.font())
@@ -349,6 +428,9 @@ class NetworkView(QWidget):
         else:
             lines.append(f"Hidden layer {layer}, unit {index + 1}: A = ReLU(Z)")
         lines.append(f"Bias b = {number(bias)}")
+        if self.bias_gradients is not None:
+            gradient = float(self.bias_gradients[layer - 1][index])
+            lines.append(f"Gradient dL/db (training batch) = {_gradient_words(gradient)}")
         if self.activations and layer - 1 < len(self.activations):
             z = float(self.pre_activations[layer - 1][index])
             a = float(self.activations[layer - 1][index])
@@ -372,7 +454,37 @@ class NetworkView(QWidget):
             if source is not None and edge.source < len(source):
                 term = float(source[edge.source]) * edge.weight
                 text += f"\nFor this patient: input × weight = {number(term)}"
+        if self.gradients is not None:
+            gradient = float(self.gradients[edge.layer - 1][edge.source, edge.target])
+            text += f"\nGradient dL/dw (training batch) = {_gradient_words(gradient)}"
         return text
+
+    def element_at(self, pos: QPointF) -> Element | None:
+        """The bias (a hidden or output unit) or weight (a line) at ``pos``, found as :meth:`tooltip_at`
+        finds its text; ``None`` on an input unit (it has no bias) or on empty space."""
+        for layer_nodes in self.nodes:
+            for node in layer_nodes:
+                delta = node.position - pos
+                if math.hypot(delta.x(), delta.y()) <= NODE_RADIUS + 2:
+                    return None if node.layer == 0 else ("b", node.layer, node.index)
+        best, best_distance = None, EDGE_HIT_DISTANCE
+        for edge in self.edges:
+            distance = _distance_to_segment(pos, edge.start, edge.end)
+            if distance <= best_distance:
+                best, best_distance = edge, distance
+        if best is None:
+            return None
+        return ("w", best.layer, best.source, best.target)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.weights:
+            element = self.element_at(event.position())
+            if element is not None:
+                self.set_selected(element)
+                self.element_clicked.emit(element)
+                event.accept()
+                return
+        super().mousePressEvent(event)
 
     def tooltip_at(self, pos: QPointF) -> str:
         """The tooltip text at ``pos`` (widget coordinates): a unit first, then the nearest line."""
@@ -437,15 +549,18 @@ class NetworkView(QWidget):
         groups: dict[tuple[int, bool, bool], list[QLineF]] = {}
         offset = 0
         sizes = self.layer_sizes
-        for layer, w in enumerate(self.weights, start=1):
+        drawn = self.gradients if self.drawing_gradients and self.gradients is not None else self.weights
+        for layer, w in enumerate(drawn, start=1):
             count = sizes[layer - 1] * sizes[layer]
             largest = float(abs(w).max()) or 1.0
             off_sources: set[int] = set()
-            if layer >= 2 and len(self.activations) >= layer - 1:
+            # (The batch's gradients are not about the patient shown: no fading by the patient's off units.)
+            if layer >= 2 and len(self.activations) >= layer - 1 and not self.drawing_gradients:
                 off_sources = {int(i) for i, a in enumerate(self.activations[layer - 2]) if a <= 0}
             for edge in self._edges[offset : offset + count]:
-                level = round(abs(edge.weight) / largest * EDGE_LEVELS)
-                key = (level, edge.weight >= 0, edge.source in off_sources)
+                value = float(w[edge.source, edge.target])
+                level = round(abs(value) / largest * EDGE_LEVELS)
+                key = (level, value >= 0, edge.source in off_sources)
                 groups.setdefault(key, []).append(QLineF(edge.start, edge.end))
             offset += count
         for (level, positive, faded), lines in sorted(groups.items()):
@@ -454,6 +569,12 @@ class NetworkView(QWidget):
             colour.setAlpha(int((40 + 215 * strength) * (0.15 if faded else 1.0)))
             painter.setPen(QPen(colour, 0.6 + 4.4 * strength))
             painter.drawLines(lines)
+        if self.selected is not None and self.selected[0] == "w":
+            _, layer, source, target = self.selected
+            if layer <= len(self.weights):
+                edge = self.edge(layer, source, target)
+                painter.setPen(QPen(palette.color(QPalette.ColorRole.WindowText), 2.0, Qt.PenStyle.DashLine))
+                painter.drawLine(edge.start, edge.end)
 
     def _paint_nodes(self, painter: QPainter, palette: QPalette, text_colour: QColor, soft: QColor) -> None:
         n_layers = len(self._nodes)
@@ -489,6 +610,8 @@ class NetworkView(QWidget):
                     else:
                         fill = _mix(base, weight_colour(1.0, palette), 0.15 + 0.75 * a / largest)
                         value_text = number(a)
+                if self.selected == ("b", layer, node.index):
+                    pen = QPen(text_colour, 3.0)
                 painter.setPen(pen)
                 painter.setBrush(fill)
                 painter.drawEllipse(node.position, NODE_RADIUS, NODE_RADIUS)
@@ -564,7 +687,15 @@ class NetworkView(QWidget):
         hints = self.hint_lines()
         y = self.height() - metrics.descent() - 2 - line * len(hints)
         x = 4.0
-        for weight, words in ((1.0, "orange: positive weight or value"), (-1.0, "blue: negative")):
+        legend = (
+            (
+                (1.0, "orange: gradient > 0 (the weight goes down)"),
+                (-1.0, "blue: < 0 (goes up)"),
+            )
+            if self.drawing_gradients
+            else ((1.0, "orange: positive weight or value"), (-1.0, "blue: negative"))
+        )
+        for weight, words in legend:
             painter.setPen(QPen(weight_colour(weight, palette), 3))
             middle = y - metrics.ascent() / 2 + 1
             painter.drawLine(QPointF(x, middle), QPointF(x + 22, middle))
@@ -581,6 +712,11 @@ class NetworkView(QWidget):
         if self.caption:
             painter.setPen(text_colour)
             painter.drawText(QPointF(4, y - line - 2), self.caption)
+
+
+def _gradient_words(gradient: float) -> str:
+    way = "the step lowers it" if gradient > 0 else "the step raises it" if gradient < 0 else "no change"
+    return f"{gradient + 0.0:.4g} ({way})".replace("-", "−")
 
 
 def _metrics(widget: QWidget, font: QFont) -> Any:

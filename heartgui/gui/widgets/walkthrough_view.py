@@ -175,19 +175,37 @@ class WalkthroughView(QTextBrowser):
         self.setOpenLinks(False)
         self.steps: list[Step] = []
         self.message = ""
+        self._pending = False  # steps not laid out yet (they arrived while the view was hidden)
 
     def show_steps(self, steps: list[Step]) -> None:
-        """Show ``steps`` (from :func:`walkthrough_steps`), keeping the scroll position."""
+        """Show ``steps`` (from :func:`walkthrough_steps`), keeping the scroll position.
+
+        :attr:`steps` changes at once; while the view is hidden (e.g. behind another tab) the text is laid
+        out only when it is shown (``setHtml`` of the tables takes ~20 ms).
+        """
         self.steps = list(steps)
         self.message = ""
+        if not self.isVisible():
+            self._pending = True
+            return
+        self._render()
+
+    def _render(self) -> None:
+        self._pending = False
         position = self.verticalScrollBar().value()
         self.setHtml(self._html())
         self.verticalScrollBar().setValue(position)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self._render()
 
     def show_message(self, text: str) -> None:
         """Show ``text`` instead of the steps (no model, training in progress, …)."""
         self.steps = []
         self.message = text
+        self._pending = False
         self.setHtml(f"<p>{html.escape(text)}</p>")
 
     def step(self, key: str) -> Step:
