@@ -94,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     configure_application(app)
     install_excepthook()
+    # The cyclic garbage collector runs between events of the GUI thread, never inside one or in a
+    # worker thread (see heartgui.gui.collector).
+    from heartgui.gui.collector import MainThreadCollector
+
+    collector = MainThreadCollector(app)
 
     if "--reset-settings" in argv:  # a student whose app will not start: begin again from the defaults
         from PySide6.QtCore import QSettings
@@ -111,8 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = main_window.MainWindow()
     window.show()
     if smoke_test:
-        return smoke.run(app, window, argv)
+        try:
+            return smoke.run(app, window, argv)
+        finally:
+            collector.stop()
     data_file = next((a for a in argv[1:] if not a.startswith("-")), None)
     # Heavy libraries load after the first paint (in a worker); the file is opened once they are there.
     QTimer.singleShot(0, lambda: window.begin_startup(data_file))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()

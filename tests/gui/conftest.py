@@ -21,6 +21,18 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, qapp):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def collected_after_the_test(qapp):
+    """Python's cyclic garbage collector off during a window test, run once at its end (see
+    heartgui.gui.collector): left to trigger anywhere, it freed a page's window from inside that page's
+    own table resize (a segmentation fault in tests/gui/test_data_page.py, every run). Set up before and
+    torn down after every other fixture of the test, so pytest-qt has closed the test's widgets by then."""
+    from heartgui.gui.collector import collected_between_events
+
+    with collected_between_events():
+        yield
+
+
 @pytest.fixture
 def window(qtbot):
     """A shown main window with its pages built; closed (threads joined) after the test."""
