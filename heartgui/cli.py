@@ -186,7 +186,12 @@ def _add_training_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--epochs", type=_positive_int, metavar="N")
     command.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
     command.add_argument("--test-size", type=_fraction, metavar="FRACTION", help="share kept aside to test")
-    command.add_argument("--threshold", type=_probability, metavar="RISK", help="risk that says 'present'")
+    command.add_argument(
+        "--threshold",
+        type=_probability,
+        metavar="RISK",
+        help="risk at or above which a patient is flagged for further testing",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -663,17 +668,18 @@ def _predict(args: argparse.Namespace) -> int:
     except ModelFileError as error:
         raise UsageError(str(error)) from None
     from heartgui.core.model import RiskNotComputable
+    from heartgui.core.schema import DECISION_WORDS
 
     model = saved.model
     risk = float(model.predict_risk(patient)[0])
     try:
-        present = bool(model.predict(patient)[0])
+        flagged = bool(model.predict(patient)[0])
     except RiskNotComputable as error:  # never a decision on a risk that is not a number
         raise UsageError(f"'{os.path.basename(args.model)}': {error}") from None
     _print_json(
         {
             "risk": risk,
-            "decision": "present" if present else "absent",
+            "decision": DECISION_WORDS[int(flagged)],
             "threshold": model.threshold,
             "out_of_range": {
                 name: {"value": patient[name], "low": low, "high": high}

@@ -47,10 +47,11 @@ class BatchPrediction:
         One row per data line of the file, sorted by ``line``. Columns: ``line``, the 13 features
         (NaN for a rejected row), ``known_outcome`` ("present"/"absent"/"", only when the file has a
         readable target column), ``risk`` (probability 0–1, NaN for a rejected row), ``decision``
-        ("present"/"absent", "" for a rejected row), ``out_of_range`` (comma-separated feature names
-        outside the training range, "" when none) and ``problem`` (why a row was rejected, "" otherwise).
+        ("flagged"/"not flagged" for further testing, "" for a rejected row), ``out_of_range``
+        (comma-separated feature names outside the training range, "" when none) and ``problem`` (why a
+        row was rejected, "" otherwise).
     threshold : float
-        The risk at or above which ``decision`` is "present".
+        The risk at or above which ``decision`` is "flagged".
     provenance : Provenance
         The patients file.
     """
@@ -68,8 +69,8 @@ class BatchPrediction:
         return int((self.table["problem"] != "").sum())
 
     @property
-    def n_present(self) -> int:
-        return int((self.table["decision"] == "present").sum())
+    def n_flagged(self) -> int:
+        return int((self.table["decision"] == schema.DECISION_WORDS[1]).sum())
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write the table as comma-separated UTF-8, atomically (a half-written file never replaces one).
@@ -120,7 +121,7 @@ def predict_patients(
         computed = present = np.zeros(0, dtype=bool)
     valid["risk"] = risk
     valid["decision"] = np.where(
-        computed, np.where(present, schema.CLASS_WORDS[1], schema.CLASS_WORDS[0]), ""
+        computed, np.where(present, schema.DECISION_WORDS[1], schema.DECISION_WORDS[0]), ""
     )
     valid["out_of_range"] = _out_of_range_names(model, X)
     valid["problem"] = np.where(computed, "", NOT_COMPUTABLE)

@@ -274,6 +274,9 @@ TARGET_ALIASES: tuple[str, ...] = (
     "presence",
 )
 CLASS_WORDS = {0: "absent", 1: "present"}
+#: What a model's decision at a threshold is called: a risk at or above it flags the patient for further
+#: testing. Never "present"/"absent": a risk over a threshold is not a diagnosis.
+DECISION_WORDS = {0: "not flagged", 1: "flagged"}
 
 #: Statlog cost matrix from ``heart.doc``: a missed disease costs 5, a false alarm 1.
 STATLOG_COST_MISSED = 5.0

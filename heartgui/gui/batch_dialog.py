@@ -118,7 +118,7 @@ class BatchTable:
         self.out_of_range_words = np.array([words[v] for v in self.values["out_of_range"]], dtype=object)
         rejected = table[table["problem"] != ""]
         self.n_rejected = len(rejected)
-        self.n_present = int(np.count_nonzero(self.values["decision"] == schema.CLASS_WORDS[1]))
+        self.n_flagged = int(np.count_nonzero(self.values["decision"] == schema.DECISION_WORDS[1]))
         self.n_outside = int(np.count_nonzero(self.values["out_of_range"] != ""))
         head = rejected.head(MAX_LISTED_REJECTED)
         self.rejected = [
@@ -226,7 +226,7 @@ class BatchTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and name in ("line", "risk"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and name == "decision" and value == schema.CLASS_WORDS[1]:
+        if role == Qt.ItemDataRole.FontRole and name == "decision" and value == schema.DECISION_WORDS[1]:
             font = QFont()
             font.setBold(True)
             return font
@@ -502,11 +502,11 @@ class BatchDialog(QDialog):
         self._fit_columns()
 
         assert table is not None
-        n, rejected, present = len(table), table.n_rejected, table.n_present
+        n, rejected, flagged = len(table), table.n_rejected, table.n_flagged
         name = prediction.provenance.file_name
         summary = (
-            f"<b>{name}</b>: {plural(n, 'patient')} predicted — {present} “present”, {n - present} “absent” "
-            f"at {threshold_percent(prediction.threshold)}."
+            f"<b>{name}</b>: {plural(n, 'patient')} predicted — {flagged} flagged for further testing, "
+            f"{n - flagged} not flagged, at {threshold_percent(prediction.threshold)}."
         )
         outside = table.n_outside
         if outside:

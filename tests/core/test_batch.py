@@ -51,12 +51,12 @@ def test_risks_are_the_models_risks(model, patients_csv):
     predicted = batch.table[batch.table["problem"] == ""]
     np.testing.assert_array_equal(predicted["line"], patients.lines)
     np.testing.assert_allclose(predicted["risk"], model.predict_risk(patients.X), rtol=0, atol=1e-15)
-    expected = np.where(model.predict(patients.X) == 1, "present", "absent")
+    expected = np.where(model.predict(patients.X) == 1, "flagged", "not flagged")
     np.testing.assert_array_equal(predicted["decision"], expected)
     np.testing.assert_array_equal(predicted[list(schema.FEATURE_NAMES)], patients.X.to_numpy())
     assert batch.threshold == model.threshold == 0.5
     assert batch.n_predicted == 41 and batch.n_rejected == 5
-    assert batch.n_present == int((expected == "present").sum())
+    assert batch.n_flagged == int((expected == "flagged").sum())
 
 
 def test_rejected_rows_keep_their_line_and_reason(model, patients_csv):
@@ -91,9 +91,9 @@ def test_threshold_changes_decisions_only(model, patients_csv):
     pd.testing.assert_series_equal(at_half["risk"], at_sixth["risk"])
     risk = at_sixth["risk"].to_numpy()
     predicted = ~np.isnan(risk)
-    expected = np.where(risk[predicted] >= 1 / 6, "present", "absent")
+    expected = np.where(risk[predicted] >= 1 / 6, "flagged", "not flagged")
     np.testing.assert_array_equal(at_sixth["decision"].to_numpy()[predicted], expected)
-    assert (at_sixth["decision"] == "present").sum() > (at_half["decision"] == "present").sum()
+    assert (at_sixth["decision"] == "flagged").sum() > (at_half["decision"] == "flagged").sum()
     with pytest.raises(ValueError, match="between 0 and 1"):
         predict_patients(model, patients, threshold=1.5)
 
@@ -157,7 +157,7 @@ def test_a_risk_that_is_not_a_number_is_a_problem_never_a_decision(heart, patien
     decided = table["decision"] != ""
     assert np.isfinite(table.loc[decided, "risk"]).all()
     assert batch.n_predicted == int(decided.sum()) == patients.n_valid - int(unknown.sum())
-    assert batch.n_present <= batch.n_predicted
+    assert batch.n_flagged <= batch.n_predicted
     assert batch.n_rejected == patients.n_rejected + int(unknown.sum())
     with pytest.raises(RiskNotComputable, match="arithmetic overflowed"):
         model.predict(patients.X)

@@ -140,7 +140,7 @@ def test_train_out_then_predict_gives_the_risk_of_the_loaded_model(capsys, model
     assert from_file["risk"] == from_pairs["risk"] == expected
     assert 0 <= expected <= 1
     assert from_file["threshold"] == 0.5
-    assert from_file["decision"] == ("present" if expected >= 0.5 else "absent")
+    assert from_file["decision"] == ("flagged" if expected >= 0.5 else "not flagged")
     assert from_file["patient"] == {n: float(patient[n]) for n in FEATURE_NAMES}
     assert from_file["out_of_range"] == {}
 
@@ -162,7 +162,7 @@ def test_predict_uses_the_models_threshold(capsys, heart_dat, tmp_path):
     assert trained["model_file"] == str(path)
     result = run_json(capsys, "predict", path, *EXAMPLE_PAIRS)
     assert result["threshold"] == 0.999
-    assert result["decision"] == ("present" if result["risk"] >= 0.999 else "absent")
+    assert result["decision"] == ("flagged" if result["risk"] >= 0.999 else "not flagged")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -556,9 +556,12 @@ def test_a_network_that_cannot_start_does_not_blame_the_learning_rate(capsys, he
 
 
 def test_hidden_layers_too_large_for_memory_are_a_clear_message(capsys, heart_dat):
-    # 10 billion weights (80 GB): refused, never an internal error (allocating them fails at once).
+    # 10 billion weights (80 GB): refused before anything is allocated (check_architecture), never an
+    # internal error.
     code, out, err = run(capsys, "train", heart_dat, "--hidden", "100000,100000")
-    assert_one_line_error(code, err, "100000,100000", "memory")
+    assert_one_line_error(
+        code, err, "100000, 100000", "10,001,600,001 weights and biases", "at most 1,000,000"
+    )
     assert "internal error" not in err and out == ""
 
 

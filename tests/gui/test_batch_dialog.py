@@ -78,7 +78,7 @@ def test_table_shows_every_predicted_patient(qtbot, dialog, monkeypatch, patient
     for row in (0, 7, 29):
         assert cell(dialog, row, "line") == str(int(patients.lines[row]))
         assert cell(dialog, row, "risk") == f"{risks[row] * 100:.1f} %"
-        assert cell(dialog, row, "decision") == ("present" if risks[row] >= 0.5 else "absent")
+        assert cell(dialog, row, "decision") == ("flagged" if risks[row] >= 0.5 else "not flagged")
         assert cell(dialog, row, "cp") == schema.BY_NAME["cp"].describe_value(patients.X.at[row, "cp"])
     assert cell(dialog, 29, "chol") == "600 mg/dl"
     assert cell(dialog, 29, "out_of_range") == "Serum cholesterol"

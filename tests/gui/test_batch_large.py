@@ -85,8 +85,8 @@ def test_the_table_equals_the_synchronous_prediction(qtbot, dialog, big_csv, mod
     np.testing.assert_array_equal(shown.column_values("line"), expected["line"].to_numpy())
     np.testing.assert_array_equal(shown.column_values("risk"), expected["risk"].to_numpy())
     np.testing.assert_array_equal(shown.column_values("decision"), expected["decision"].to_numpy())
-    assert blocker.args[0].n_present == int((expected["decision"] == "present").sum())
-    assert f"{blocker.args[0].n_present} “present”" in dialog.status.text()
+    assert blocker.args[0].n_flagged == int((expected["decision"] == "flagged").sum())
+    assert f"{blocker.args[0].n_flagged} flagged for further testing" in dialog.status.text()
 
     # Sorted by risk, highest first: the risks in order, ties in the order of the file's lines.
     dialog.table.sortByColumn(column(dialog, "risk"), Qt.SortOrder.DescendingOrder)
