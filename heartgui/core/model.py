@@ -115,13 +115,7 @@ class HeartModel(BaseEstimator):
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
-
-        if self.validation_fraction > 0:
-            X_fit, X_val, y_fit, y_val = train_test_split(
-                X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
-            )
-        else:
-            X_fit, X_val, y_fit, y_val = X, None, y, None
+        X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
 
         self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
@@ -219,13 +213,20 @@ class HeartModel(BaseEstimator):
         :func:`heartgui.core.backprop.backward_pass` walks through. Changes nothing in the model.
         """
         X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
-        y = np.asarray(y, dtype=np.int64).ravel()
+        X_fit, _, y_fit, _ = self._split_validation(X, np.asarray(y, dtype=np.int64).ravel())
+        return X_fit, np.asarray(y_fit, dtype=np.int64)
+
+    def _split_validation(
+        self, X: pd.DataFrame, y: np.ndarray
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray, np.ndarray | None]:
+        """(X_fit, X_val, y_fit, y_val): the validation part held back, stratified, seeded by
+        ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0."""
         if self.validation_fraction <= 0:
-            return X, y
-        X_fit, _, y_fit, _ = train_test_split(
+            return X, None, y, None
+        X_fit, X_val, y_fit, y_val = train_test_split(
             X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
         )
-        return X_fit, np.asarray(y_fit, dtype=np.int64)
+        return X_fit, X_val, y_fit, y_val
 
 
 def _defaults(X: pd.DataFrame) -> dict[str, float]:
