@@ -134,6 +134,6 @@ def test_both_reports_decide_at_the_default_threshold(trained, qtbot, monkeypatc
         return " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(str(path)).pages)
 
     training = report(window.training_report_action, tmp_path / "training.pdf", "training report")
-    assert "A patient is flagged for further testing when the risk is 16.7 % or more." in training
+    assert "A patient is flagged for further testing when the risk is 16.7 % or more (" in training
     patient = report(window.patient_report_action, tmp_path / "patient.pdf", "patient report")
     assert "At the threshold of 16.7 %, this patient is" in patient
