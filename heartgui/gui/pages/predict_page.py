@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QTabWidget,
@@ -203,6 +205,87 @@ def _boxed(label: QLabel, card: Card) -> Card:
     layout.setContentsMargins(10, 8, 10, 8)
     layout.addWidget(label)
     return card
+
+
+class _NotesArea(QScrollArea):
+    """A scroll area as tall as its word-wrapped contents need at its width, and no taller.
+
+    A plain scroll area asks for a fixed size whatever its contents; this one asks for their whole height
+    (so they show whole when the column has room) and, at least, a few lines (so a short window scrolls
+    them rather than squashing what is laid out above).
+    """
+
+    #: Lines of text always in sight, however short the window.
+    MIN_LINES = 3
+
+    def __init__(self, contents: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setWidget(contents)
+        # A note shown, hidden or rewritten changes the height wanted: tell the column.
+        contents.installEventFilter(self)
+
+    def _contents_height(self) -> int:
+        contents = self.widget()
+        if contents is None or not contents.hasHeightForWidth():
+            return 0
+        return contents.heightForWidth(self.viewport().width())
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(0, self._contents_height()))
+
+    def minimumSizeHint(self) -> QSize:
+        lines = self.fontMetrics().lineSpacing() * self.MIN_LINES + 16  # and a box's margins
+        return QSize(super().minimumSizeHint().width(), min(lines, max(0, self._contents_height())))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # another width, another height of the wrapped text
+
+
+def minimum_height_for_width(layout: QLayout, width: int) -> int:
+    """The least height a vertical ``layout`` needs at ``width`` with each word-wrapped text whole.
+
+    Qt's own height for width adds up what the items *want* (a matplotlib canvas wants the size it
+    has now), not the least they can do with.
+    """
+    margins = layout.contentsMargins()
+    inner = width - margins.left() - margins.right()
+    heights = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        if item is None or item.isEmpty():  # a hidden widget, or a stretch
+            continue
+        widget = item.widget()
+        inside = widget.layout() if widget is not None else None
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            heights.append(widget.heightForWidth(inner))
+        elif isinstance(inside, QVBoxLayout):  # a panel: its title wrapped, its canvas at its least
+            heights.append(max(minimum_height_for_width(inside, inner), item.minimumSize().height()))
+        else:
+            heights.append(item.minimumSize().height())
+    spacing = max(layout.spacing(), 0) * max(len(heights) - 1, 0)
+    return sum(heights) + spacing + margins.top() + margins.bottom()
+
+
+class _ShrinkingPage(QWidget):
+    """A page in a resizable scroll area that scrolls only when its contents, each at its least height
+    (texts whole), do not fit; when they do, its layout shares out the room."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        if not isinstance(layout, QVBoxLayout):
+            return super().heightForWidth(width)
+        return max(minimum_height_for_width(layout, width), self.minimumSizeHint().height())
 
 
 def _wrapping(name: str, text: str = "") -> QLabel:
@@ -382,7 +465,7 @@ class PredictPage(QWidget):
         card = Card()
         inner = QVBoxLayout(card)
         inner.setContentsMargins(16, 10, 16, 12)
-        inner.setSpacing(8)
+        inner.setSpacing(6)  # compact: the largest warning under the card still shows whole at 1024 × 600
         title = QLabel(RISK_TITLE)
         title.setFont(_bigger(self, 1.15))
         self.risk_label = QLabel("—")
@@ -423,10 +506,19 @@ class PredictPage(QWidget):
         self.out_of_range_label = _wrapping("out_of_range_label")
 
         self.out_of_range_box = _boxed(self.out_of_range_label, Card(CAUTION, CAUTION_BORDER, radius=6.0))
-        holder_layout.addWidget(self.out_of_range_box)
         self.actual_outcome_label = _wrapping("actual_outcome_label")
         self.actual_outcome_box = _boxed(self.actual_outcome_label, Card(dashed=True, radius=6.0))
-        holder_layout.addWidget(self.actual_outcome_box)
+        # The notes about this patient under the card, in their own scroll area: whole when there is
+        # room, and in a short window they scroll instead of squashing the risk above them.
+        notes = QWidget()
+        notes_layout = QVBoxLayout(notes)
+        notes_layout.setContentsMargins(0, 0, 0, 0)
+        notes_layout.setSpacing(8)
+        notes_layout.addWidget(self.out_of_range_box)
+        notes_layout.addWidget(self.actual_outcome_box)
+        self.notes_area = _NotesArea(notes)
+        self.notes_area.setObjectName("notes_area")
+        holder_layout.addWidget(self.notes_area, 1)
         self.result_stack.addWidget(holder)
         return self.result_stack
 
@@ -476,7 +568,7 @@ class PredictPage(QWidget):
         return self.tabs
 
     def _build_how_sure(self) -> QWidget:
-        page = QWidget()
+        page = _ShrinkingPage()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 8, 4, 4)
         self.how_sure_intro = _wrapping("how_sure_intro", how_sure_intro(None))
@@ -506,12 +598,21 @@ class PredictPage(QWidget):
         self.spread_plot.hide()
         # A strip of dots: enough height for a stack of ten, the rest of the tab for the words.
         self.spread_plot.setMaximumHeight(self.fontMetrics().height() * 15)
-        layout.addWidget(self.spread_plot)
+        layout.addWidget(self.spread_plot, 1)  # the tab's spare height, up to its maximum
         self.spread_label = _wrapping("spread_label")
         layout.addWidget(self.spread_label)
-        layout.addStretch(1)
+        layout.addStretch(0)  # what is left beyond the dots' maximum
         self._update_ensemble_controls()
-        return page
+        # In a short window (1016 × 520) the words, the button and the dots do not all fit the tab:
+        # they scroll, each whole, rather than being squashed into one another.
+        scroll = QScrollArea()
+        scroll.setObjectName("how_sure_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        self.how_sure_scroll = scroll
+        return scroll
 
     # ----------------------------------------------------------------------------------------------
     @property

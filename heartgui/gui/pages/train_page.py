@@ -369,9 +369,8 @@ class TrainPage(QWidget):
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(settings_box)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.hint)
         left_layout.addStretch()
         scroll = QScrollArea()
         scroll.setWidget(left)
@@ -383,6 +382,12 @@ class TrainPage(QWidget):
         scroll.setMinimumWidth(max(390, needed))
         scroll.setMaximumWidth(max(470, needed))
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Start, Stop and Reset (and why Start is greyed) above the settings and outside their scroll
+        # area: always in sight, however long the settings' descriptions and messages make the column.
+        column = QVBoxLayout()
+        column.addLayout(buttons)
+        column.addWidget(self.hint)
+        column.addWidget(scroll, 1)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
@@ -409,7 +414,7 @@ class TrainPage(QWidget):
         right.addWidget(self.plot, 1)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addLayout(column)
         layout.addLayout(right, 1)
 
         for box in (self.learning_rate, self.test_size, self.validation, self.l2):

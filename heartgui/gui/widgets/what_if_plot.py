@@ -46,6 +46,10 @@ ANSWER_SIZES = (8.0, 7.0, 6.5)
 #: Canvas pixels the bars do not get across: the risk axis's numbers and label, and the margins; and the
 #: pixels kept between two answers.
 RISK_AXIS_PX = 50
+#: The risk axis's label, and the canvas pixels it does not get along its side (the feature's axis below
+#: it, and the margins).
+RISK_LABEL = "Risk of coronary disease now (%)"
+RISK_LABEL_MARGIN_PX = 40
 ANSWER_GAP_PX = 4
 
 
@@ -98,6 +102,7 @@ class WhatIfPlot(FigurePanel):
         self.bars: Any = None  # the bars (coded features) or None
         self.marker: Any = None  # the current value
         self._answers: tuple[tuple[str, ...], float] = ((), ANSWER_SIZES[0])  # tick labels shown, size
+        self._risk_label = RISK_LABEL  # the risk axis's label shown (on one line or two)
         self.style_axes()
 
     @property
@@ -139,8 +144,21 @@ class WhatIfPlot(FigurePanel):
         self._draw()
 
     def canvas_resized(self) -> None:
-        if self.bars is not None and self._fitting_answers(self.curve.labels) != self._answers:
+        if self.curve is None:
+            return
+        answers_changed = self.bars is not None and self._fitting_answers(self.curve.labels) != self._answers
+        if answers_changed or self._fitting_risk_label() != self._risk_label:
             self._draw()
+
+    def _fitting_risk_label(self) -> str:
+        """The risk axis's label on one line, or on two when the canvas is too short for one (in a
+        1016 × 520 window the line ran off the figure)."""
+        from matplotlib.font_manager import FontProperties
+
+        renderer = self.canvas.get_renderer()
+        width = renderer.get_text_width_height_descent(RISK_LABEL, FontProperties(size=8), ismath=False)[0]
+        room = (self.canvas.height() - RISK_LABEL_MARGIN_PX) * self.canvas.device_pixel_ratio
+        return RISK_LABEL if width <= room else break_line(RISK_LABEL)
 
     def _fitting_answers(self, answers: Any) -> tuple[tuple[str, ...], float]:
         """A coded feature's answers as tick labels that fit side by side under their bars, and their
@@ -225,7 +243,8 @@ class WhatIfPlot(FigurePanel):
         )
         ax.set_ylim(-2, 105)  # room for the marker at 0 % or 100 %
         ax.set_yticks([0, 25, 50, 75, 100])
-        ax.set_ylabel("Risk of coronary disease now (%)", fontsize=8)
+        self._risk_label = self._fitting_risk_label()
+        ax.set_ylabel(self._risk_label, fontsize=8)
         ax.grid(True, alpha=0.3, color=c["soft"])
         now = describe_value(feature.name, current, self.cholesterol_unit)
         low, high = float(risks.min()), float(risks.max())
