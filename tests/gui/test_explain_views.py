@@ -362,12 +362,26 @@ def test_shutdown_joins_a_running_ensemble(page, qtbot):
     _show_tab(page, qtbot, TAB_HOW_SURE)
     page.ensemble_button.click()
     thread: QThread = page._ensemble_job.qthread
+    qtbot.waitUntil(thread.isRunning)  # (it starts once the tab's new state is painted)
     page.shutdown()
     assert thread.isFinished()
     assert not page.ensemble_running()
 
 
+def test_shutdown_before_the_ensemble_started_never_starts_it(page, qtbot):
+    page.ensemble_size = 40
+    _show_tab(page, qtbot, TAB_HOW_SURE)
+    page.ensemble_button.click()  # its thread starts on the next turn of the event loop ...
+    thread: QThread = page._ensemble_job.qthread
+    page.shutdown()  # ... which comes after the window closed
+    qtbot.wait(50)
+    assert not thread.isRunning() and not page.ensemble_running()
+
+
 def test_window_stays_responsive_while_the_ensemble_trains(page, qtbot, record_property):
+    # The tab is shown first: its spread plot's first full draw (~100 ms, once) is not the training's.
+    page.ensemble_size = 10
+    _show_tab(page, qtbot, TAB_HOW_SURE)
     heartbeat = Heartbeat()
     with heartbeat.running():
         _run_ensemble(page, qtbot, 10)

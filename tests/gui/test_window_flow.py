@@ -338,8 +338,9 @@ def test_closing_mid_cross_validation_and_ensemble_joins_every_thread(trained, q
         assert results.start_cross_validation(folds=9, repeats=5)
     window.show_page(PAGE_PREDICT)
     predict.ensemble_size = 40
-    with qtbot.waitSignal(predict.ensemble_progress.valueChanged, timeout=30_000):
-        predict.start_ensemble()
+    predict.start_ensemble()
+    # Running: its first network trained (the thread starts once the tab's new state is painted).
+    qtbot.waitUntil(lambda: predict.ensemble_progress.value() >= 1, timeout=30_000)
     patch_save_dialog(monkeypatch, tmp_path / "closing.pdf")
     window.training_report_action.trigger()  # a PDF being written while the window closes
 

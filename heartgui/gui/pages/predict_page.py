@@ -965,7 +965,7 @@ class PredictPage(QWidget):
         self._clear_spread()
         self.spread_label.setText("Training…")
         self._update_ensemble_controls()
-        job.start()
+        job.start_after_paint()  # the tab's new state is painted before the worker competes for the GIL
 
     @Slot()
     def cancel_ensemble(self) -> None:
@@ -1045,8 +1045,8 @@ class PredictPage(QWidget):
 
     def _clear_spread(self) -> None:
         self.spread_label.clear()
+        self.spread_plot.hide()  # first: a hidden plot is emptied without a full draw (~100 ms)
         self.spread_plot.clear()
-        self.spread_plot.hide()
 
 
 def decision_words(risk: float, threshold: float) -> str:

@@ -71,7 +71,8 @@ class SpreadPlot(FigurePanel):
         self.own_risk = None
         self.dots = self.own_marker = self.threshold_line = None
         self.blank()
-        self.redraw()
+        if self.isVisible():  # hidden, it is drawn anew by set_spread before it is shown again
+            self.redraw()
 
     def apply_palette(self) -> None:
         self._draw()
