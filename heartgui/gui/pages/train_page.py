@@ -400,11 +400,11 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # Three lines at least, so a run's one-line loss and the message at its end (three lines in a
-        # 1024 px window) do not resize the plot: a resize is a full redraw, and the next run could not
-        # start from the pixels of its empty axes. Taller when a text needs it, as a fixed height (it
-        # was two lines) cut off its last line.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 4)
+        # Four lines at least, so a run's one-line loss and the message at its end (up to four lines in a
+        # narrow window) do not resize the plot: a resize is a full redraw, and the next run could not
+        # start from the pixels of its empty axes. Taller when a text needs it (a fixed height cut off
+        # the last line), and then it stays that tall (_set_status), so the next run keeps the plot's size.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 4 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
 
@@ -612,7 +612,7 @@ class TrainPage(QWidget):
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 0 of {settings.epochs:,}")
-        self.status.setText("Splitting the patients and starting…")
+        self._set_status("Splitting the patients and starting…")
         self._update_buttons()
 
     def add_reports(self, reports: Sequence[EpochReport]) -> None:
@@ -635,7 +635,7 @@ class TrainPage(QWidget):
         text = f"Training loss {last.train_loss:.5f}"
         if last.validation_loss is not None:
             text += f", validation loss {last.validation_loss:.5f}"
-        self.status.setText(text)
+        self._set_status(text)
 
     def training_finished(self, result: TrainingResult, message: str) -> None:
         """The run ended with a model (all epochs, early stopping or the student's Stop)."""
@@ -671,5 +671,12 @@ class TrainPage(QWidget):
         self._running = False
         self._runs_ended += 1
         self.plot.finish()
-        self.status.setText(message)
+        self._set_status(message)
         self._update_buttons()
+
+    def _set_status(self, text: str) -> None:
+        """Show ``text`` under the progress bar; the label grows for a long one and never shrinks back."""
+        self.status.setText(text)
+        needed = self.status.heightForWidth(max(self.status.width(), 1))
+        if needed > self.status.minimumHeight():
+            self.status.setMinimumHeight(needed)
