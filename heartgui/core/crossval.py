@@ -379,15 +379,17 @@ def iter_cross_validate(
     methods: Iterable[Method | TrainingSettings] | None = None,
     cost_missed: float = STATLOG_COST_MISSED,
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
-    stack: bool = True,
+    stack: bool = False,
 ) -> Generator[FoldReport, None, None]:
     """Cross-validate, yielding one :class:`FoldReport` per fold; stop iterating to stop.
 
     ``methods`` are :class:`Method` objects or :class:`TrainingSettings` (a network trained with them);
     by default :data:`DEFAULT_METHODS`. Every method is trained and tested on the same folds. With
-    ``stack`` (the default) the networks of one shuffle's folds train as one stacked computation when
-    its first fold comes up — the same numbers as one by one (``stack=False``), in less time; a
-    network's ``seconds`` is then its share of the stacked time.
+    ``stack`` the networks of one shuffle's folds train as one stacked computation when its first fold
+    comes up — the same numbers as one by one, in less training time; a network's ``seconds`` is then its
+    share of the stacked time. Off by default: in a worker thread the stacked pass holds the interpreter
+    for up to 50–70 ms at a time (25–35 ms one by one), and the window's 10 ms heartbeat then missed
+    its 100 ms limit during a cross-validation (tests/gui/test_results_crossval.py).
     """
     chosen = _methods(methods)
     y = np.asarray(dataset.y)
@@ -456,7 +458,7 @@ def cross_validate(
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
     progress: Callable[[FoldReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    stack: bool = True,
+    stack: bool = False,
 ) -> CrossValResult:
     """Run :func:`iter_cross_validate` to the end, or until ``should_stop()`` (asked before each fold)
     returns true; the result then has ``complete == False``. ``progress`` is called after each fold."""

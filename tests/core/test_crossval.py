@@ -203,8 +203,8 @@ def test_stacked_networks_give_the_same_table_as_one_by_one(heart):
         crossval.network_method(TUTORIAL.replace(learning_rate=0.014), "Neural network (diverging)"),
         crossval.BASELINE_METHODS[1],
     ]
-    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)
-    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=False)
+    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=True)
+    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)
     a, b = fast.to_frame().drop(columns="seconds"), slow.to_frame().drop(columns="seconds")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert (a["note"] != "").any(), "the case needs a network that diverges on some folds"
