@@ -21,3 +21,16 @@ def shown(qtbot, widget: QWidget, size: tuple[int, int] = (1200, 800)) -> QWidge
     host.show()
     qtbot.waitExposed(host)
     return host
+
+
+def inside_page(qtbot, result, patient: dict[str, float]) -> tuple[QWidget, QWidget]:
+    """The Inside page alone at 1280 × 720, with ``result``'s model, its training patients and
+    ``patient``; returns ``(page, host)`` (close the host at teardown)."""
+    from heartgui.gui.pages.network_page import NetworkPage
+
+    page = NetworkPage()
+    host = shown(qtbot, page, (1280, 720))
+    page.set_model(result.model)
+    page.set_training_data(result.split.X_train, result.split.y_train)
+    page.set_patient(patient)
+    return page, host

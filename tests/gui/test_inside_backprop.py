@@ -14,7 +14,7 @@ from heartgui.gui.main_window import PAGE_NETWORK
 from heartgui.gui.pages.inside.learning import BATCH, PATIENT
 from heartgui.gui.pages.network_page import NetworkPage
 from heartgui.gui.widgets.backprop_view import PATIENT_ROWS, gradient_number, precise_number
-from tests.gui.hosting import shown
+from tests.gui.hosting import inside_page, shown
 
 VALIDATION = RECOMMENDED.replace(validation_fraction=0.25, patience=None, epochs=120)
 
@@ -27,11 +27,7 @@ def result(request, heart):
 
 @pytest.fixture
 def page(qtbot, result, heart):
-    page = NetworkPage()
-    host = shown(qtbot, page, (1280, 720))
-    page.set_model(result.model)
-    page.set_training_data(result.split.X_train, result.split.y_train)
-    page.set_patient(heart.row(0))
+    page, host = inside_page(qtbot, result, heart.row(0))
     page.side_tabs.setCurrentIndex(1)
     yield page
     host.close()  # freed here, not by the cyclic garbage collector mid-paint

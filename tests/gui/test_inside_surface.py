@@ -9,9 +9,8 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.core.surface import decision_surface
 from heartgui.core.training import train
 from heartgui.gui.pages.inside.page import TAB_SURFACE
-from heartgui.gui.pages.network_page import NetworkPage
 from heartgui.gui.widgets.surface_plot import SurfacePlot
-from tests.gui.hosting import shown
+from tests.gui.hosting import inside_page
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +20,9 @@ def result(heart):
 
 @pytest.fixture
 def page(qtbot, result, heart):
-    page = NetworkPage()
-    host = shown(qtbot, page, (1280, 720))
-    page.set_model(result.model)
-    page.set_training_data(result.split.X_train, result.split.y_train)
-    page.set_patient(heart.row(40))  # a patient near the threshold: the contour crosses the grid
+    page, host = inside_page(
+        qtbot, result, heart.row(40)
+    )  # a patient near the threshold: the contour crosses the grid
     yield page
     host.close()  # freed here, not by the cyclic garbage collector mid-paint
 

@@ -11,9 +11,8 @@ from PySide6.QtGui import QColor
 from heartgui.core.network import MLP
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
-from heartgui.gui.pages.network_page import NetworkPage
 from heartgui.gui.widgets.network_view import number
-from tests.gui.hosting import shown
+from tests.gui.hosting import inside_page
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +22,7 @@ def result(heart):
 
 @pytest.fixture
 def page(qtbot, result, heart):
-    page = NetworkPage()
-    host = shown(qtbot, page, (1280, 720))
-    page.set_model(result.model)
-    page.set_training_data(result.split.X_train, result.split.y_train)
-    page.set_patient(heart.row(0))
+    page, host = inside_page(qtbot, result, heart.row(0))
     yield page
     host.close()  # freed here, not by the cyclic garbage collector mid-paint
 
