@@ -122,6 +122,9 @@ def step_window(path: str) -> dict:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
+    from heartgui.gui.collector import MainThreadCollector
+
+    collector = MainThreadCollector(app)  # as heartgui.gui.app.main installs it
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
@@ -161,6 +164,7 @@ def step_window(path: str) -> dict:
     timer.stop()
     seconds = time.perf_counter() - start
     window.close()
+    collector.stop()
     return {
         "seconds": seconds,
         "traced_peak": tracemalloc.get_traced_memory()[1],
