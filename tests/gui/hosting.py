@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLayout, QVBoxLayout, QWidget
 
 
 def shown(qtbot, widget: QWidget, size: tuple[int, int] = (1200, 800)) -> QWidget:
@@ -34,3 +34,15 @@ def inside_page(qtbot, result, patient: dict[str, float]) -> tuple[QWidget, QWid
     page.set_training_data(result.split.X_train, result.split.y_train)
     page.set_patient(patient)
     return page, host
+
+
+def patch_save_dialog(monkeypatch, path) -> list:
+    """``QFileDialog.getSaveFileName`` answers ``path``; returns the list of calls seen."""
+    seen: list = []
+
+    def dialog(*args, **kwargs):
+        seen.append(args)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    return seen

@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from heartgui.core.presets import RECOMMENDED
 from heartgui.gui import report_actions
 from heartgui.gui.batch_dialog import BatchDialog
+from tests.gui.hosting import patch_save_dialog
 
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
@@ -43,17 +44,6 @@ class Boxes:
 @pytest.fixture
 def boxes(monkeypatch) -> Boxes:
     return Boxes(monkeypatch)
-
-
-def answer_save(monkeypatch, path) -> list:
-    seen: list = []
-
-    def dialog(*args, **kwargs):
-        seen.append(args)
-        return str(path), ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
-    return seen
 
 
 @pytest.fixture
@@ -87,7 +77,7 @@ def refused(boxes: Boxes, path: Path) -> bool:
 @pytest.mark.parametrize("action", ["save_model_action", "training_report_action", "patient_report_action"])
 def test_no_save_writes_over_the_data_file_loaded(trained, data_copy, boxes, monkeypatch, qtbot, action):
     before = data_copy.read_bytes()
-    answer_save(monkeypatch, data_copy)
+    patch_save_dialog(monkeypatch, data_copy)
     getattr(trained, action).trigger()
     wait_reports(qtbot)
     assert data_copy.read_bytes() == before
@@ -99,7 +89,7 @@ def test_no_save_writes_over_the_data_file_loaded(trained, data_copy, boxes, mon
 def test_the_same_file_by_another_name_is_refused_too(trained, data_copy, boxes, monkeypatch):
     before = data_copy.read_bytes()
     other_name = data_copy.parent / ".." / "data" / "heart.dat"
-    answer_save(monkeypatch, other_name)
+    patch_save_dialog(monkeypatch, other_name)
     trained.save_model_action.trigger()
     assert data_copy.read_bytes() == before
     assert len(boxes.warnings) == 1
@@ -110,7 +100,7 @@ def test_the_data_the_model_was_trained_on_stays_protected_after_another_file_op
 ):
     open_file(trained, shared_data / "processed.cleveland.data")
     before = data_copy.read_bytes()
-    answer_save(monkeypatch, data_copy)
+    patch_save_dialog(monkeypatch, data_copy)
     trained.training_report_action.trigger()
     wait_reports(qtbot)
     assert data_copy.read_bytes() == before
@@ -119,13 +109,13 @@ def test_the_data_the_model_was_trained_on_stays_protected_after_another_file_op
 
 def test_no_save_writes_over_the_model_file_opened(trained, tmp_path, boxes, monkeypatch, qtbot):
     model_path = tmp_path / "m.heartmodel"
-    answer_save(monkeypatch, model_path)
+    patch_save_dialog(monkeypatch, model_path)
     trained.save_model_action.trigger()
     assert model_path.is_file() and boxes.warnings == []
     with qtbot.waitSignal(trained.model_opened, timeout=10_000):
         assert trained.open_model(model_path)
     before = model_path.read_bytes()
-    answer_save(monkeypatch, model_path)
+    patch_save_dialog(monkeypatch, model_path)
     trained.patient_report_action.trigger()
     wait_reports(qtbot)
     assert model_path.read_bytes() == before
@@ -137,7 +127,7 @@ def test_the_plot_picture_asks_before_replacing_a_file_that_is_not_a_picture(
 ):
     essay = tmp_path / "essay.pdf"
     essay.write_text("my essay, not a PDF at all")
-    answer_save(monkeypatch, essay)
+    patch_save_dialog(monkeypatch, essay)
     trained.train_page.plot.toolbar.save_action.trigger()
     assert essay.read_text() == "my essay, not a PDF at all"
     assert len(boxes.questions) == 1 and boxes.warnings == []
@@ -159,7 +149,7 @@ def test_the_export_is_not_saved_over_the_patients_file_or_the_data(
         for target in (patients, data_copy):
             before = target.read_bytes()
             boxes.warnings.clear()
-            answer_save(monkeypatch, target)
+            patch_save_dialog(monkeypatch, target)
             dialog.export_button.click()
             assert dialog.running_jobs() == 0
             assert target.read_bytes() == before
@@ -175,7 +165,7 @@ def test_the_export_is_not_saved_over_the_patients_file_or_the_data(
 def test_a_model_over_a_pdf_asks_first(trained, tmp_path, boxes, monkeypatch):
     pdf = tmp_path / "notes.pdf"
     pdf.write_bytes(b"%PDF-1.4 the student's notes")
-    answer_save(monkeypatch, pdf)
+    patch_save_dialog(monkeypatch, pdf)
     boxes.answer = No
     trained.save_model_action.trigger()
     assert pdf.read_bytes() == b"%PDF-1.4 the student's notes"
@@ -188,10 +178,10 @@ def test_a_model_over_a_pdf_asks_first(trained, tmp_path, boxes, monkeypatch):
 
 def test_a_report_over_a_model_file_asks_first(trained, tmp_path, boxes, monkeypatch, qtbot):
     model_path = tmp_path / "m.heartmodel"
-    answer_save(monkeypatch, model_path)
+    patch_save_dialog(monkeypatch, model_path)
     trained.save_model_action.trigger()
     before = model_path.read_bytes()
-    answer_save(monkeypatch, model_path)
+    patch_save_dialog(monkeypatch, model_path)
     boxes.answer = No
     trained.training_report_action.trigger()
     wait_reports(qtbot)
@@ -202,7 +192,7 @@ def test_a_report_over_a_model_file_asks_first(trained, tmp_path, boxes, monkeyp
 def test_a_pdf_named_pdf_that_is_not_one_asks_first(trained, tmp_path, boxes, monkeypatch, qtbot):
     fake = tmp_path / "essay.pdf"
     fake.write_text("my essay, not a PDF at all")
-    answer_save(monkeypatch, fake)
+    patch_save_dialog(monkeypatch, fake)
     trained.training_report_action.trigger()
     wait_reports(qtbot)
     assert fake.read_text() == "my essay, not a PDF at all"
@@ -213,11 +203,11 @@ def test_replacing_a_file_of_the_same_kind_needs_no_extra_question(
     trained, tmp_path, boxes, monkeypatch, qtbot
 ):
     model_path = tmp_path / "m.heartmodel"
-    answer_save(monkeypatch, model_path)
+    patch_save_dialog(monkeypatch, model_path)
     trained.save_model_action.trigger()
     trained.save_model_action.trigger()  # the file dialog itself asked "replace?"
     report = tmp_path / "r.pdf"
-    answer_save(monkeypatch, report)
+    patch_save_dialog(monkeypatch, report)
     trained.training_report_action.trigger()
     wait_reports(qtbot)
     trained.training_report_action.trigger()
@@ -229,7 +219,7 @@ def test_replacing_a_file_of_the_same_kind_needs_no_extra_question(
 def test_a_folder_is_refused(trained, tmp_path, boxes, monkeypatch):
     folder = tmp_path / "a-folder.heartmodel"
     folder.mkdir()
-    answer_save(monkeypatch, folder)
+    patch_save_dialog(monkeypatch, folder)
     trained.save_model_action.trigger()
     assert folder.is_dir()
     assert refused(boxes, folder)

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import shiboken6
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDoubleSpinBox, QMessageBox
 
 from heartgui import reports
 from heartgui.core.evaluation import evaluate
@@ -20,20 +20,9 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.gui import report_actions
 from heartgui.gui.batch_dialog import BatchDialog
 from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
+from tests.gui.hosting import patch_save_dialog
 
 SETTINGS = RECOMMENDED.replace(epochs=400)
-
-
-def patch_save_dialog(monkeypatch, path) -> list:
-    """``QFileDialog.getSaveFileName`` answers ``path``; returns the list of calls seen."""
-    seen: list = []
-
-    def dialog(*args, **kwargs):
-        seen.append(args)
-        return str(path), ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
-    return seen
 
 
 @pytest.fixture(autouse=True)
