@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
 
 from heartgui.core.evaluation import cost_optimal_threshold, evaluate
 from heartgui.core.model_file import load_model
 from heartgui.core.presets import TUTORIAL
+from tests.gui.hosting import patch_save_dialog
 
 
 def train(window, qtbot):
@@ -48,7 +48,7 @@ def test_the_default_threshold_is_the_cost_optimal_one_everywhere(trained, qtbot
     )
 
     path = tmp_path / "default.heartmodel"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+    patch_save_dialog(monkeypatch, path)
     window.save_model_action.trigger()
     saved = load_model(path)
     assert saved.model.threshold == saved.settings.threshold == saved.metrics["threshold"] == 1 / 6
@@ -89,7 +89,7 @@ def test_retraining_an_opened_model_keeps_its_saved_threshold_and_says_whose(
     window, _ = trained
     settle(window, qtbot, lambda: window.results_page.set_threshold(0.3))
     path = tmp_path / "thirty.heartmodel"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+    patch_save_dialog(monkeypatch, path)
     window.save_model_action.trigger()
     window.results_page.set_threshold(0.7)  # not settled: the opened model replaces it at once
     assert window.open_model(path)  # its own data is loaded: Results come back at its threshold
@@ -127,7 +127,7 @@ def test_both_reports_decide_at_the_default_threshold(trained, qtbot, monkeypatc
     window, _ = trained
 
     def report(action, path, what):
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(path), "")))
+        patch_save_dialog(monkeypatch, path)
         action.trigger()
         qtbot.waitUntil(lambda: f"Saved the {what}" in window.statusBar().currentMessage(), timeout=60_000)
         qtbot.waitUntil(lambda: not report_actions._RUNNING, timeout=10_000)
