@@ -719,16 +719,16 @@ def _report(args: argparse.Namespace) -> int:
     _check_out(out, args, "pdf", "the report")
     dataset = _load_data(args.data)
     result = _train_checked(dataset, settings)
-    from heartgui.reports import TRAINING_REPORT_PAGES, training_report
+    from heartgui.reports import training_report
 
     try:
-        training_report(out, result, provenance=dataset.provenance)
+        pages = training_report(out, result, provenance=dataset.provenance)
     except OSError as error:
         raise UsageError(_write_failure(out, "the report", error)) from None
     _print_json(
         {
             "report_file": str(out.resolve()),
-            "pages": TRAINING_REPORT_PAGES,
+            "pages": pages,
             "preset": settings.preset,
             "data_file": dataset.provenance.path,
             "data_sha256": result.data_sha256,

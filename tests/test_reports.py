@@ -14,6 +14,8 @@ from heartgui.core import explain, schema
 from heartgui.core.evaluation import evaluate, metrics_with_intervals
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import train
+from heartgui.reports import patient as patient_module
+from heartgui.reports import training
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,8 @@ def result(heart):
 @pytest.fixture(scope="module")
 def training_pdf(result, heart, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("reports") / "training.pdf"
-    reports.training_report(path, result, provenance=heart.provenance)
+    pages = reports.training_report(path, result, provenance=heart.provenance)
+    assert pages == len(pypdf.PdfReader(path).pages)
     return path
 
 
@@ -44,7 +47,7 @@ def fonts_of(path: Path) -> list[pypdf.generic.DictionaryObject]:
 
 def test_training_report_pages_metadata_and_fonts(training_pdf, heart):
     reader = pypdf.PdfReader(training_pdf)
-    assert len(reader.pages) == reports.TRAINING_REPORT_PAGES == 3
+    assert len(reader.pages) >= 6  # 52 items of TRIPOD+AI, the figures among them
     assert reader.metadata["/Creator"] == f"heartgui {__version__}"
     assert reader.metadata["/Title"] == "heartgui training report — heart.dat"
     fonts = fonts_of(training_pdf)
@@ -76,13 +79,15 @@ def test_training_report_says_every_setting(training_pdf, result):
     assert len(words) == len(names)
     assert not {label for label, _ in words} & set(names), "a setting has no words in reports._SETTING_WORDS"
     for (label, value), name in zip(words, names, strict=True):
-        if name == "threshold":  # named once, on page 3, where the figures that use it are
-            value = "on page 3 (it does not change how the network learns)"
+        if name == "threshold":  # named once, in item 15, which the figures that use it refer to
+            value = "in item 15 (it does not change how the network learns)"
         assert " ".join(f"{label} {value}".split()) in text
     assert "He: random normal scaled to each layer's width" in text
     assert "50 % or more (the threshold of the training settings)" in text
     assert "“present”" not in text and "“absent”" not in text  # a risk is not a diagnosis
-    assert text.count("50 %") == 2  # that sentence and the ROC point's legend
+    # Named once (item 15); the ROC point's legend and the subgroups' heading refer to it.
+    assert text.count("50 % or more") == 1
+    assert "threshold 50 %" in text and "at the threshold of item 15 (50 %)" in text
 
 
 def test_training_report_has_one_threshold(result, heart, tmp_path):
@@ -96,7 +101,9 @@ def test_training_report_has_one_threshold(result, heart, tmp_path):
         threshold_source="the threshold chosen on the Results page",
     )
     text = text_of(path)
-    assert "50 %" not in text
+    # No figure at the settings' 50 % (a subgroup's sensitivity may well be 50 %: that is not a threshold).
+    assert "50 % or more" not in text and "threshold 50 %" not in text and "(50 %)" not in text
+    assert "threshold 16.7 %" in text and "at the threshold of item 15 (16.7 %)" in text
     assert "16.7 % or more (the threshold chosen on the Results page)" in text
     split = result.split
     test = evaluate(split.y_test, result.test_risk, 1 / 6)
@@ -147,7 +154,6 @@ def test_training_report_without_provenance_uses_the_models_fingerprint(heart, t
     assert result.data_sha256 in text.replace(" ", "")
     assert "validation patients" in text
     assert f"Final validation loss {result.validation_loss_curve[-1]:.4f}" in text
-    assert len(pypdf.PdfReader(path).pages) == 3
 
 
 def test_a_failed_report_leaves_the_old_file(result, heart, tmp_path, monkeypatch):
@@ -157,11 +163,12 @@ def test_a_failed_report_leaves_the_old_file(result, heart, tmp_path, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(reports, "_training_test_page", broken)
+    monkeypatch.setitem(training._FILL, "23a", broken)
     with pytest.raises(RuntimeError):
         reports.training_report(path, result, provenance=heart.provenance)
     assert path.read_bytes() == b"the old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+    monkeypatch.undo()
     with pytest.raises(OSError):
         reports.training_report(tmp_path / "missing" / "r.pdf", result)
 
@@ -282,13 +289,13 @@ def test_patient_report_keeps_the_students_cholesterol_unit_and_flags_a_rare_ans
 
 def test_patient_report_chart_has_a_bar_per_feature(result, heart, tmp_path, monkeypatch):
     drawn = {}
-    original = reports._patient_why_page
+    original = patient_module._patient_why_page
 
     def spy(page, *args):
         original(page, *args)
         drawn["figure"] = page.figure
 
-    monkeypatch.setattr(reports, "_patient_why_page", spy)
+    monkeypatch.setattr(patient_module, "_patient_why_page", spy)
     contributions = explain.contributions(result.model, heart.row(3))
     reports.patient_report(
         tmp_path / "p.pdf", result.model, heart.row(3), threshold=0.5, contributions=contributions
@@ -327,7 +334,7 @@ def test_cli_report_writes_the_training_report(capsys, heart_dat, heart, tmp_pat
     assert summary["report_file"] == str(tmp_path / "report.pdf")
     assert summary["data_sha256"] == heart.provenance.sha256
     reader = pypdf.PdfReader(tmp_path / "report.pdf")
-    assert len(reader.pages) == summary["pages"] == 3
+    assert len(reader.pages) == summary["pages"] >= 6
     text = text_of(tmp_path / "report.pdf")
     assert f"{summary['test_accuracy'] * 100:.1f} %" in text
     assert "Preset recommended" in text

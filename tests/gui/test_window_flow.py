@@ -244,9 +244,8 @@ def test_training_and_patient_reports_from_the_file_menu(trained, qtbot, monkeyp
     window.training_report_action.trigger()
     assert len(calls) == 1
     reader = _wait_for_report(window, qtbot, training_pdf, "training report")
-    assert len(reader.pages) == 3
     text = "".join(page.extract_text() for page in reader.pages)
-    assert "heart.dat" in text
+    assert "heart.dat" in text and "TRIPOD+AI" in text and len(reader.pages) >= 6
 
     window.predict_page.fill_from_row(5)
     patient_pdf = tmp_path / "patient.pdf"
