@@ -13,7 +13,8 @@ hides the data from a casual reader, not from a determined one: a teaching safeg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,9 @@ import pandas as pd
 
 from heartgui.core.schema import FEATURE_NAMES
 
-__all__ = ["Overlap", "fingerprints", "overlap"]
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+__all__ = ["Overlap", "PatientFingerprints", "fingerprints", "overlap"]
 
 
 def _canonical(value: float) -> str:
@@ -79,3 +82,65 @@ def overlap(
     known = set(reference)
     prints = fingerprints(patients, features)
     return Overlap(len(prints), np.array([p in known for p in prints], dtype=bool))
+
+
+@dataclass(frozen=True)
+class PatientFingerprints:
+    """The fingerprints of the patients a model was made from, as a model file keeps them.
+
+    ``train`` are the patients it was fitted on (early stopping's held-back patients included), ``test``
+    those kept aside to test it: neither kind is new to the model, so neither may count as a
+    validation. Each is sorted, so the file does not keep the patients' order.
+    """
+
+    features: tuple[str, ...]
+    train: tuple[str, ...]
+    test: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls,
+        train: pd.DataFrame,
+        test: pd.DataFrame | None = None,
+        features: Sequence[str] = FEATURE_NAMES,
+    ) -> PatientFingerprints:
+        """The fingerprints of the ``train`` (and ``test``) patients over ``features``."""
+        tested = [] if test is None else fingerprints(test, features)
+        return cls(tuple(features), tuple(sorted(fingerprints(train, features))), tuple(sorted(tested)))
+
+    def find(self, patients: pd.DataFrame) -> tuple[Overlap, Overlap]:
+        """(trained on, tested on): which rows of ``patients`` are among the train and test patients."""
+        prints = fingerprints(patients, self.features)
+        train, test = set(self.train), set(self.test)
+        return (
+            Overlap(len(prints), np.array([p in train for p in prints], dtype=bool)),
+            Overlap(len(prints), np.array([p in test for p in prints], dtype=bool)),
+        )
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"features": list(self.features), "train": list(self.train), "test": list(self.test)}
+
+    @classmethod
+    def from_dict(cls, value: object) -> PatientFingerprints:
+        """Read :meth:`as_dict`'s table back, checking every entry; ``ValueError`` says what is wrong."""
+        if not isinstance(value, Mapping) or set(value) != {"features", "train", "test"}:
+            raise ValueError("the patient fingerprints are not a table of features, train and test")
+        features = value["features"]
+        if (
+            not isinstance(features, list)
+            or not features
+            or len(set(features)) != len(features)
+            or not all(isinstance(f, str) and f in FEATURE_NAMES for f in features)
+        ):
+            raise ValueError("the patient fingerprints name unknown features")
+        parts = []
+        for key in ("train", "test"):
+            part = value[key]
+            if not isinstance(part, list) or not all(
+                isinstance(p, str) and _HEX64.fullmatch(p) for p in part
+            ):
+                raise ValueError(f"the {key} patient fingerprints are not SHA-256 digests")
+            parts.append(tuple(part))
+        if not parts[0]:
+            raise ValueError("the patient fingerprints list no training patient")
+        return cls(tuple(features), parts[0], parts[1])
