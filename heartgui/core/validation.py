@@ -401,8 +401,9 @@ class Validation:
                 if rest
                 else "No patient of this file is new to the model: there is nothing to validate it on."
             )
+            share = f"All {self.n_rows} of these" if rest == 0 else f"{self.n_seen} of these {self.n_rows}"
             out.append(
-                f"{self.n_seen} of these {self.n_rows} patients {whom}{detail}; their scores are not a "
+                f"{share} patients {whom}{detail}; their scores are not a "
                 "validation: a model scored on patients it learned from looks better than it is. " + tail
             )
         if self.same_file:
