@@ -436,8 +436,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     table.index.name = "method"
     diverged = _diverged_folds(result)
     if args.json:
+        from heartgui.core.crossval import out_of_fold_clinical
+
         table["diverged_folds"] = [len(diverged.get(m, [])) for m in table.index]
-        _print_json(table.reset_index().to_dict(orient="records"))
+        records = table.reset_index().to_dict(orient="records")
+        # Calibration and net benefit from each patient's out-of-fold risk, at the cost-optimal threshold.
+        clinical = out_of_fold_clinical(result, dataset.y, result.optimal_threshold)
+        _print_json([{**record, **clinical.get(str(record["method"]), {})} for record in records])
     else:
         times = "once" if args.repeats == 1 else f"{args.repeats} times"
         print(

@@ -225,3 +225,31 @@ def test_rows_without_a_feature_the_model_uses_are_left_out_with_the_reason(resu
     reasons = dict(v.left_out)
     assert reasons[int(cleveland.lines[0])] == "serum cholesterol (chol) not recorded"
     assert int(cleveland.lines[5]) in reasons
+
+
+def test_evaluate_json_gains_out_of_fold_calibration_and_net_benefit(heart, heart_dat, capsys):
+    from scipy.optimize import brentq
+
+    from heartgui.core.crossval import DEFAULT_METHODS, fold_indices
+
+    assert cli.main(["evaluate", str(heart_dat), "--folds", "3", "--repeats", "1", "--json"]) == 0
+    records = {r["method"]: r for r in json.loads(capsys.readouterr().out)}
+    # Independently: each patient's risk from the fold that tested it, then plain fits.
+    method = next(m for m in DEFAULT_METHODS if m.name == "Logistic regression")
+    risk = np.full(heart.n_rows, np.nan)
+    for _, _, train_rows, test_rows in fold_indices(heart.y, 3, 1):
+        model = method.build().fit(heart.X.iloc[train_rows].reset_index(drop=True), heart.y[train_rows])
+        risk[test_rows] = model.predict_risk(heart.X.iloc[test_rows].reset_index(drop=True))
+    y = heart.y
+    logit = np.log(risk / (1 - risk))
+    intercept = brentq(lambda a: np.sum(y - 1 / (1 + np.exp(-(a + logit)))), -10, 10, xtol=1e-12)
+    slope = LogisticRegression(C=math.inf, tol=1e-10, max_iter=1000).fit(logit[:, None], y).coef_[0, 0]
+    record = records["Logistic regression"]
+    assert record["calibration_intercept"] == pytest.approx(intercept, abs=1e-6)
+    assert record["calibration_slope"] == pytest.approx(slope, abs=1e-4)
+    assert record["net_benefit_threshold"] == pytest.approx(1 / 6)
+    assert record["net_benefit_at_threshold"] == pytest.approx(net_benefit(y, risk, 1 / 6))
+    assert record["treat_all_at_threshold"] == pytest.approx(y.mean() - (1 - y.mean()) * 0.2)
+    assert all(
+        {"calibration_intercept", "calibration_slope", "net_benefit"} <= r.keys() for r in records.values()
+    )
