@@ -477,6 +477,11 @@ def _left_out_rows(dataset: Dataset, features: Sequence[str]) -> tuple[Array, li
     left = [(d.line, d.reason) for d in dataset.provenance.dropped]
     values = dataset.X[list(features)].to_numpy(dtype=np.float64)
     absent = ~np.isfinite(values)
+    # A reader that keeps incomplete rows says itself why each one lacks a finding ("not recorded (0)").
+    reader_reasons = getattr(dataset, "left_out", None)
+    if callable(reader_reasons) and absent.any():
+        left += [(d.line, d.reason) for d in reader_reasons(list(features))]
+        return ~absent.any(axis=1), left
     for i in np.flatnonzero(absent.any(axis=1)):
         names = [features[int(j)] for j in np.flatnonzero(absent[i])]
         words = ", ".join(f"{BY_NAME[n].label.lower()} ({n})" for n in names)
