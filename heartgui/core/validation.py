@@ -590,7 +590,11 @@ def _interval(pair: tuple[float, float], fmt: str = ".2f", pct: bool = False) ->
 
 
 def _num(value: float, fmt: str = ".2f") -> str:
-    return "–" if not math.isfinite(value) else f"{value:{fmt}}"
+    if not math.isfinite(value):
+        return "–"
+    if abs(value) < 0.005:  # "-0.00" would read as a sign that means something
+        value = 0.0
+    return f"{value:{fmt}}"
 
 
 def _figures_lines(f: Figures) -> list[str]:
