@@ -253,3 +253,10 @@ def test_evaluate_json_gains_out_of_fold_calibration_and_net_benefit(heart, hear
     assert all(
         {"calibration_intercept", "calibration_slope", "net_benefit"} <= r.keys() for r in records.values()
     )
+
+
+def test_no_figure_is_computed_on_a_risk_that_is_not_a_number(heart, cleveland):
+    model = train(heart, TUTORIAL).model
+    model.network_.intercepts_[-1][:] = np.nan  # every risk NaN, as a network with absurd weights gives
+    with pytest.raises(NothingToScore, match="cannot compute a risk for any patient"):
+        validate(model, cleveland, fingerprints=None)
