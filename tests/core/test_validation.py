@@ -274,3 +274,15 @@ def test_no_figure_is_computed_on_a_risk_that_is_not_a_number(heart, cleveland):
     model.network_.intercepts_[-1][:] = np.nan  # every risk NaN, as a network with absurd weights gives
     with pytest.raises(NothingToScore, match="cannot compute a risk for any patient"):
         validate(model, cleveland, fingerprints=None)
+
+
+def test_validate_mistakes_are_one_line_and_exit_2(model_file, heart_dat, tmp_path, capsys):
+    for argv, words in (
+        ([str(model_file), str(tmp_path / "absent.data")], "absent.data"),
+        ([str(heart_dat), str(heart_dat)], "not a heartgui model"),
+        ([str(model_file), str(heart_dat), "--threshold", "2"], "between 0 and 1"),
+    ):
+        code = cli.main(["validate", *argv])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == "", argv
+        assert len(captured.err.splitlines()) == 1 and words in captured.err, captured.err
