@@ -14,6 +14,7 @@ Examples::
     heartgui-cli predict heart.heartmodel --patient example_patient.json
     heartgui-cli predict heart.heartmodel age=63 sex=1 cp=4 trestbps=145 ...
     heartgui-cli report heart.dat --preset recommended --out report.pdf
+    heartgui-cli validate heart.heartmodel processed.cleveland.data
 """
 
 from __future__ import annotations
@@ -167,7 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--patient", type=_count, metavar="K", help="training patient K alone (0-based, in the split's order)"
     )
     backprop.add_argument("--json", action="store_true", help="print every quantity as JSON (nested lists)")
+    _add_validate(commands)
     return parser
+
+
+def _add_validate(commands: Any) -> None:
+    validate = commands.add_parser(
+        "validate", help="score a saved model on another hospital's labelled file (external validation)"
+    )
+    validate.add_argument("model", metavar="MODEL", help="a .heartmodel file saved by heartgui")
+    validate.add_argument("data", metavar="DATA", help="a labelled data file from another site")
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.add_argument(
+        "--threshold",
+        type=_probability,
+        metavar="RISK",
+        help="judge decisions at this risk instead of the model's own threshold",
+    )
 
 
 def _add_force(command: argparse.ArgumentParser, kind: str) -> None:
@@ -384,6 +401,7 @@ def _write_failure(out: Path, what: str, error: OSError) -> str:
 
 def _save(out: Path, result: Any, dataset: Any) -> None:
     from heartgui.core.model_file import save_model
+    from heartgui.core.overlap import PatientFingerprints
 
     try:
         save_model(
@@ -393,6 +411,7 @@ def _save(out: Path, result: Any, dataset: Any) -> None:
             metrics=result.test_metrics,
             data_sha256=result.data_sha256,
             data_name=dataset.provenance.file_name,
+            fingerprints=PatientFingerprints.of(result.split.X_train, result.split.X_test),
         )
     except OSError as error:
         raise UsageError(_write_failure(out, "the model", error)) from None
@@ -417,8 +436,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     table.index.name = "method"
     diverged = _diverged_folds(result)
     if args.json:
+        from heartgui.core.crossval import out_of_fold_clinical
+
         table["diverged_folds"] = [len(diverged.get(m, [])) for m in table.index]
-        _print_json(table.reset_index().to_dict(orient="records"))
+        records = table.reset_index().to_dict(orient="records")
+        # Calibration and net benefit from each patient's out-of-fold risk, at the cost-optimal threshold.
+        clinical = out_of_fold_clinical(result, dataset.y, result.optimal_threshold)
+        _print_json([{**record, **clinical.get(str(record["method"]), {})} for record in records])
     else:
         times = "once" if args.repeats == 1 else f"{args.repeats} times"
         print(
@@ -760,6 +784,38 @@ def _backprop(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------------------------------
+# validate
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from heartgui.core.model_file import ModelFileError, load_model
+
+    try:
+        saved = load_model(args.model)
+    except ModelFileError as error:
+        raise UsageError(str(error)) from None
+    dataset = _load_data(args.data)
+    from heartgui.core.validation import NothingToScore, describe, validate
+
+    try:
+        result = validate(
+            saved.model,
+            dataset,
+            fingerprints=saved.fingerprints,
+            threshold=args.threshold,
+            model_data_sha256=saved.data_sha256,
+        )
+    except NothingToScore as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        _print_json({"model_file": saved.path, "model_data": saved.data_name, **result.as_json()})
+        return EXIT_OK
+    trained_on = f" (trained on {saved.data_name})" if saved.data_name else ""
+    print(describe(result, f"{os.path.basename(args.model)}{trained_on}"), end="")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "check": _check,
     "train": _train,
@@ -767,6 +823,7 @@ _COMMANDS = {
     "predict": _predict,
     "report": _report,
     "backprop": _backprop,
+    "validate": _validate,
 }
 
 

@@ -21,7 +21,7 @@ Everything runs in the calling thread (``n_jobs=1``): a frozen app must never sp
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
@@ -286,7 +286,8 @@ class CrossValResult:
     """The figures of every method on every fold computed so far.
 
     ``complete`` is false when the run was stopped before its last fold: the summary then covers the
-    folds that finished. ``test_rows[k]`` are the dataset row positions tested in the k-th fold run.
+    folds that finished. ``test_rows[k]`` are the dataset row positions tested in the k-th fold run, and
+    ``test_risks[k]`` each method's risks for them (method name → array, in the same order).
     """
 
     rows: tuple[FoldRow, ...]
@@ -299,6 +300,20 @@ class CrossValResult:
     cost_false_alarm: float
     n_patients: int
     data_sha256: str
+    test_risks: tuple[Mapping[str, np.ndarray], ...] = ()
+
+    def out_of_fold_risks(self, method: str) -> list[np.ndarray]:
+        """For each complete shuffle, every patient's risk from the fold that tested it (row order)."""
+        pooled = []
+        for repeat in range(self.repeats):
+            runs = range(repeat * self.folds, (repeat + 1) * self.folds)
+            if runs[-1] >= min(len(self.test_rows), len(self.test_risks)):
+                break
+            risk = np.full(self.n_patients, np.nan)
+            for k in runs:
+                risk[list(self.test_rows[k])] = self.test_risks[k][method]
+            pooled.append(risk)
+        return pooled
 
     @property
     def optimal_threshold(self) -> float:
@@ -405,6 +420,7 @@ def iter_cross_validate(
     X = dataset.X
     rows: list[FoldRow] = []
     test_rows: list[tuple[int, ...]] = []
+    test_risks: list[Mapping[str, np.ndarray]] = []
     total = folds * repeats
     start = time.perf_counter()
     stacked: dict[str, list[tuple[np.ndarray, float, str]]] = {}
@@ -420,17 +436,22 @@ def iter_cross_validate(
             ]
             stacked = {m.name: _networks_stacked(m.settings, parts) for m in chosen if m.settings is not None}
         fold_rows = []
+        fold_risks: dict[str, np.ndarray] = {}
         for method in chosen:
             if method.name in stacked:
                 risk, seconds, note = stacked[method.name][fold]
                 scores = _scored(risk, y[test], seconds, note, cost_missed, cost_false_alarm)
             else:
-                scores, _ = _score(method, X_train, y[train], X_test, y[test], cost_missed, cost_false_alarm)
+                scores, risk = _score(
+                    method, X_train, y[train], X_test, y[test], cost_missed, cost_false_alarm
+                )
+            fold_risks[method.name] = risk
             fold_rows.append(
                 FoldRow(method.name, len(train), len(test), **vars(scores), repeat=repeat, fold=fold)
             )
         rows.extend(fold_rows)
         test_rows.append(tuple(int(i) for i in test))
+        test_risks.append(fold_risks)
         result = CrossValResult(
             rows=tuple(rows),
             methods=tuple(m.name for m in chosen),
@@ -442,6 +463,7 @@ def iter_cross_validate(
             cost_false_alarm=float(cost_false_alarm),
             n_patients=len(y),
             data_sha256=dataset.provenance.sha256,
+            test_risks=tuple(test_risks),
         )
         yield FoldReport(
             repeat, fold, len(test_rows), total, tuple(fold_rows), time.perf_counter() - start, result
@@ -493,6 +515,52 @@ def cross_validate(
             progress(report)
     reports.close()
     return result
+
+
+def out_of_fold_clinical(
+    result: CrossValResult, y: np.ndarray, threshold: float
+) -> dict[str, dict[str, Any]]:
+    """Calibration and decision curve of each method from its out-of-fold risks.
+
+    Each complete shuffle gives every patient one risk, from the fold that tested it; the calibration
+    intercept and slope (:func:`heartgui.core.clinical.calibration_fit`) and the net benefit at 1–60 %
+    (:func:`heartgui.core.clinical.decision_curve`) are computed on those pooled risks, then averaged
+    over the shuffles (``*_sd``: their spread, nan with one shuffle). ``threshold`` is where the net
+    benefit is also given alone (``net_benefit_at_threshold``).
+    """
+    from heartgui.core.clinical import calibration_fit, decision_curve
+
+    y = np.asarray(y)
+    thresholds = np.array(sorted({*np.round(np.arange(1, 61) / 100.0, 2).tolist(), float(threshold)}))
+    out: dict[str, dict[str, Any]] = {}
+    for method in result.methods:
+        pooled = result.out_of_fold_risks(method)
+        if not pooled:
+            continue
+        # A risk that is not a number (an absurd network) has no place in a fit: those patients are left out.
+        kept = [np.isfinite(risk) for risk in pooled]
+        fits = [calibration_fit(y[k], np.clip(r[k], 0.0, 1.0)) for r, k in zip(pooled, kept)]
+        curves = [decision_curve(y[k], np.clip(r[k], 0.0, 1.0), thresholds) for r, k in zip(pooled, kept)]
+        intercepts = np.array([f.intercept for f in fits])
+        slopes = np.array([f.slope for f in fits])
+        model_nb = np.mean([c.model for c in curves], axis=0)
+        at = int(np.flatnonzero(thresholds == threshold)[0])
+        spread = len(pooled) > 1
+        out[method] = {
+            "shuffles": len(pooled),
+            "calibration_intercept": float(np.mean(intercepts)),
+            "calibration_intercept_sd": float(np.std(intercepts, ddof=1)) if spread else float("nan"),
+            "calibration_slope": float(np.mean(slopes)),
+            "calibration_slope_sd": float(np.std(slopes, ddof=1)) if spread else float("nan"),
+            "net_benefit_threshold": float(threshold),
+            "net_benefit_at_threshold": float(model_nb[at]),
+            "treat_all_at_threshold": float(curves[0].treat_all[at]),
+            "net_benefit": [
+                {"threshold": float(t), "model": float(m), "treat_all": float(a)}
+                for t, m, a in zip(thresholds, model_nb, curves[0].treat_all)
+            ],
+        }
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

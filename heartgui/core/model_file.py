@@ -4,7 +4,10 @@ A ``.heartmodel`` file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) ho
 
 * ``meta`` — UTF-8 JSON text as a ``uint8`` array: format and versions, the 13 feature names, the model's
   parameters, the training ranges and defaults, the training settings, the test metrics, the data's
-  SHA-256 and name, the save time, and a SHA-256 checksum over everything else;
+  SHA-256 and name, the save time, and a SHA-256 checksum over everything else; optionally (files saved
+  since validation on other files came) ``patient_fingerprints``: a hash of each training and test
+  patient (:class:`~heartgui.core.overlap.PatientFingerprints`), so that a validation can tell which
+  patients of another file the model has already seen, without the file holding any patient's values;
 * ``W0``, ``b0``, ``W1``, ``b1``, … — the weights and biases of every layer (float64);
 * ``pre_scaler_mean``, ``pre_scaler_scale``, ``pre_scaler_var`` — the fitted standardisation (float64);
 * ``novelty_mean``, ``novelty_precision``, ``novelty_threshold`` — how far a patient may be from the
@@ -38,6 +41,7 @@ from heartgui.core.evaluation import Metrics
 from heartgui.core.model import HeartModel
 from heartgui.core.network import MLP
 from heartgui.core.novelty import NoveltyReference
+from heartgui.core.overlap import PatientFingerprints
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
 from heartgui.core.safe_io import FileRefused, atomic_write, describe_size, read_regular_file
@@ -101,6 +105,8 @@ class SavedModel:
     app_version: str
     saved_at: str
     path: str
+    #: Which patients the model was made from; ``None`` for files saved before this was kept.
+    fingerprints: PatientFingerprints | None = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -115,8 +121,12 @@ def save_model(
     metrics: Metrics | None = None,
     data_sha256: str | None = None,
     data_name: str | None = None,
+    fingerprints: PatientFingerprints | None = None,
 ) -> None:
     """Write a trained ``model`` (and what is known about how it was made) to ``path``, atomically.
+
+    ``fingerprints`` (e.g. ``PatientFingerprints.of(split.X_train, split.X_test)``) lets a later
+    validation on another file find the patients this model was trained and tested on.
 
     The file is written to a temporary file in the same folder, flushed to disk, then renamed over
     ``path``; on any error the temporary file is removed and an existing file at ``path`` is untouched.
@@ -134,6 +144,9 @@ def save_model(
         if not np.all(np.isfinite(array)):
             raise ValueError(f"the model's {name} holds numbers that are not finite; it cannot be saved")
     meta = _model_meta(model, settings, metrics, data_sha256, data_name)
+    if fingerprints is not None:
+        # An extra key only: heartgui versions that do not know it still open the file.
+        meta["patient_fingerprints"] = fingerprints.as_dict()
     meta["checksum"] = _checksum(meta, arrays)
     members = {_META: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8), **arrays}
     _write_atomically(Path(path), members)
@@ -530,6 +543,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         app_version=_field(meta, "app_version", str),
         saved_at=_check_time(meta),
         path=os.path.abspath(path),
+        fingerprints=_check_fingerprints(meta.get("patient_fingerprints")),
     )
 
 
@@ -642,6 +656,15 @@ def _check_metrics(value: Any) -> dict[str, float] | None:
     if not isinstance(value, dict) or not all(isinstance(k, str) and _is_number(v) for k, v in value.items()):
         raise _Invalid("the test metrics are not a table of numbers")
     return dict(value)
+
+
+def _check_fingerprints(value: Any) -> PatientFingerprints | None:
+    if value is None:  # saved before fingerprints were kept
+        return None
+    try:
+        return PatientFingerprints.from_dict(value)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
 
 
 def _check_sha(meta: Mapping[str, Any]) -> str | None:

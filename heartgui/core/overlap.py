@@ -13,15 +13,19 @@ hides the data from a casual reader, not from a determined one: a teaching safeg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from heartgui.core.schema import FEATURE_NAMES
 
-__all__ = ["Overlap", "fingerprints", "overlap"]
+_HEX = re.compile(r"[0-9a-f]*")
+
+__all__ = ["Overlap", "PatientFingerprints", "fingerprints", "overlap"]
 
 
 def _canonical(value: float) -> str:
@@ -38,11 +42,15 @@ def fingerprints(patients: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES
     if missing:
         raise ValueError(f"the patients lack the columns {', '.join(missing)}")
     values = patients[list(features)].to_numpy(dtype=np.float64)
-    out = []
-    for row in values:
-        text = ";".join(f"{name}={_canonical(v)}" for name, v in zip(features, row))
-        out.append(hashlib.sha256(text.encode("ascii")).hexdigest())
-    return out
+    # Each distinct value of a column is spelled once (clinical values repeat a lot): 200,000 rows take
+    # about a second instead of eight, the same text as spelling every cell.
+    columns = []
+    for j, name in enumerate(features):
+        distinct, where = np.unique(values[:, j], return_inverse=True)
+        spelled = np.array([f"{name}={_canonical(v)}" for v in distinct], dtype=object)
+        columns.append(spelled[where.ravel()])
+    sha256 = hashlib.sha256
+    return [sha256(";".join(row).encode("ascii")).hexdigest() for row in zip(*columns)]
 
 
 @dataclass(frozen=True)
@@ -79,3 +87,65 @@ def overlap(
     known = set(reference)
     prints = fingerprints(patients, features)
     return Overlap(len(prints), np.array([p in known for p in prints], dtype=bool))
+
+
+@dataclass(frozen=True)
+class PatientFingerprints:
+    """The fingerprints of the patients a model was made from, as a model file keeps them.
+
+    ``train`` are the patients it was fitted on (early stopping's held-back patients included), ``test``
+    those kept aside to test it: neither kind is new to the model, so neither may count as a
+    validation. Each is sorted, so the file does not keep the patients' order.
+    """
+
+    features: tuple[str, ...]
+    train: tuple[str, ...]
+    test: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls,
+        train: pd.DataFrame,
+        test: pd.DataFrame | None = None,
+        features: Sequence[str] = FEATURE_NAMES,
+    ) -> PatientFingerprints:
+        """The fingerprints of the ``train`` (and ``test``) patients over ``features``."""
+        tested = [] if test is None else fingerprints(test, features)
+        return cls(tuple(features), tuple(sorted(fingerprints(train, features))), tuple(sorted(tested)))
+
+    def find(self, patients: pd.DataFrame) -> tuple[Overlap, Overlap]:
+        """(trained on, tested on): which rows of ``patients`` are among the train and test patients."""
+        prints = fingerprints(patients, self.features)
+        train, test = set(self.train), set(self.test)
+        return (
+            Overlap(len(prints), np.array([p in train for p in prints], dtype=bool)),
+            Overlap(len(prints), np.array([p in test for p in prints], dtype=bool)),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """A table for a model file's JSON: each part one string of 64-digit digests end to end (a
+        model file of 200,000 patients then loads in 0.16 s, against 0.47 s for a list of strings)."""
+        return {"features": list(self.features), "train": "".join(self.train), "test": "".join(self.test)}
+
+    @classmethod
+    def from_dict(cls, value: object) -> PatientFingerprints:
+        """Read :meth:`as_dict`'s table back, checking every entry; ``ValueError`` says what is wrong."""
+        if not isinstance(value, Mapping) or set(value) != {"features", "train", "test"}:
+            raise ValueError("the patient fingerprints are not a table of features, train and test")
+        features = value["features"]
+        if (
+            not isinstance(features, list)
+            or not features
+            or len(set(features)) != len(features)
+            or not all(isinstance(f, str) and f in FEATURE_NAMES for f in features)
+        ):
+            raise ValueError("the patient fingerprints name unknown features")
+        parts = []
+        for key in ("train", "test"):
+            part = value[key]
+            if not isinstance(part, str) or len(part) % 64 or not _HEX.fullmatch(part):
+                raise ValueError(f"the {key} patient fingerprints are not SHA-256 digests")
+            parts.append(tuple(part[i : i + 64] for i in range(0, len(part), 64)))
+        if not parts[0]:
+            raise ValueError("the patient fingerprints list no training patient")
+        return cls(tuple(features), parts[0], parts[1])

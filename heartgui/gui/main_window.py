@@ -986,12 +986,20 @@ class MainWindow(QMainWindow):
                 metrics=metrics,
                 data_sha256=self._model_data[0],
                 data_name=self._model_data[1],
+                fingerprints=self._model_fingerprints() if trained_here else None,
             )
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Cannot save the model", f"The model was not saved to {path}.\n\n{exc}")
             return
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(path).parent))
         self.statusBar().showMessage(f"Saved the model to {path}.")
+
+    def _model_fingerprints(self) -> Any:
+        """Which patients the model was trained and tested on, so a validation can set them apart."""
+        from heartgui.core.overlap import PatientFingerprints
+
+        split = self.result.split
+        return PatientFingerprints.of(split.X_train, split.X_test)
 
     @Slot()
     def open_model_dialog(self) -> None:

@@ -575,3 +575,50 @@ def test_an_npy_header_promising_more_than_its_part_holds_is_refused_before_read
                 data = _npy_header((10**12,)) + data[len(_npy_header((1,))) :]
             out.writestr(info, data)
     _refused(crafted, "damaged")
+
+
+# --------------------------------------------------------------------------------------------------
+# patient fingerprints (for validation on another file)
+
+
+def test_the_fingerprints_of_the_training_and_test_patients_survive(results, heart, tmp_path):
+    from heartgui.core.overlap import PatientFingerprints, fingerprints
+
+    result = results["tutorial"]
+    path = tmp_path / "m.heartmodel"
+    prints = PatientFingerprints.of(result.split.X_train, result.split.X_test)
+    save_model(path, result.model, fingerprints=prints)
+    saved = load_model(path)
+    assert saved.fingerprints == prints
+    assert sorted(saved.fingerprints.train) == sorted(fingerprints(result.split.X_train))
+    assert sorted(saved.fingerprints.test) == sorted(fingerprints(result.split.X_test))
+    assert saved.fingerprints.features == FEATURE_NAMES
+    # Hashes only: no patient's values are in the file's description.
+    meta, _ = _members(path)
+    stored = meta["patient_fingerprints"]
+    assert set(stored["train"] + stored["test"]) <= set("0123456789abcdef")
+    assert len(stored["train"]) == 64 * len(result.split.X_train)
+    assert len(stored["test"]) == 64 * len(result.split.X_test)
+
+
+def test_a_model_file_without_fingerprints_still_loads(good_file):
+    meta, _ = _members(good_file)
+    assert "patient_fingerprints" not in meta  # as files were written before they were kept
+    assert load_model(good_file).fingerprints is None
+
+
+@pytest.mark.parametrize(
+    "prints, words",
+    [
+        ({"features": ["age"], "train": "xyz", "test": ""}, "not SHA-256"),
+        ({"features": ["age"], "train": "0" * 63, "test": ""}, "not SHA-256"),
+        ({"features": ["age"], "train": ["0" * 64], "test": ""}, "not SHA-256"),
+        ({"features": ["height"], "train": "0" * 64, "test": ""}, "unknown features"),
+        ({"features": ["age"], "train": "", "test": ""}, "no training patient"),
+        (["0" * 64], "not a table"),
+    ],
+)
+def test_damaged_fingerprints_are_refused(good_file, prints, words):
+    meta, arrays = _members(good_file)
+    _rewrite(good_file, {**meta, "patient_fingerprints": prints}, arrays)
+    _refused(good_file, "invalid model", words)

@@ -103,6 +103,12 @@ def test_actions_follow_data_training_and_opened_models(
     patch_save_dialog(monkeypatch, path)
     window.save_model_action.trigger()
     assert path.is_file()
+    # The file records which patients trained and tested it, so a validation can set them apart.
+    from heartgui.core.model_file import load_model
+    from heartgui.core.overlap import PatientFingerprints
+
+    split = window.result.split
+    assert load_model(path).fingerprints == PatientFingerprints.of(split.X_train, split.X_test)
     with qtbot.waitSignal(window.model_opened, timeout=10_000):
         assert window.open_model(path)
     assert window.result is not None and window.result.stop_reason == "opened"
