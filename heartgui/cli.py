@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="train on a data file and write a PDF training report")
     _add_training_options(report)
     report.add_argument("--out", metavar="REPORT.pdf", required=True, help="the PDF to write")
+    report.add_argument(
+        "--validate",
+        metavar="OTHER",
+        help="also evaluate the model on another labelled file (e.g. another hospital's), as its own section",
+    )
     _add_force(report, "a PDF")
 
     backprop = commands.add_parser(
@@ -742,11 +747,36 @@ def _report(args: argparse.Namespace) -> int:
         out = out.with_suffix(".pdf")
     _check_out(out, args, "pdf", "the report")
     dataset = _load_data(args.data)
+    other = _load_data(args.validate) if args.validate else None  # a bad file is said before training
     result = _train_checked(dataset, settings)
     from heartgui.reports import training_report
 
+    validation = None
+    if other is not None:
+        from heartgui.core.overlap import PatientFingerprints
+        from heartgui.core.validation import NothingToScore, model_features, validate
+
+        split = result.split
+        prints = PatientFingerprints.of(split.X_train, split.X_test, model_features(result.model))
+        try:
+            validation = validate(
+                result.model,
+                other,
+                fingerprints=prints,
+                threshold=settings.threshold,
+                model_data_sha256=result.data_sha256,
+            )
+        except NothingToScore as error:
+            raise UsageError(str(error)) from None
     try:
-        pages = training_report(out, result, provenance=dataset.provenance)
+        pages = training_report(
+            out,
+            result,
+            provenance=dataset.provenance,
+            threshold=settings.threshold,
+            threshold_source="the threshold of the training settings",
+            validation=validation,
+        )
     except OSError as error:
         raise UsageError(_write_failure(out, "the report", error)) from None
     _print_json(
@@ -758,6 +788,11 @@ def _report(args: argparse.Namespace) -> int:
             "data_sha256": result.data_sha256,
             "test_accuracy": result.test_metrics.accuracy,
             "test_auc": result.test_metrics.roc_auc,
+            **(
+                {}
+                if validation is None
+                else {"validated_on": validation.data_name, "validation_warnings": validation.warnings()}
+            ),
         }
     )
     return EXIT_OK

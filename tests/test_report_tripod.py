@@ -129,3 +129,62 @@ def test_validation_patients_are_a_part_of_their_own(heart, tmp_path):
     assert f"validation (watched, not learned from) {n_validation}" in text
     assert "validation patients" in text  # the loss plot's second curve
     assert not math.isnan(result.validation_loss_curve[-1])
+
+
+def test_a_validation_on_cleveland_is_its_own_section_with_the_seen_patients_apart(
+    result, heart, shared_data, tmp_path
+):
+    from sklearn.metrics import roc_auc_score
+
+    from heartgui.core.overlap import PatientFingerprints, fingerprints
+    from heartgui.core.validation import validate
+
+    cleveland = load_dataset(shared_data / "processed.cleveland.data")
+    split = result.split
+    prints = PatientFingerprints.of(split.X_train, split.X_test)
+    validation = validate(result.model, cleveland, fingerprints=prints, threshold=1 / 6)
+    path = tmp_path / "validated.pdf"
+    reports.training_report(
+        path,
+        result,
+        provenance=heart.provenance,
+        threshold=1 / 6,
+        threshold_source="x",
+        validation=validation,
+    )
+    text = text_of(path)
+    # Independently: Cleveland's complete rows whose findings are not among heart.dat's 270 patients.
+    known = set(fingerprints(heart.X))
+    unseen = np.array([f not in known for f in fingerprints(cleveland.X)])
+    assert unseen.sum() == len(cleveland.y) - len(heart.y)
+    assert "and evaluation on processed.cleveland.data" in text  # item 1's suggested title
+    section = text[text.index("Evaluation at another site: processed.cleveland.data") :]
+    assert section.index("⚠") < section.index("ROC AUC")  # the warning before any figure
+    assert f"The validation below is on the other {unseen.sum()} patients only" in section
+    assert f"On the {unseen.sum()} patients new to the model" in section
+    risk = result.model.predict_risk(cleveland.X[unseen])
+    auc = roc_auc_score(np.asarray(cleveland.y)[unseen], risk)
+    assert f"ROC AUC {auc:.3f}" in section
+    assert "Recalibration at processed.cleveland.data, fitted on the" in text
+    with pytest.raises(ValueError, match="threshold"):
+        reports.training_report(tmp_path / "other.pdf", result, threshold=0.5, validation=validation)
+
+
+def test_cli_report_validates_on_another_file(capsys, heart_dat, shared_data, tmp_path):
+    import json
+
+    from heartgui.cli import main
+
+    out = tmp_path / "r.pdf"
+    cleveland = str(shared_data / "processed.cleveland.data")
+    assert main(["report", str(heart_dat), "--epochs", "20", "--validate", cleveland, "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["validated_on"] == "processed.cleveland.data"
+    assert "270 of these 297 patients" in summary["validation_warnings"][0]
+    assert "Evaluation at another site" in text_of(out)
+    # A file that cannot be read is said before any training, and nothing is written.
+    assert (
+        main(["report", str(heart_dat), "--validate", str(tmp_path / "none.data"), "--out", str(out) + "2"])
+        == 2
+    )
+    assert "none.data" in capsys.readouterr().err and not (tmp_path / "r.pdf2").exists()

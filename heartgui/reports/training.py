@@ -59,6 +59,7 @@ from heartgui.reports.layout import (
 if TYPE_CHECKING:
     from heartgui.core.dataset import Provenance
     from heartgui.core.training import TrainingResult
+    from heartgui.core.validation import Validation
 
 __all__ = ["TRIPOD_ITEMS", "training_report"]
 
@@ -144,6 +145,7 @@ class _Run:
     intervals: MetricsWithIntervals
     train_accuracy: float
     threshold_source: str
+    validation: Validation | None = None
 
     @property
     def threshold(self) -> float:
@@ -167,6 +169,7 @@ def training_report(
     intervals: MetricsWithIntervals | None = None,
     threshold: float | None = None,
     threshold_source: str | None = None,
+    validation: Validation | None = None,
 ) -> int:
     """Write the training report (PDF) in TRIPOD+AI's order; returns its number of pages.
 
@@ -189,6 +192,10 @@ def training_report(
         ``intervals``, when given).
     threshold_source : str, optional
         Where the threshold comes from, in words (e.g. "the threshold chosen on the Results page").
+    validation : Validation, optional
+        This model scored on another labelled file (:func:`heartgui.core.validation.validate`, at the
+        report's threshold): items 1, 12f, 12g, 16, 20c, 23a and 24 then report it as an evaluation
+        of the model elsewhere, the patients it was made from set apart.
 
     Raises
     ------
@@ -211,6 +218,10 @@ def training_report(
         raise ValueError(
             f"the intervals are at the threshold {intervals.metrics.threshold:g}, the report at {threshold:g}"
         )
+    if validation is not None and not math.isclose(validation.threshold, threshold, abs_tol=1e-12):
+        raise ValueError(
+            f"the validation is at the threshold {validation.threshold:g}, the report at {threshold:g}"
+        )
     split = result.split
     run = _Run(
         result=result,
@@ -218,6 +229,7 @@ def training_report(
         intervals=intervals,
         train_accuracy=evaluate(split.y_train, result.model.predict_risk(split.X_train), threshold).accuracy,
         threshold_source=threshold_source or "the chosen threshold",
+        validation=validation,
     )
     name = provenance.file_name if provenance is not None else "data"
     doc = Document(f"training report · {name}")
@@ -295,8 +307,13 @@ def _title(doc: Document, run: _Run) -> None:
         doc,
         f"Suggested: “A neural network ({sizes}) estimating the probability of angiographic coronary artery "
         f"disease from {len(run.features)} routine findings in patients referred for coronary angiography: "
-        "development and internal validation (a teaching exercise)”.",
+        f"development and internal validation{_elsewhere(run)} (a teaching exercise)”.",
     )
+
+
+def _elsewhere(run: _Run) -> str:
+    v = run.validation
+    return "" if v is None else f", and evaluation on {v.data_name}"
 
 
 def _context(doc: Document, run: _Run) -> None:
@@ -511,10 +528,25 @@ def _measures(doc: Document, run: _Run) -> None:
 
 def _updating(doc: Document, run: _Run) -> None:
     _say(doc, "None: the model is reported as trained.")
+    if run.validation is not None:
+        _say(
+            doc,
+            f"At {run.validation.data_name}: logistic recalibration on that file's outcomes, "
+            "logit P(disease) = a + b · logit(risk), with b fixed at 1 (intercept only) and with both "
+            "fitted, as a hospital would before using the model (results in item 24).",
+        )
 
 
 def _evaluation_predictions(doc: Document, run: _Run) -> None:
     _say(doc, "The test patients' risks are those of the trained model, computed by the same code as in use.")
+    v = run.validation
+    if v is not None:
+        _say(
+            doc,
+            f"At {v.data_name}: the same model, unchanged, applied to each patient who has every finding "
+            f"it uses ({v.n_rows} of {v.n_read} rows); the patients it was made from are found by their "
+            "fingerprints (a hash of their findings, kept in the model) and set apart.",
+        )
 
 
 def _imbalance(doc: Document, run: _Run) -> None:
@@ -547,6 +579,14 @@ def _training_vs_evaluation(doc: Document, run: _Run) -> None:
         "The test patients come from the same file and were prepared the same way (the preprocessing was "
         "learned on the training patients only).",
     )
+    v = run.validation
+    if v is not None:
+        _say(
+            doc,
+            f"{v.data_name} was read by the same code and prepared with the preprocessing learned on the "
+            "training patients (its own means and spreads were not used). Its patients differ in who was "
+            "referred and where: item 20c compares them.",
+        )
 
 
 def _ethics(doc: Document, run: _Run) -> None:
@@ -618,6 +658,32 @@ def _clip(text: str, chars: int) -> str:
 
 def _development_vs_evaluation(doc: Document, run: _Run) -> None:
     _say(doc, "Both come from the same file by a random split: item 20b compares them.")
+    v = run.validation
+    if v is None:
+        return
+    split = run.result.split
+    development = pd.concat([split.X_train, split.X_test], ignore_index=True)
+    y_dev = np.concatenate([split.y_train, split.y_test])
+    columns = (("development", development, y_dev), (_clip(v.data_name, 22), v.patients, v.outcome))
+    body = [["Patients", *(str(len(y)) for _, _, y in columns)]]
+    body.append(["Heart disease", *(_count(_n_events(y), len(y)) for _, _, y in columns)])
+    if "age" in v.patients:
+        body.append(
+            [
+                "Age, years: mean (SD)",
+                *(f"{X['age'].mean():.1f} ({X['age'].std():.1f})" for _, X, _ in columns),
+            ]
+        )
+    if "sex" in v.patients:
+        body.append(["Women", *(_count(int(np.sum(X["sex"] == 0)), len(X)) for _, X, _ in columns)])
+    body.append(
+        [
+            "Mean predicted risk",
+            format_percent(float(np.mean(run.result.test_risk))) + " (test)",
+            format_percent(float(np.mean(v.risk))),
+        ]
+    )
+    doc.table(["", *(name for name, _, _ in columns)], body, widths=(3.0, 1.9, 1.9))
 
 
 def _events(doc: Document, run: _Run) -> None:
@@ -766,6 +832,60 @@ def _performance(doc: Document, run: _Run) -> None:
 
     _calibration(doc, y, risk)
     _decision_curve(doc, y, risk, m.threshold)
+    if run.validation is not None:
+        _validation_performance(doc, run.validation)
+
+
+def _validation_performance(doc: Document, v: Validation) -> None:
+    doc.heading(f"Evaluation at another site: {v.data_name}", 11.5, keep=1.2)
+    for warning in v.warnings():
+        doc.text(f"⚠ {warning}", 9.5, color=WARN, weight="bold")
+    left = len(v.left_out)
+    _say(
+        doc, f"Rows: {v.n_read} read, {v.n_rows} scored, {left} left out (a finding the model uses missing)."
+    )
+    figures = v.validation
+    if figures is None or figures.n == 0:
+        _say(doc, "No patient of this file is new to the model: there is nothing to evaluate it on.", WARN)
+        return
+    new = "new to the model" if v.overlap_checked else "of the file (overlap with training not checked)"
+    _say(doc, f"On the {patients(figures.n)} {new}, at the threshold of item 15:", GREY)
+    c = figures.calibration
+    doc.rows(
+        [
+            ("Patients with the disease", f"{figures.n_diseased} ({format_percent(figures.prevalence)})"),
+            ("Mean predicted risk", format_percent(figures.mean_risk)),
+            (
+                "ROC AUC",
+                f"{figures.auc:.3f}   (95 % interval {format_interval(figures.auc_interval, percent=False)})",
+            ),
+            (
+                "Sensitivity",
+                _with_interval(
+                    format_percent(figures.sensitivity), "95 %", format_interval(figures.sensitivity_interval)
+                ),
+            ),
+            (
+                "Specificity",
+                _with_interval(
+                    format_percent(figures.specificity), "95 %", format_interval(figures.specificity_interval)
+                ),
+            ),
+            (
+                "Calibration intercept",
+                f"{c.intercept:+.2f}   (95 % interval {_signed(c.intercept_interval)})",
+            ),
+            ("Calibration slope", f"{c.slope:.2f}   (95 % interval {_plain(c.slope_interval)})"),
+            ("Brier score", f"{figures.brier:.3f}"),
+        ],
+        label_width=2.4,
+    )
+    doc.text(c.reading(), 9, color=GREY)
+    if figures.decision_reading:
+        doc.text(figures.decision_reading, 9.5)
+    if v.subgroups:
+        doc.heading(f"Subgroups at {v.data_name}", 10, keep=1.0)
+        _subgroup_table(doc, list(v.subgroups))
 
 
 def _calibration(doc: Document, y: np.ndarray, risk: np.ndarray) -> None:
@@ -861,6 +981,12 @@ def _subgroups(doc: Document, run: _Run) -> None:
     result = run.result
     groups = clinical.subgroups(result.split.X_test, result.split.y_test, result.test_risk, run.threshold)
     _say(doc, f"On the test patients, at the threshold of item 15 ({threshold_words(run.threshold)}).", GREY)
+    _subgroup_table(doc, groups)
+    if run.validation is not None and run.validation.subgroups:
+        _say(doc, f"At {run.validation.data_name}: see the end of item 23a.", GREY)
+
+
+def _subgroup_table(doc: Document, groups: list[clinical.Subgroup]) -> None:
     body = []
     for g in groups:
         body.append(
@@ -892,7 +1018,38 @@ def _subgroups(doc: Document, run: _Run) -> None:
 
 
 def _updating_results(doc: Document, run: _Run) -> None:
-    _say(doc, "None (item 12f).")
+    v = run.validation
+    if v is None or not v.recalibrations:
+        _say(doc, "None (item 12f).")
+        return
+    _say(
+        doc,
+        f"Recalibration at {v.data_name}, fitted on the {v.recalibrations[0].n} patients new to the model. "
+        "It uses that site's outcomes, so on the same patients it is no longer a validation: the figures "
+        "after it are optimistic by construction, except the check on a half it was not fitted on.",
+        WARN,
+    )
+    rows = []
+    for r in v.recalibrations:
+        after = r.after
+        held = r.held_out
+        check = (
+            ""
+            if held is None
+            else f"; fitted on {held.n_fit}, checked on the other {held.n_check}: intercept "
+            f"{held.before.intercept:+.2f} → {held.after.intercept:+.2f}, Brier {held.brier_before:.3f} → "
+            f"{held.brier_after:.3f}"
+        )
+        rows.append(
+            (
+                r.kind.capitalize(),
+                f"a = {r.a:+.2f}, b = {r.b:.2f}: mean risk {format_percent(r.mean_risk_before)} → "
+                f"{format_percent(r.mean_risk_after)} (prevalence {format_percent(r.prevalence)}); intercept "
+                f"{r.before.intercept:+.2f} → {after.intercept:+.2f}, slope {r.before.slope:.2f} → "
+                f"{after.slope:.2f}, Brier {r.brier_before:.3f} → {r.brier_after:.3f}{check}",
+            )
+        )
+    doc.rows(rows, label_width=1.9)
 
 
 def _limitations(doc: Document, run: _Run) -> None:
