@@ -188,7 +188,10 @@ class CalibrationFit:
             level = "on average the risks match what happened (the interval includes 0)"
         slo, shi = self.slope_interval
         if shi < 1:
-            spread = "the risks are too extreme — too close to 0 % and 100 % — the signature of over-fitting"
+            spread = (
+                "the risks are too extreme — too close to 0 % and 100 % — as over-fitting makes them "
+                "(at another hospital, patients unlike the training patients can do the same)"
+            )
         elif slo > 1:
             spread = "the risks are too timid — not spread out enough"
         else:

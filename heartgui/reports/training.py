@@ -904,7 +904,7 @@ def _calibration(doc: Document, y: np.ndarray, risk: np.ndarray) -> None:
     doc.text(
         "The intercept is a in logit P(disease) = a + logit(risk): above 0 the risks are too low on average, "
         "below 0 too high. The slope is b in logit P(disease) = a + b · logit(risk): below 1 the risks are "
-        "too extreme (too close to 0 % and 100 %), the signature of overfitting. " + fit.reading(),
+        "too extreme (too close to 0 % and 100 %), typically from overfitting. " + fit.reading(),
         9,
         color=GREY,
     )
