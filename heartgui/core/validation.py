@@ -55,6 +55,7 @@ __all__ = [
     "describe",
     "figures",
     "model_features",
+    "overlap_first",
     "recalibrate",
     "validate",
 ]
@@ -470,6 +471,29 @@ class Validation:
             ],
             "recalibration": [r.as_json() for r in self.recalibrations],
         }
+
+
+def overlap_first(
+    dataset: Dataset, fingerprints: PatientFingerprints | None, model_data_sha256: str | None = None
+) -> str:
+    """What to say about ``dataset`` before anything is computed: whether its patients are ones the
+    model was made from (by fingerprint), or that this cannot be checked; "" when all are new."""
+    if model_data_sha256 is not None and model_data_sha256 == dataset.provenance.sha256:
+        return "This is the very file the model was made from (same SHA-256): it is not another hospital."
+    if fingerprints is None:
+        return (
+            "This model does not record which patients it was trained on (it was saved by an older "
+            "heartgui), so heartgui cannot check whether any of these patients were among them."
+        )
+    trained, tested = fingerprints.find(dataset.X)
+    seen = int((trained.shared | tested.shared).sum())
+    if not seen:
+        return ""
+    share = f"All {dataset.n_rows}" if seen == dataset.n_rows else f"{seen} of the {dataset.n_rows}"
+    return (
+        f"{share} patients of {dataset.provenance.file_name} are patients this model was made from "
+        "(trained or tested on): they are scored apart, and only the others count as a validation."
+    )
 
 
 def _left_out_rows(dataset: Dataset, features: Sequence[str]) -> tuple[Array, list[tuple[int, str]]]:

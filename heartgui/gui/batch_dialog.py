@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -51,7 +50,7 @@ from heartgui.core import schema
 from heartgui.gui.main_window import FRAME_ALLOWANCE
 from heartgui.gui.widgets.dataset_table import column_title
 from heartgui.gui.widgets.wording import percent, plural, threshold_percent
-from heartgui.gui.workers import Cancelled, Job, Worker
+from heartgui.gui.workers import Cancelled, Job, Worker, dispose, orphan
 
 __all__ = ["PATIENTS_FILTER", "BatchDialog", "BatchTableModel"]
 
@@ -59,10 +58,6 @@ PATIENTS_FILTER = "Patient tables (*.csv *.tsv *.txt);;All files (*)"
 _CSV_FILTER = "CSV files (*.csv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
 _STEPS = 3  # read, predict, prepare the table
-
-#: Jobs still running when their dialog closed: kept alive here until their thread ends.
-_ORPHANED_JOBS: set[Job] = set()
-
 
 #: The rejected rows listed in the dialog at most (all of them are in the export, with their reasons).
 MAX_LISTED_REJECTED = 500
@@ -376,7 +371,7 @@ class BatchDialog(QDialog):
     def _on_job_done(self, run_id: int) -> None:
         job = self._jobs.pop(run_id, None)
         if job is not None:
-            _dispose(job)
+            dispose(job)
 
     def running_jobs(self) -> int:
         return sum(1 for job in self._jobs.values() if job.is_running())
@@ -384,10 +379,7 @@ class BatchDialog(QDialog):
     def done(self, result: int) -> None:
         # A file being read cannot be interrupted; let its thread finish without this dialog.
         for job in self._jobs.values():
-            job.done.disconnect(self._on_job_done)
-            job.setParent(QCoreApplication.instance())
-            _ORPHANED_JOBS.add(job)
-            job.done.connect(lambda _run, job=job: _dispose(job))
+            orphan(job, self._on_job_done)
         self._jobs.clear()
         self._load_run = None
         super().done(result)
@@ -592,20 +584,6 @@ class BatchDialog(QDialog):
         text = f"The predictions were not saved to {self._export_path}.\n\n{message}"
         QMessageBox.warning(self, "Cannot export the predictions", text)
         self.export_failed.emit(message)
-
-
-def stop_orphaned_jobs() -> None:
-    """Stop and join the jobs of dialogs closed while they were still loading or exporting."""
-    for job in list(_ORPHANED_JOBS):
-        job.stop_and_wait()
-
-
-def _dispose(job: Job) -> None:
-    _ORPHANED_JOBS.discard(job)
-    job.qthread.wait()
-    job.worker.deleteLater()
-    job.qthread.deleteLater()
-    job.deleteLater()
 
 
 def _last_folder(widget: QWidget) -> str:

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.model_settings: Any = None
         self._model_data: tuple[str | None, str | None] = (None, None)  # SHA-256 and name of its data
         self._opened_metrics: dict[str, Any] | None = None  # test figures kept in an opened model file
+        self._opened_fingerprints: Any = None  # the patients an opened model file was made from
         self._training_data_name: str | None = None
         # The decision threshold Predict, saved models, reports and the next training use; None until set:
         # the cost-optimal one for Statlog's costs (see the `threshold` property).
@@ -278,6 +279,13 @@ class MainWindow(QMainWindow):
             "Open a CSV of several patients and predict each one's risk with the current model.",
             sp.SP_FileDialogListView,
         )
+        self.validate_action = self._action(
+            "&Validate on another file…",
+            self.open_validate_dialog,
+            None,
+            "Score the current model on another hospital's labelled patients (those it was made from apart).",
+            sp.SP_FileDialogContentsView,
+        )
         self.training_report_action = self._action(
             "Save &training report (PDF)…",
             self.save_training_report,
@@ -349,6 +357,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_model_action)
         file_menu.addSeparator()
         file_menu.addAction(self.batch_action)
+        file_menu.addAction(self.validate_action)
         file_menu.addAction(self.training_report_action)
         file_menu.addAction(self.patient_report_action)
         file_menu.addSeparator()
@@ -564,6 +573,7 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(training)
         self.save_model_action.setEnabled(self.model is not None)
         self.batch_action.setEnabled(ready and self.model is not None)
+        self.validate_action.setEnabled(ready and self.model is not None and not training)
         # (A result rebuilt for an opened model has no loss curve for the report's training page.)
         self.training_report_action.setEnabled(
             ready and self.result is not None and bool(self.result.loss_curve)
@@ -1001,6 +1011,13 @@ class MainWindow(QMainWindow):
         split = self.result.split
         return PatientFingerprints.of(split.X_train, split.X_test)
 
+    def model_fingerprints(self) -> Any:
+        """The patients the current model was made from: its run's split when trained here, else what its
+        model file records (``None`` for a file saved before heartgui recorded them)."""
+        if self.result is not None and self.result.model is self.model and self.result.loss_curve:
+            return self._model_fingerprints()
+        return self._opened_fingerprints
+
     @Slot()
     def open_model_dialog(self) -> None:
         """Ask for a model file and open it."""
@@ -1024,6 +1041,7 @@ class MainWindow(QMainWindow):
         self.model_settings = saved.settings
         self._model_data = (saved.data_sha256, saved.data_name)
         self._opened_metrics = saved.metrics
+        self._opened_fingerprints = saved.fingerprints
         self.threshold = float(saved.model.threshold)
         self.result = rebuilt  # None: the Results page showed another model
         # A rebuilt result was trained on the data loaded now (its SHA-256 matched).
@@ -1080,6 +1098,17 @@ class MainWindow(QMainWindow):
         from heartgui.gui.batch_dialog import BatchDialog
 
         BatchDialog(self.model, self.threshold, parent=self).exec()
+
+    @Slot()
+    def open_validate_dialog(self) -> None:
+        """Score the current model on another labelled file (the model's own patients set apart)."""
+        if self.model is None:
+            return
+        from heartgui.gui.validate_dialog import ValidateDialog
+
+        ValidateDialog(
+            self.model, self.threshold, self.model_fingerprints(), self._model_data[0], parent=self
+        ).exec()
 
     @Slot()
     def save_training_report(self) -> None:
@@ -1209,10 +1238,10 @@ class MainWindow(QMainWindow):
         if self.model_pages_built:
             self.results_page.shutdown()  # its comparison and cross-validation threads
             self.predict_page.shutdown()  # the "How sure" ensemble thread
-        from heartgui.gui import batch_dialog, report_actions
+        from heartgui.gui import report_actions, workers
 
         report_actions.wait_for_reports()  # a PDF being written finishes (about a second)
-        batch_dialog.stop_orphaned_jobs()
+        workers.stop_orphaned_jobs()  # dialogs (many patients, validation) closed while reading
         self._training_run = None
         self._load_run = None
         settings = self._settings()

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 __all__ = ["EMIT_INTERVAL", "Cancelled", "Job", "Worker", "load_job", "training_job", "warm_up_job"]
 
@@ -213,6 +213,36 @@ class Job(QObject):
             if _running_jobs == 0:
                 sys.setswitchinterval(_default_switch_interval)
         self.done.emit(self.run_id)
+
+
+#: Jobs whose dialog closed while they still ran (a file being read cannot be interrupted): kept alive
+#: here until their thread ends, then disposed of; the window joins them when it closes.
+_ORPHANED_JOBS: set[Job] = set()
+
+
+def dispose(job: Job) -> None:
+    """Drop a finished job: wait for its thread, free its objects."""
+    _ORPHANED_JOBS.discard(job)
+    job.qthread.wait()
+    job.worker.deleteLater()
+    job.qthread.deleteLater()
+    job.deleteLater()
+
+
+def orphan(job: Job, forget: Callable[[int], Any]) -> None:
+    """Keep ``job`` alive without its owner (a dialog that closed), which listened with ``forget``."""
+    job.done.disconnect(forget)
+    app = QCoreApplication.instance()
+    if app is not None:
+        job.setParent(app)
+    _ORPHANED_JOBS.add(job)
+    job.done.connect(lambda _run, job=job: dispose(job))
+
+
+def stop_orphaned_jobs() -> None:
+    """Stop and join the jobs of dialogs closed while they were still working (the window closes)."""
+    for job in list(_ORPHANED_JOBS):
+        job.stop_and_wait()
 
 
 def warm_up_job() -> Callable[[Worker], Any]:

@@ -14,6 +14,7 @@ from heartgui.core import schema
 from heartgui.core.dataset import load_patients
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
+from heartgui.gui import workers
 from heartgui.gui.batch_dialog import PREFERRED_SIZE, BatchDialog
 
 HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,class"
@@ -164,9 +165,7 @@ def test_loading_does_not_block_and_closing_mid_load_is_safe(qtbot, model, patie
     d.open_file(patients_csv)
     assert d.running_jobs() <= 1 and not d.open_button.isEnabled()
     d.done(0)  # the job lives on without the dialog
-    from heartgui.gui import batch_dialog
-
-    qtbot.waitUntil(lambda: not batch_dialog._ORPHANED_JOBS, timeout=20_000)
+    qtbot.waitUntil(lambda: not workers._ORPHANED_JOBS, timeout=20_000)
 
 
 def test_cancelled_file_dialog_changes_nothing(qtbot, dialog, monkeypatch):
