@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
             return
         from heartgui.gui.pages.network_page import NetworkPage
         from heartgui.gui.pages.predict_page import PredictPage
-        from heartgui.gui.pages.results_page import ResultsPage
+        from heartgui.gui.pages.results import ResultsPage
 
         self._results_page = ResultsPage()
         self._results_page.threshold_changed.connect(self._on_threshold_changed)
