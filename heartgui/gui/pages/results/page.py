@@ -8,9 +8,13 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QStackedLayout, QTabWidget, QWidget
 
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
+from heartgui.gui.pages.results.calibration import CalibrationView
 from heartgui.gui.pages.results.common import scroll, wrapping
 from heartgui.gui.pages.results.compare import CompareView
 from heartgui.gui.pages.results.curves import CurvesView
+from heartgui.gui.pages.results.decision import DecisionView
+from heartgui.gui.pages.results.pretest import PretestView
+from heartgui.gui.pages.results.subgroups import SubgroupsView
 from heartgui.gui.pages.results.summary import SummaryView
 from heartgui.gui.pages.results.threshold import ThresholdView
 
@@ -24,7 +28,16 @@ __all__ = ["THRESHOLD_DEBOUNCE_MS", "ResultsPage"]
 #: Milliseconds without slider movement before ``threshold_changed`` is emitted (the final value).
 THRESHOLD_DEBOUNCE_MS = 200
 
-TAB_SUMMARY, TAB_THRESHOLD, TAB_CURVES, TAB_COMPARE = range(4)
+(
+    TAB_SUMMARY,
+    TAB_THRESHOLD,
+    TAB_CURVES,
+    TAB_CALIBRATION,
+    TAB_DECISION,
+    TAB_SUBGROUPS,
+    TAB_PRETEST,
+    TAB_COMPARE,
+) = range(8)
 
 
 def _compare_widget(name: str) -> Any:
@@ -75,7 +88,12 @@ class ResultsPage(QWidget):
         self.summary_view = SummaryView()
         self.threshold_view = ThresholdView()
         self.curves_view = CurvesView()
+        self.calibration_view = CalibrationView()
+        self.decision_view = DecisionView()
+        self.subgroups_view = SubgroupsView()
+        self.pretest_view = PretestView()
         self.compare_view = CompareView()
+        self._subgroups_stale = True  # computed when their tab is shown (a model per group, ~10 ms)
         self.threshold_panel = self.threshold_view.threshold_panel
         self.threshold_panel.threshold_moved.connect(self._on_threshold_moved)
         self.threshold_panel.costs_changed.connect(self._schedule_refresh)
@@ -89,14 +107,35 @@ class ResultsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("results_tabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(scroll(self.summary_view), "Summary")
-        self.tabs.addTab(scroll(self.threshold_view), "Threshold && costs")
-        self.tabs.addTab(scroll(self.curves_view), "Curves")
-        self.tabs.addTab(scroll(self.compare_view), "Compare")
-        self.tabs.setTabToolTip(TAB_SUMMARY, "The main figures on the test patients, with their uncertainty.")
-        self.tabs.setTabToolTip(TAB_THRESHOLD, "Move the decision threshold and see who is caught or missed.")
-        self.tabs.setTabToolTip(TAB_CURVES, "ROC curve and calibration plot.")
-        self.tabs.setTabToolTip(TAB_COMPARE, "The same patients with simpler methods; cross-validation.")
+        tabs = (
+            (self.summary_view, "Summary", "The main figures on the test patients, with their uncertainty."),
+            (
+                self.threshold_view,
+                "Threshold && costs",
+                "Move the decision threshold and see who is caught or missed; click a cell for its patients.",
+            ),
+            (self.curves_view, "Curves", "The ROC curve and the precision–recall curve."),
+            (
+                self.calibration_view,
+                "Calibration",
+                "Are the risks right? The calibration plot, intercept and slope.",
+            ),
+            (
+                self.decision_view,
+                "Decision curve",
+                "Is using the model better than flagging everyone or no one?",
+            ),
+            (self.subgroups_view, "Subgroups", "The figures for women, men and three age bands."),
+            (
+                self.pretest_view,
+                "Other prevalence",
+                "PPV and NPV where the disease is rarer, as in primary care.",
+            ),
+            (self.compare_view, "Compare", "The same patients with simpler methods; cross-validation."),
+        )
+        for index, (view, name, tip) in enumerate(tabs):
+            self.tabs.addTab(scroll(view), name)
+            self.tabs.setTabToolTip(index, tip)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._stack.addWidget(self.tabs)
 
@@ -127,7 +166,7 @@ class ResultsPage(QWidget):
 
     @property
     def calibration_plot(self) -> Any:
-        return self.curves_view.calibration_plot
+        return self.calibration_view.calibration_plot
 
     # The Compare tab's widgets and jobs, by the names they had on the page before it was split.
     cv_table = _compare_widget("cv_table")
@@ -171,6 +210,13 @@ class ResultsPage(QWidget):
     def _on_tab_changed(self, index: int) -> None:
         if index == TAB_COMPARE:
             self.compare_view.start_comparison()
+        elif index == TAB_SUBGROUPS and self._subgroups_stale:
+            self._show_subgroups()
+
+    def _show_subgroups(self) -> None:
+        if self._result is not None and not self._view_stale:
+            self._subgroups_stale = False
+            self.subgroups_view.show_groups(self._result, self._threshold)
 
     # ----------------------------------------------------------------------------------------------
     # state
@@ -186,6 +232,7 @@ class ResultsPage(QWidget):
     def clear(self) -> None:
         """Forget the result (stopping its comparisons) and show what to do instead."""
         self.compare_view.set_result(None)
+        self.threshold_view.set_result(None)
         self._result = None
         self.live_metrics = None
         self._emit_timer.stop()
@@ -198,6 +245,7 @@ class ResultsPage(QWidget):
         with the model"); by default it is the one the student set.
         """
         self.compare_view.set_result(result)
+        self.threshold_view.set_result(result)
         self._emit_timer.stop()
         self._result = result
         self._threshold = float(result.model.threshold)
@@ -219,6 +267,9 @@ class ResultsPage(QWidget):
             # risks are computed once per result (a forward pass over ~216 patients).
             self._train_risk = result.model.predict_risk(result.split.X_train)
             self._auc_interval = self.curves_view.show_curves(result)
+            self.calibration_view.show_calibration(result)
+            self.decision_view.show_curve(result)
+            self.pretest_view.set_result(result)
             self.refresh()
 
     def showEvent(self, event: Any) -> None:
@@ -250,7 +301,9 @@ class ResultsPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Recompute and show every threshold-dependent figure (cards, grid, live figures, ROC point)."""
+        """Recompute and show every threshold-dependent figure (cards, grid, live figures, the curves'
+        points, the decision curve's reading, PPV and NPV at another prevalence; the subgroups when
+        their tab is shown)."""
         self._refresh_timer.stop()
         result = self._result
         if result is None:
@@ -273,3 +326,8 @@ class ResultsPage(QWidget):
         )
         self.threshold_view.show_figures(live)
         self.curves_view.show_threshold(result, t)
+        self.decision_view.show_threshold(t)
+        self.pretest_view.show_metrics(live)
+        self._subgroups_stale = True
+        if self.tabs.currentIndex() == TAB_SUBGROUPS:
+            self._show_subgroups()

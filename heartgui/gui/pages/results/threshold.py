@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from heartgui.gui.pages.results.common import fixed, page_column, scaled_font, section_title, wrapping
@@ -12,9 +13,23 @@ from heartgui.gui.widgets.card import CAUTION, GOOD, WARM, WARM_BORDER, Card
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural, threshold_percent
 
 if TYPE_CHECKING:
-    from heartgui.core.evaluation import Metrics
+    import numpy as np
 
-__all__ = ["ConfusionCell", "ThresholdView"]
+    from heartgui.core.evaluation import Metrics
+    from heartgui.core.training import TrainingResult
+
+__all__ = ["CELL_WORDS", "MAX_LISTED", "ConfusionCell", "ThresholdView", "cell_mask", "key_findings"]
+
+#: Patients listed under the grid at most (the CSV holds them all): a large file's cell can hold thousands.
+MAX_LISTED = 200
+#: The findings shown for each listed patient, in this order (those the file has).
+KEY_FINDINGS = ("age", "sex", "cp", "thalach", "exang", "oldpeak", "ca", "thal")
+CELL_WORDS = {
+    "tp": "caught (had heart disease, flagged)",
+    "fn": "missed (had heart disease, not flagged)",
+    "fp": "flagged without heart disease (false alarms)",
+    "tn": "correctly reassured (no heart disease, not flagged)",
+}
 
 _CELL_LOOKS = {
     "good": {"tint": GOOD},
@@ -26,14 +41,20 @@ _CELL_LOOKS = {
 class ConfusionCell(Card):
     """One cell of the confusion grid: a count (objectName ``cm_<key>_count``), a word, a description.
 
-    ``look`` is ``"good"``, ``"false_alarm"`` or ``"missed"`` (warm, with a stronger border).
+    ``look`` is ``"good"``, ``"false_alarm"`` or ``"missed"`` (warm, with a stronger border). A click (or
+    Space / Enter when it has the focus) emits :attr:`clicked` with the key: the page lists those patients.
     """
+
+    clicked = Signal(str)
 
     def __init__(self, key: str, word: str, description: str, look: str) -> None:
         super().__init__(radius=6.0, **_CELL_LOOKS[look])  # type: ignore[arg-type]
         self.key = key
         self.setProperty("cell", look)
-        self.setToolTip(description)
+        self.setToolTip(f"{description} Click to list these patients.")
+        self.setAccessibleName(f"{word}: list these patients")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 10)
         layout.setSpacing(2)
@@ -48,6 +69,17 @@ class ConfusionCell(Card):
         for widget in (self.count, self.word, self.description):
             layout.addWidget(widget)
         layout.addStretch(1)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.key)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.clicked.emit(self.key)
+            return
+        super().keyPressEvent(event)
 
 
 class ThresholdView(QWidget):
@@ -86,7 +118,33 @@ class ThresholdView(QWidget):
         column.addLayout(row)
         self.confusion_sentence = wrapping(name="confusion_sentence")
         column.addWidget(self.confusion_sentence)
+        column.addWidget(self._build_patient_list())
         column.addStretch(1)
+        self._result: TrainingResult | None = None
+        self.selected_cell: str | None = None
+
+    def _build_patient_list(self) -> QWidget:
+        from heartgui.gui.widgets.comparison_table import ComparisonTable
+
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.patients_title = section_title(self, "")
+        self.patients_title.setObjectName("cell_patients_title")
+        layout.addWidget(self.patients_title)
+        self.patients_hint = wrapping(
+            "Click a cell of the grid to list its test patients: the line of each in the data file, the "
+            "risk the model gave and the findings that weigh most.",
+            "cell_patients_hint",
+        )
+        layout.addWidget(self.patients_hint)
+        self.patients_table = ComparisonTable("cell_patients_table", "heartgui-patients.csv")
+        self.patients_table.clear()
+        layout.addWidget(self.patients_table)
+        self.patients_title.setVisible(False)
+        for cell in self.cells.values():
+            cell.clicked.connect(self.select_cell)
+        return box
 
     def _build_live_figures(self) -> QFrame:
         card = Card()
@@ -163,10 +221,82 @@ class ThresholdView(QWidget):
         return label
 
     # ----------------------------------------------------------------------------------------------
+    def set_result(self, result: TrainingResult | None) -> None:
+        """The patients the grid counts (a new result forgets the listed cell)."""
+        self._result = result
+        self.selected_cell = None
+        self.patients_table.clear()
+        self.patients_title.setVisible(False)
+        self.patients_hint.setVisible(True)
+
     def show_figures(self, m: Metrics) -> None:
         """The grid and the live figures at ``m.threshold`` with the panel's costs."""
         self._show_confusion(m)
         self._show_live(m)
+        self._threshold = m.threshold
+        if self.selected_cell is not None:
+            self._list_patients()
+
+    _threshold = 0.5
+
+    def select_cell(self, key: str) -> None:
+        """List the test patients of cell ``key`` (``"tp"``, ``"fn"``, ``"fp"`` or ``"tn"``)."""
+        if key not in self.cells:
+            raise ValueError(f"no confusion cell {key!r}")
+        if self._result is None:
+            return
+        self.selected_cell = key
+        for k, cell in self.cells.items():
+            cell.border_width = 3.0 if k == key else (2.0 if k == "fn" else 1.0)
+            cell.update()
+        self._list_patients()
+
+    def _list_patients(self) -> None:
+        result, key = self._result, self.selected_cell
+        if result is None or key is None:
+            return
+        split = result.split
+        mask = cell_mask(split.y_test, result.test_risk, self._threshold, key)
+        order = sorted(range(len(mask)), key=lambda i: int(split.lines_test[i]))
+        chosen = [i for i in order if mask[i]]
+        patients = split.X_test.iloc[chosen]
+        rows = [
+            [str(int(split.lines_test[i])), percent(float(result.test_risk[i])), key_findings(row)]
+            for i, (_, row) in zip(chosen, patients.iterrows(), strict=True)
+        ]
+        frame = patients.copy()
+        frame.insert(0, "risk", result.test_risk[chosen])
+        frame.insert(0, "line", split.lines_test[chosen])
+        frame["heart_disease"] = split.y_test[chosen]
+        frame = frame.set_index("line")
+        shown = rows[:MAX_LISTED]
+        more = f" (the first {MAX_LISTED} shown; the CSV holds all)" if len(rows) > MAX_LISTED else ""
+        self.patients_title.setText(
+            f"{plural(len(rows), 'test patient')} {CELL_WORDS[key]} at a threshold of "
+            f"{threshold_percent(self._threshold)}{more}"
+        )
+        self.patients_title.setVisible(True)
+        self.patients_hint.setVisible(not rows)
+        if not rows:
+            self.patients_hint.setText("No test patient is in this cell at this threshold.")
+        headers = ["File line", "Risk", "Key findings"]
+        tips = [
+            "The patient's line in the data file (open it with Fill from dataset row… on the Predict page).",
+            "The risk the model gave the patient.",
+            "Age, sex, chest pain, maximum heart rate, exercise angina, ST depression, vessels, thallium.",
+        ]
+        self.patients_table.set_table(headers, shown, frame, header_tips=tips)
+        if shown:  # the file line column, not the findings, keeps its natural width
+            from PySide6.QtWidgets import QHeaderView
+
+            header = self.patients_table.view.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    def listed_lines(self) -> list[int]:
+        """The file lines listed under the grid now (all of them, also past :data:`MAX_LISTED`)."""
+        frame = self.patients_table.frame
+        return [] if frame is None or not self.patients_title.isVisible() else [int(v) for v in frame.index]
 
     def _show_confusion(self, m: Metrics) -> None:
         for key in ("tp", "fn", "fp", "tn"):
@@ -188,3 +318,39 @@ class ThresholdView(QWidget):
         self.live["ppv"].setText(percent(m.ppv))
         self.live["npv"].setText(percent(m.npv))
         self.live["cost"].setText(fixed(m.statlog_cost, 2))
+
+
+def cell_mask(y: np.ndarray, risk: np.ndarray, threshold: float, key: str) -> np.ndarray:
+    """Which patients fall in cell ``key`` when "flagged" means ``risk >= threshold`` (as evaluate counts)."""
+    import numpy as np
+
+    flagged = np.asarray(risk) >= threshold
+    ill = np.asarray(y) == 1
+    return {"tp": ill & flagged, "fn": ill & ~flagged, "fp": ~ill & flagged, "tn": ~ill & ~flagged}[key]
+
+
+def key_findings(row: object) -> str:
+    """One patient's main findings in words: ``"63 years, male, chest pain typical angina, …"``."""
+    from heartgui.core.schema import FEATURES
+
+    by_name = {f.name: f for f in FEATURES}
+    short = {
+        "cp": "chest pain",
+        "thalach": "max heart rate",
+        "exang": "exercise angina",
+        "oldpeak": "ST depression",
+        "thal": "thallium",
+    }
+    words = []
+    for name in KEY_FINDINGS:
+        try:
+            value = float(row[name])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if value != value:
+            continue
+        text = by_name[name].describe_value(value)
+        if name == "ca":
+            text = f"{text} on fluoroscopy"
+        words.append(f"{short[name]} {text}" if name in short else text)
+    return ", ".join(words)
