@@ -293,3 +293,24 @@ def test_a_new_result_forgets_the_listed_cell(page, result, qtbot):
     assert page.threshold_view.listed_lines()
     page.show_result(result)
     assert page.threshold_view.listed_lines() == [] and page.threshold_view.selected_cell is None
+
+
+def test_a_long_cell_lists_its_first_patients_and_saves_them_all(page, result, monkeypatch, tmp_path):
+    import pandas as pd
+
+    from heartgui.gui.pages.results import threshold
+
+    monkeypatch.setattr(threshold, "MAX_LISTED", 3)
+    page.tabs.setCurrentIndex(TAB_THRESHOLD)
+    page.threshold_view.select_cell("tn")
+    split = result.split
+    healthy = (split.y_test == 0) & (result.test_risk < page.threshold)
+    expected = sorted(int(v) for v in split.lines_test[healthy])
+    assert len(expected) > 3
+    view = page.threshold_view
+    assert [int(r[0]) for r in view.patients_table.model.rows] == expected[:3]
+    assert "(the first 3 shown; the CSV holds all)" in view.patients_title.text()
+    path = tmp_path / "patients.csv"
+    view.patients_table.save_csv(str(path))
+    saved = pd.read_csv(path)
+    assert saved["line"].tolist() == expected and (saved["heart_disease"] == 0).all()

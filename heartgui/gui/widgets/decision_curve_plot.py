@@ -49,6 +49,9 @@ class DecisionCurvePlot(FigurePanel):
         self.marker = ax.axvline(0.0, color=POINT_COLOUR, linewidth=1.5, linestyle="--")
         (self.point,) = ax.plot([], [], marker="o", markersize=9, linestyle="none", color=POINT_COLOUR)
         self.marker.set_label("your threshold")
+        self.point_label = ax.annotate(
+            "", xy=(0, 0), xytext=(8, 8), textcoords="offset points", color=POINT_COLOUR, fontsize=9
+        )
         self.curve: DecisionCurve | None = None
         self.apply_palette()
 
@@ -74,8 +77,9 @@ class DecisionCurvePlot(FigurePanel):
         """Mark ``threshold`` with a vertical line and the model's net benefit there as a dot."""
         self.marker.set_xdata([threshold * 100, threshold * 100])
         self.point.set_data([threshold * 100], [model_benefit * 100])
-        self.marker.set_label(f"your threshold ({threshold_percent(threshold)})")
+        self.point_label.xy = (threshold * 100, model_benefit * 100)
+        self.point_label.set_text(f"{threshold_percent(threshold)}: {model_benefit * 100:.1f}")
         if self.curve is not None:  # a threshold beyond the curve's range stays in sight
             right = float(self.curve.thresholds.max()) * 100 + 1
             self.axes.set_xlim(0, max(right, threshold * 100 + 3))
-        self.apply_palette()
+        self.redraw()  # (no new legend: rebuilding it on every slider step costs ~30 ms)

@@ -48,6 +48,9 @@ class PrecisionRecallPlot(FigurePanel):
         (self.point,) = ax.plot(
             [], [], marker="o", markersize=10, linestyle="none", color=POINT_COLOUR, label="your threshold"
         )
+        self.point_label = ax.annotate(
+            "", xy=(0, 0), xytext=(12, -16), textcoords="offset points", color=POINT_COLOUR, fontsize=9
+        )
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -76,8 +79,11 @@ class PrecisionRecallPlot(FigurePanel):
             self.point.set_data([], [])
         else:
             self.point.set_data([recall], [precision])
-        self.point.set_label(f"your threshold ({threshold_percent(threshold)})")
-        self.apply_palette()
+        self.point_label.xy = (recall, precision if precision == precision else 0.0)
+        self.point_label.set_text("" if precision != precision else f"risk ≥ {threshold_percent(threshold)}")
+        # Keep the label inside the axes near the right and bottom edges (as the ROC plot does).
+        self.point_label.set_position((-78 if recall > 0.75 else 12, 10 if precision < 0.15 else -16))
+        self.redraw()
 
     def point_data(self) -> tuple[float, float]:
         """The dot's (recall, precision)."""

@@ -11,6 +11,7 @@ from heartgui.gui.pages.results.common import auc_interval, page_column, wrappin
 from heartgui.gui.widgets.wording import percent
 
 if TYPE_CHECKING:
+    from heartgui.core.evaluation import Metrics
     from heartgui.core.training import TrainingResult
     from heartgui.gui.widgets.pr_plot import PrecisionRecallPlot
     from heartgui.gui.widgets.roc_plot import RocPlot
@@ -81,13 +82,9 @@ class CurvesView(QWidget):
         )
         return interval
 
-    def show_threshold(self, result: TrainingResult, threshold: float) -> None:
-        """Move the dots to ``threshold`` (when the curves are drawn)."""
+    def show_threshold(self, m: Metrics) -> None:
+        """Move the dots to the threshold of ``m`` (the test patients' figures there), when drawn."""
         if self.drawn:
-            from heartgui.core.evaluation import evaluate, roc_point_at
-
-            y, risk = result.split.y_test, result.test_risk
-            fpr, tpr = roc_point_at(y, risk, threshold)
-            self.roc_plot.set_point(fpr, tpr, threshold)
-            m = evaluate(y, risk, threshold)
-            self.pr_plot.set_point(m.sensitivity, m.ppv, threshold)
+            # As roc_point_at computes it, without scoring the patients again.
+            self.roc_plot.set_point(1.0 - m.specificity, m.sensitivity, m.threshold)
+            self.pr_plot.set_point(m.sensitivity, m.ppv, m.threshold)

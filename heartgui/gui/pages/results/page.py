@@ -325,7 +325,7 @@ class ResultsPage(QWidget):
             result, statlog, train_risk=self._train_risk, auc_ci=self._auc_interval
         )
         self.threshold_view.show_figures(live)
-        self.curves_view.show_threshold(result, t)
+        self.curves_view.show_threshold(live)
         self.decision_view.show_threshold(t)
         self.pretest_view.show_metrics(live)
         self._subgroups_stale = True

@@ -61,6 +61,7 @@ class PretestView(QWidget):
         self.slider.setRange(*PREVALENCE_RANGE)
         self.slider.setAccessibleName("Prevalence")
         self.slider.setMinimumWidth(200)
+        self.slider.setToolTip("Drag to set the share of patients with heart disease, from 1 % to 90 %.")
         self.spin = QSpinBox()
         self.spin.setObjectName("prevalence_spin")
         self.spin.setRange(*PREVALENCE_RANGE)

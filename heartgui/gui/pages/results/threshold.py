@@ -257,22 +257,26 @@ class ThresholdView(QWidget):
             return
         split = result.split
         mask = cell_mask(split.y_test, result.test_risk, self._threshold, key)
-        order = sorted(range(len(mask)), key=lambda i: int(split.lines_test[i]))
-        chosen = [i for i in order if mask[i]]
+        import numpy as np
+
+        chosen = np.flatnonzero(mask)
+        chosen = chosen[np.argsort(split.lines_test[chosen], kind="stable")]
         patients = split.X_test.iloc[chosen]
+        # Words only for the rows shown (a large file's cell can hold thousands; the CSV has them all).
         rows = [
             [str(int(split.lines_test[i])), percent(float(result.test_risk[i])), key_findings(row)]
-            for i, (_, row) in zip(chosen, patients.iterrows(), strict=True)
+            for i, (_, row) in zip(chosen[:MAX_LISTED], patients.iloc[:MAX_LISTED].iterrows(), strict=True)
         ]
+        total = len(chosen)
         frame = patients.copy()
         frame.insert(0, "risk", result.test_risk[chosen])
         frame.insert(0, "line", split.lines_test[chosen])
         frame["heart_disease"] = split.y_test[chosen]
         frame = frame.set_index("line")
-        shown = rows[:MAX_LISTED]
-        more = f" (the first {MAX_LISTED} shown; the CSV holds all)" if len(rows) > MAX_LISTED else ""
+        shown = rows
+        more = f" (the first {MAX_LISTED} shown; the CSV holds all)" if total > MAX_LISTED else ""
         self.patients_title.setText(
-            f"{plural(len(rows), 'test patient')} {CELL_WORDS[key]} at a threshold of "
+            f"{plural(total, 'test patient')} {CELL_WORDS[key]} at a threshold of "
             f"{threshold_percent(self._threshold)}{more}"
         )
         self.patients_title.setVisible(True)
@@ -281,7 +285,7 @@ class ThresholdView(QWidget):
             self.patients_hint.setText("No test patient is in this cell at this threshold.")
         headers = ["File line", "Risk", "Key findings"]
         tips = [
-            "The patient's line in the data file (open it with Fill from dataset row… on the Predict page).",
+            "The patient's line in the data file (the number a text editor shows for it).",
             "The risk the model gave the patient.",
             "Age, sex, chest pain, maximum heart rate, exercise angina, ST depression, vessels, thallium.",
         ]
