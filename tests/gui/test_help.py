@@ -38,6 +38,13 @@ TECHNICAL_WORDS = (
     "ROC AUC",
     "AUC",
     "calibration",
+    "calibration intercept",
+    "calibration slope",
+    "net benefit",
+    "decision curve",
+    "precision",
+    "average precision",
+    "pre-test probability",
     "Brier score",
     "threshold",
     "decision threshold",
@@ -188,6 +195,8 @@ def test_every_term_in_the_guide_is_in_the_glossary():
             for word in re.findall(r"<i>(.*?)</i>", paragraph):
                 if word in ("Tutorial", "Recommended", "Threshold &amp; costs", "Curves", "Compare"):
                     continue  # names of presets and tabs, not terms
+                if word in ("Subgroups", "Other prevalence"):
+                    continue  # the Results page's tabs (Calibration and Decision curve are terms too)
                 if word in ("Why this risk", "What if", "How sure"):
                     continue  # the Predict page's tabs
                 assert help_text.lookup(word) is not None, word

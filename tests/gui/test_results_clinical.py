@@ -135,6 +135,8 @@ def test_each_calibration_group_has_its_95_percent_interval(page, result):
     )
     bars = page.calibration_plot.interval_data()
     assert len(bars) == len(counts) == page.calibration_plot.point_count()
+    xs = [segment[0][0] for segment in page.calibration_plot._bars.get_segments()]
+    assert np.allclose(xs, predicted)  # each bar through its group's dot
     for (low, high), share, n in zip(bars, observed, counts, strict=True):
         events = int(round(share * n))
         assert (low, high) == pytest.approx(wilson_interval(events, int(n)))
