@@ -316,3 +316,29 @@ def test_a_long_cell_lists_its_first_patients_and_saves_them_all(page, result, m
     view.patients_table.save_csv(str(path))
     saved = pd.read_csv(path)
     assert saved["line"].tolist() == expected and (saved["heart_disease"] == 0).all()
+
+
+def test_a_listed_patient_opens_in_predict(window, open_file, heart_dat, qtbot, heart):
+    from heartgui.gui.main_window import PAGE_PREDICT, PAGE_RESULTS
+
+    open_file(window, heart_dat)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_training(RECOMMENDED.replace(epochs=20))
+    window.show_page(PAGE_RESULTS)
+    page = window.results_page
+    page.tabs.setCurrentIndex(TAB_THRESHOLD)
+    page.threshold_view.select_cell("tp")
+    table = page.threshold_view.patients_table
+    line = int(table.model.rows[1][0])
+    table.view.selectRow(1)
+    page.threshold_view.open_patient.click()
+    assert window.stack.currentIndex() == PAGE_PREDICT
+    row = int(np.flatnonzero(heart.lines == line)[0])
+    assert window.predict_page.patient == pytest.approx(heart.row(row))
+    assert f"line {line}" in window.statusBar().currentMessage()
+    # Another patient's findings under that line (another file opened since): not opened, and said so.
+    window.show_page(PAGE_RESULTS)
+    wrong = {**heart.row(row), "age": heart.row(row)["age"] + 1}
+    page.patient_requested.emit(line, wrong)
+    assert window.stack.currentIndex() == PAGE_RESULTS
+    assert "is not that test patient" in window.statusBar().currentMessage()

@@ -31,7 +31,7 @@ CV_REPEATS = 5
 
 
 class CompareView(QWidget):
-    """ "Against simpler methods": the same-split table and the cross-validation table.
+    """The tab "Against simpler methods": the same-split table and the cross-validation table.
 
     Signals: see :class:`~heartgui.gui.pages.results.page.ResultsPage` (which forwards them).
     """

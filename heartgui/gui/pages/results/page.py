@@ -57,6 +57,8 @@ class ResultsPage(QWidget):
     crossval_finished(object) : the cross-validation finished (a ``CrossValResult``).
     crossval_failed(str) : it failed (the message shown).
     crossval_cancelled() : it was cancelled (the folds done so far stay in the table).
+    patient_requested(int, object) : a patient listed under the confusion grid is to be opened in
+        Predict: the file line and the findings (a dict of the 13 features).
     """
 
     threshold_changed = Signal(float)
@@ -65,6 +67,7 @@ class ResultsPage(QWidget):
     crossval_finished = Signal(object)
     crossval_failed = Signal(str)
     crossval_cancelled = Signal()
+    patient_requested = Signal(int, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +100,7 @@ class ResultsPage(QWidget):
         self.threshold_panel = self.threshold_view.threshold_panel
         self.threshold_panel.threshold_moved.connect(self._on_threshold_moved)
         self.threshold_panel.costs_changed.connect(self._schedule_refresh)
+        self.threshold_view.patient_requested.connect(self.patient_requested)
         compare = self.compare_view
         compare.comparison_finished.connect(self.comparison_finished)
         compare.crossval_progressed.connect(self.crossval_progressed)

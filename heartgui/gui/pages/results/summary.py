@@ -82,7 +82,7 @@ class MetricCard(FigureCard):
 
 
 class SummaryView(QWidget):
-    """ "How good is the model?": the cards, the uncertainty sentence and the run's details."""
+    """The tab "How good is the model?": the cards, the uncertainty sentence and the run's details."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

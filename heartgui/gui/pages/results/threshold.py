@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from heartgui.gui.pages.results.common import fixed, page_column, scaled_font, section_title, wrapping
 from heartgui.gui.widgets.card import CAUTION, GOOD, WARM, WARM_BORDER, Card
@@ -83,7 +92,15 @@ class ConfusionCell(Card):
 
 
 class ThresholdView(QWidget):
-    """ "Where to draw the line": the threshold panel (its signals are the page's to connect), the grid."""
+    """The tab "Where to draw the line": the threshold panel (the page connects its signals), the grid.
+
+    Signals
+    -------
+    patient_requested(int, object) : open a listed patient in Predict: the file line and the patient's
+        findings (a dict), from a double-click on the row or the "Open in Predict" button.
+    """
+
+    patient_requested = Signal(int, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +156,13 @@ class ThresholdView(QWidget):
         )
         layout.addWidget(self.patients_hint)
         self.patients_table = ComparisonTable("cell_patients_table", "heartgui-patients.csv")
+        self.patients_table.view.setToolTip("Double-click a patient to open them on the Predict page.")
+        self.patients_table.view.doubleClicked.connect(lambda index: self.request_patient(index.row()))
+        self.open_patient = QPushButton("Open the selected patient in Predict")
+        self.open_patient.setObjectName("cell_patients_open")
+        self.open_patient.setToolTip("Fill the Predict page's form with this patient's findings.")
+        self.open_patient.clicked.connect(self._open_selected)
+        self.patients_table.buttons.insertWidget(0, self.open_patient)
         self.patients_table.clear()
         layout.addWidget(self.patients_table)
         self.patients_title.setVisible(False)
@@ -296,6 +320,22 @@ class ThresholdView(QWidget):
             header = self.patients_table.view.horizontalHeader()
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
             header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    def request_patient(self, row: int) -> None:
+        """Ask for listed patient ``row`` (0-based, as shown) to be opened in Predict."""
+        frame = self.patients_table.frame
+        if frame is None or not 0 <= row < len(self.patients_table.model.rows):
+            return
+        from heartgui.core.schema import FEATURE_NAMES
+
+        line = int(frame.index[row])
+        findings = {name: float(frame.iloc[row][name]) for name in FEATURE_NAMES if name in frame}
+        self.patient_requested.emit(line, findings)
+
+    @Slot()
+    def _open_selected(self) -> None:
+        rows = self.patients_table.view.selectionModel().selectedRows()
+        self.request_patient(rows[0].row() if rows else 0)
 
     def listed_lines(self) -> list[int]:
         """The file lines listed under the grid now (all of them, also past :data:`MAX_LISTED`)."""
