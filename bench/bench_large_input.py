@@ -100,7 +100,7 @@ def step_bootstrap(path: str) -> dict:
     from heartgui.core.evaluation import bootstrap_auc_interval
     from heartgui.core.presets import RECOMMENDED
     from heartgui.core.training import train
-    from heartgui.gui.pages.results_page import BOOTSTRAP_RESAMPLES
+    from heartgui.gui.pages.results import BOOTSTRAP_RESAMPLES
 
     result = train(_load(path), RECOMMENDED.replace(epochs=20))  # only its risks are needed here
     y, risk = result.split.y_test, result.test_risk

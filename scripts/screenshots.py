@@ -65,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         PAGE_TRAIN,
         MainWindow,
     )
+    from heartgui.gui.pages.results import (
+        TAB_CALIBRATION,
+        TAB_COMPARE,
+        TAB_DECISION,
+        TAB_PRETEST,
+        TAB_SUBGROUPS,
+        TAB_THRESHOLD,
+    )
 
     configure_application(app)
 
@@ -130,7 +138,27 @@ def main(argv: list[str] | None = None) -> int:
     for index, name in enumerate(["summary", "threshold", "curves"]):
         results.tabs.setCurrentIndex(index)
         shoot(window, f"3-results-{index + 1}-{name}")
-    wait_signal(results.comparison_finished, lambda: results.tabs.setCurrentIndex(3))
+    # The clinical views (TAB_CALIBRATION … TAB_PRETEST), then a confusion cell's patients listed.
+    for number, (index, name) in enumerate(
+        [
+            (TAB_CALIBRATION, "calibration"),
+            (TAB_DECISION, "decision-curve"),
+            (TAB_SUBGROUPS, "subgroups"),
+            (TAB_PRETEST, "prevalence"),
+        ],
+        start=5,
+    ):
+        results.tabs.setCurrentIndex(index)
+        if index == TAB_PRETEST:
+            results.pretest_view.primary_care.click()
+        shoot(window, f"3-results-{number}-{name}")
+    results.tabs.setCurrentIndex(TAB_THRESHOLD)
+    results.threshold_view.select_cell("fn")
+    settle()
+    scroll = results.tabs.currentWidget()
+    scroll.ensureWidgetVisible(results.threshold_view.patients_table, 0, 0)
+    shoot(window, "3-results-9-missed-patients")
+    wait_signal(results.comparison_finished, lambda: results.tabs.setCurrentIndex(TAB_COMPARE))
     # One shuffle keeps this quick; the spin box says so, so the picture shows what was run.
     results.cv_repeats.setValue(1)
     wait_signal(results.crossval_finished, lambda: results.start_cross_validation(folds=9))

@@ -135,25 +135,34 @@ def decision_curve(y: Array, risk: Array, thresholds: Sequence[float] | Array | 
 
 
 def decision_reading(curve: DecisionCurve, threshold: float) -> str:
-    """The decision curve at ``threshold`` in one or two plain sentences."""
+    """The decision curve at ``threshold`` in one or two plain sentences.
+
+    "Flagging" is the app's word for a risk at or above the threshold (sent for further testing).
+    """
     model, treat_all = curve.at(threshold)
     pct = f"{threshold * 100:.1f} %"
     best_other = max(treat_all, 0.0)
+    other = "flagging everyone" if treat_all >= 0 else "flagging no one"
+    if model < 0:
+        return (
+            f"At a threshold of {pct}, using the model does more harm than good: its net benefit is "
+            f"{model * 100:.1f} per 100 patients, below {other} ({best_other * 100:.1f})."
+        )
     lead = (
-        f"At a threshold of {pct}, using the model is worth {model * 100:.1f} true positives per 100 "
-        "patients without any extra false positives (net benefit)"
+        f"At a threshold of {pct}, using the model is worth as much as {model * 100:.1f} true positives "
+        "per 100 patients without any false positives (its net benefit)"
     )
     if model > best_other:
         odds = threshold / (1.0 - threshold)
         avoided = (model - treat_all) / odds * 100.0
-        other = "treating everyone" if treat_all >= 0 else "treating no one"
         return (
-            f"{lead}, more than {other} ({best_other * 100:.1f}). Compared with treating everyone, it "
-            f"avoids {avoided:.0f} unnecessary referrals per 100 patients for the same patients found."
+            f"{lead}, more than {other} ({best_other * 100:.1f}). Compared with flagging everyone, it "
+            f"spares {avoided:.0f} patients per 100 a needless further test, for the same patients with "
+            "the disease found."
         )
     return (
-        f"{lead}: no more than {'treating everyone' if treat_all >= 0 else 'treating no one'} "
-        f"({best_other * 100:.1f}). At this threshold the model adds nothing to a simple policy."
+        f"{lead}: no more than {other} ({best_other * 100:.1f}). At this threshold the model adds nothing "
+        "to a simple policy."
     )
 
 

@@ -300,6 +300,24 @@ def roc_point_at(y_true: np.ndarray, risk: np.ndarray, threshold: float) -> tupl
     return 1.0 - m.specificity, m.sensitivity
 
 
+def precision_recall_points(
+    y_true: np.ndarray, risk: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The precision–recall curve: recall (sensitivity), precision (PPV), each point's threshold, and the
+    average precision (the area under the steps).
+
+    Unlike the ROC curve, precision depends on the prevalence: a model with no skill draws a horizontal
+    line at the prevalence. The last point (recall 0, precision 1) has no threshold, as scikit-learn
+    returns it.
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    y_true, risk = _check_scores(y_true, risk)
+    _require_both_classes(y_true, "precision–recall curve")
+    precision, recall, thresholds = precision_recall_curve(y_true, risk, drop_intermediate=False)
+    return recall, precision, thresholds, float(average_precision_score(y_true, risk))
+
+
 def calibration_points(
     y_true: np.ndarray, risk: np.ndarray, n_bins: int = 5
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

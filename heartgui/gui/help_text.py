@@ -83,7 +83,11 @@ GUIDE: tuple[GuideStep, ...] = (
             "Statlog study, so the threshold with the lowest expected cost is a risk of 1/6, not 50 % "
             "(if the risks can be taken at face value). The threshold you choose here is the one the "
             "Predict page uses.",
-            "<i>Curves</i> shows the ROC curve and the <i>calibration</i> plot; <i>Compare</i> scores "
+            "Click a cell of the grid to list its patients. <i>Curves</i> shows the ROC curve and the "
+            "<i>precision–recall curve</i>; <i>Calibration</i> the calibration plot with its "
+            "<i>calibration intercept and slope</i>; <i>Decision curve</i> the <i>net benefit</i> of using "
+            "the model; <i>Subgroups</i> the figures for women, men and three age bands; <i>Other "
+            "prevalence</i> the PPV and NPV at another <i>pre-test probability</i>. <i>Compare</i> scores "
             "simpler methods on the same patients and runs a <i>cross-validation</i>.",
         ),
     ),
@@ -154,7 +158,7 @@ GLOSSARY: tuple[Term, ...] = (
         "The share of patients in a group who have the disease. In heart.dat 120 of 270 (44 %) had "
         "heart disease: all of them had coronary angiography, so the figure is far higher than in the "
         "general population. PPV and NPV measured here do not carry over to a population "
-        "with another prevalence.",
+        "with another prevalence (the Results page's Other prevalence tab recomputes them).",
         ("base rate",),
     ),
     Term(
@@ -185,6 +189,38 @@ GLOSSARY: tuple[Term, ...] = (
         "30 %, about 30 % should turn out to have the disease. A model can rank patients well (high "
         "AUC) and still be badly calibrated.",
         ("calibration plot", "calibrated"),
+    ),
+    Term(
+        "Calibration intercept and slope",
+        "Two numbers that sum up a calibration plot, from the fit logit P(disease) = a + b · logit(risk). "
+        "The intercept a (with b held at 1; also called calibration-in-the-large) is 0 when the risks are "
+        "right on average, below 0 when they are too high, above 0 too low. The slope b is 1 when the "
+        "risks are spread as widely as the outcomes support; below 1 they are too extreme (too close to "
+        "0 % and 100 %), the usual sign of over-fitting.",
+        ("calibration intercept", "calibration slope", "calibration-in-the-large"),
+    ),
+    Term(
+        "Net benefit",
+        "The good a decision rule does, counted in patients with the disease found per patient, minus "
+        "the false alarms weighted by t/(1 − t) at threshold t: TP/n − FP/n · t/(1 − t). Choosing a "
+        "threshold of 20 % says one patient found is worth four needless further tests. A decision curve "
+        "plots it over thresholds for the model, for flagging everyone and for flagging no one (0); the "
+        "model is worth using where its line is above both.",
+        ("decision curve", "decision-curve analysis"),
+    ),
+    Term(
+        "Precision–recall curve",
+        "Precision (the PPV: of the patients flagged, the share who have the disease) against recall "
+        "(sensitivity), one point per threshold. Unlike the ROC curve it depends on the prevalence: a "
+        "model with no skill stays at the prevalence. Average precision is the area under its steps.",
+        ("precision", "average precision", "PR curve", "precision-recall curve"),
+    ),
+    Term(
+        "Pre-test probability",
+        "How likely the disease is before the model (or a test) is used: the prevalence of the "
+        "population the patient comes from. With the same sensitivity and specificity, a lower pre-test "
+        "probability gives a lower PPV and a higher NPV (Bayes' rule).",
+        ("pre-test", "Bayes' rule"),
     ),
     Term(
         "Brier score",

@@ -462,10 +462,11 @@ class MainWindow(QMainWindow):
             return
         from heartgui.gui.pages.network_page import NetworkPage
         from heartgui.gui.pages.predict_page import PredictPage
-        from heartgui.gui.pages.results_page import ResultsPage
+        from heartgui.gui.pages.results import ResultsPage
 
         self._results_page = ResultsPage()
         self._results_page.threshold_changed.connect(self._on_threshold_changed)
+        self._results_page.patient_requested.connect(self._open_patient_in_predict)
         self._replace_page(PAGE_RESULTS, self._results_page)
         self._predict_page = PredictPage()
         self._replace_page(PAGE_PREDICT, self._predict_page)
@@ -939,6 +940,22 @@ class MainWindow(QMainWindow):
         self.network_page.set_model(self.model)
         self.network_page.set_training_data(split.X_train, split.y_train)  # the backward walk-through's batch
         self.network_page.set_patient(self.predict_page.patient)
+
+    @Slot(int, object)
+    def _open_patient_in_predict(self, line: int, findings: dict) -> None:
+        """A test patient listed on Results → the Predict form, as "Fill from dataset row…" fills it."""
+        dataset = self.dataset
+        rows = [] if dataset is None else [int(i) for i in (dataset.lines == line).nonzero()[0]]
+        # The same line of the same patient: a file loaded since the training may hold another one there.
+        if dataset is None or not rows or dataset.row(rows[0]) != findings:
+            self.statusBar().showMessage(
+                f"Line {line} of the data loaded now is not that test patient (another file was opened "
+                "since the training), so it was not opened in Predict."
+            )
+            return
+        self.predict_page.fill_from_row(rows[0] + 1)
+        self.show_page(PAGE_PREDICT)
+        self.statusBar().showMessage(f"Test patient of line {line} opened on the Predict page.")
 
     @Slot(float)
     def _on_threshold_changed(self, threshold: float) -> None:

@@ -154,3 +154,15 @@ def test_predictive_values_follow_bayes_and_match_the_confusion_matrix(scored):
     assert ppv == pytest.approx(0.09 / (0.09 + 0.18)) and npv == pytest.approx(0.72 / (0.72 + 0.01))
     with pytest.raises(ValueError, match="prevalence"):
         predictive_values(0.9, 0.8, 1.5)
+
+
+def test_the_reading_says_when_the_model_does_harm():
+    # Risks that point the wrong way: every patient flagged at 30 % is healthy, every one with disease missed.
+    y = np.array([1] * 10 + [0] * 10)
+    risk = np.array([0.1] * 10 + [0.9] * 10)
+    curve = decision_curve(y, risk, [0.3])
+    model, treat_all = curve.at(0.3)
+    assert model == pytest.approx(-10 / 20 * 0.3 / 0.7) and treat_all > 0
+    text = decision_reading(curve, 0.3)
+    assert "does more harm than good" in text and f"{model * 100:.1f} per 100 patients" in text
+    assert "flagging everyone" in text and "true positives" not in text

@@ -21,6 +21,7 @@ from heartgui.core.presets import RECOMMENDED
 from heartgui.gui import help_text
 from heartgui.gui.help_dialog import TAB_GLOSSARY, TAB_GUIDE, HelpDialog, glossary_html, guide_html
 from heartgui.gui.main_window import PAGE_RESULTS, PAGE_TRAIN
+from heartgui.gui.pages.results import TAB_COMPARE
 
 #: Technical words a student may meet on the pages. Kept here, apart from the glossary, so that a page
 #: that starts using one of them without a glossary entry fails the test. A word with a capital letter
@@ -37,6 +38,13 @@ TECHNICAL_WORDS = (
     "ROC AUC",
     "AUC",
     "calibration",
+    "calibration intercept",
+    "calibration slope",
+    "net benefit",
+    "decision curve",
+    "precision",
+    "average precision",
+    "pre-test probability",
     "Brier score",
     "threshold",
     "decision threshold",
@@ -140,7 +148,7 @@ def trained_window(window, open_file, heart_dat, qtbot):
     window.show_page(PAGE_RESULTS)
     page = window.results_page
     with qtbot.waitSignal(page.comparison_finished, timeout=60_000):
-        page.tabs.setCurrentIndex(3)  # the Compare tab fills its table when shown
+        page.tabs.setCurrentIndex(TAB_COMPARE)  # the Compare tab fills its table when shown
     return window
 
 
@@ -187,6 +195,8 @@ def test_every_term_in_the_guide_is_in_the_glossary():
             for word in re.findall(r"<i>(.*?)</i>", paragraph):
                 if word in ("Tutorial", "Recommended", "Threshold &amp; costs", "Curves", "Compare"):
                     continue  # names of presets and tabs, not terms
+                if word in ("Subgroups", "Other prevalence"):
+                    continue  # the Results page's tabs (Calibration and Decision curve are terms too)
                 if word in ("Why this risk", "What if", "How sure"):
                     continue  # the Predict page's tabs
                 assert help_text.lookup(word) is not None, word

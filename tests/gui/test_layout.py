@@ -51,6 +51,7 @@ from heartgui.gui.main_window import (
     MainWindow,
     fit_to_screen,
 )
+from heartgui.gui.pages.results import TAB_COMPARE
 from heartgui.gui.widgets.what_if_plot import break_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -355,7 +356,7 @@ def test_every_page_fits_the_window_with_nothing_cut_or_overlapping(
     results = window.results_page
     window.show_page(PAGE_RESULTS)
     for index in range(results.tabs.count()):
-        if index == 3:  # Compare: the other methods' table, and a cross-validation's (one shuffle)
+        if index == TAB_COMPARE:  # Compare: the other methods' table, and a cross-validation's (one shuffle)
             with qtbot.waitSignal(results.comparison_finished, timeout=60_000):
                 results.tabs.setCurrentIndex(index)
             with qtbot.waitSignal(results.crossval_finished, timeout=120_000):

@@ -10,7 +10,7 @@ from heartgui.core.evaluation import evaluate
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 from heartgui.gui.crossval_job import THIS_NETWORK, YOUR_SETTINGS, dataset_of_split
-from heartgui.gui.pages.results_page import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
+from heartgui.gui.pages.results import CV_FOLDS, CV_REPEATS, TAB_COMPARE, ResultsPage
 from tests.gui.heartbeat import Heartbeat
 from tests.gui.hosting import shown
 

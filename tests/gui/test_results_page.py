@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 from heartgui.core.evaluation import evaluate
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.core.training import TrainingSession, train
-from heartgui.gui.pages.results_page import TAB_COMPARE, ResultsPage
+from heartgui.gui.pages.results import TAB_COMPARE, ResultsPage
 from tests.gui.hosting import shown
 
 SHOTS = Path("/tmp/heartgui-shots")
@@ -185,7 +185,7 @@ def test_modules_load_without_the_heavy_libraries():
     import sys
 
     code = (
-        "import sys, heartgui.gui.pages.results_page, heartgui.gui.crossval_job\n"
+        "import sys, heartgui.gui.pages.results, heartgui.gui.crossval_job\n"
         "heavy = [m for m in ('matplotlib', 'numpy', 'pandas', 'sklearn') if m in sys.modules]\n"
         "print(heavy)"
     )

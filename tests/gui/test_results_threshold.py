@@ -17,7 +17,7 @@ from heartgui.core.evaluation import (
 )
 from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
-from heartgui.gui.pages.results_page import BOOTSTRAP_RESAMPLES, CALIBRATION_GROUPS, ResultsPage
+from heartgui.gui.pages.results import BOOTSTRAP_RESAMPLES, CALIBRATION_GROUPS, ResultsPage
 from tests.gui.hosting import shown
 
 SLIDER_TICKS = (0, 100, 167, 300, 455, 500, 742, 1000)

@@ -48,6 +48,7 @@ class CalibrationPlot(FigurePanel):
         (self.diagonal,) = ax.plot([0, 1], [0, 1], linestyle="--", linewidth=1, label="perfectly calibrated")
         (self.dots,) = ax.plot([], [], marker="o", markersize=8, color=DOT_COLOUR, label="this model")
         self._counts: list = []
+        self._bars: object | None = None
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -63,20 +64,35 @@ class CalibrationPlot(FigurePanel):
         observed: np.ndarray | Sequence[float],
         counts: np.ndarray | Sequence[int],
         brier: float,
+        intervals: Sequence[tuple[float, float]] | None = None,
     ) -> None:
-        """One dot per group; the Brier score (mean squared error of the risk) goes in the legend."""
+        """One dot per group; the Brier score (mean squared error of the risk) goes in the legend.
+
+        ``intervals`` (one (low, high) per group, the 95 % interval of the observed share) are drawn as
+        vertical bars through the dots: with a dozen patients per group a dot may be far off by chance.
+        """
         self.dots.set_data(list(predicted), list(observed))
+        if self._bars is not None:
+            self._bars.remove()  # type: ignore[attr-defined]
+            self._bars = None
+        if intervals is not None:
+            low = [lo for lo, _ in intervals]
+            high = [hi for _, hi in intervals]
+            self._bars = self.axes.vlines(
+                list(predicted), low, high, colors=DOT_COLOUR, linewidth=1.5, label="95 % interval"
+            )
         self.dots.set_label(f"this model (Brier score {brier:.3f})")
         for text in self._counts:
             text.remove()
         self._counts = [
-            # Centred above the dot (below it near the top), so neighbouring labels do not collide.
+            # Centred above the dot (below it near the top), so neighbouring labels do not collide; beside
+            # it when interval bars run through the dot.
             self.axes.annotate(
                 f"n={int(n)}",
                 (x, y),
-                xytext=(0, -15 if y > 0.9 else 9),
+                xytext=(6, -3) if intervals is not None else (0, -15 if y > 0.9 else 9),
                 textcoords="offset points",
-                ha="center",
+                ha="left" if intervals is not None else "center",
                 fontsize=8,
             )
             for x, y, n in zip(predicted, observed, counts, strict=True)
@@ -87,3 +103,9 @@ class CalibrationPlot(FigurePanel):
         import numpy as np  # loaded with matplotlib already
 
         return len(np.asarray(self.dots.get_xdata()))
+
+    def interval_data(self) -> list[tuple[float, float]]:
+        """The (low, high) of each group's interval bar as drawn; empty without intervals."""
+        if self._bars is None:
+            return []
+        return [(float(seg[0][1]), float(seg[1][1])) for seg in self._bars.get_segments()]  # type: ignore[attr-defined]

@@ -125,6 +125,7 @@ class ComparisonTable(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
+        self.buttons = buttons  # a user of the table may put its own buttons on this row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
