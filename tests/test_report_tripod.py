@@ -79,7 +79,10 @@ def test_calibration_and_decision_curve_are_computed_on_the_test_patients(text, 
     flagged = risk >= t
     tp, fp = int(np.sum(flagged & (y == 1))), int(np.sum(flagged & (y == 0)))
     net = tp / len(y) - fp / len(y) * t / (1 - t)
-    assert f"At a threshold of 16.7 %, using the model is worth {net * 100:.1f} true positives" in text
+    assert (
+        f"At a threshold of 16.7 %, using the model is worth as much as {net * 100:.1f} true positives"
+        in text
+    )
 
 
 def test_subgroups_are_counted_from_the_test_patients(text, result):

@@ -956,7 +956,8 @@ def _decision_curve(doc: Document, y: np.ndarray, risk: np.ndarray, threshold: f
     doc.text(
         "Net benefit at a threshold t counts the true positives per patient minus the false positives "
         "weighted by t/(1 − t), the harm-to-benefit ratio that choosing t implies. A model is worth using "
-        "where its curve lies above both 'treat all' and 'treat none'.",
+        "where its curve lies above both 'flag everyone' and 'flag no one' (flagged: sent for further "
+        "testing).",
         9,
         color=GREY,
     )
@@ -964,8 +965,8 @@ def _decision_curve(doc: Document, y: np.ndarray, risk: np.ndarray, threshold: f
     style(ax)
     percent = curve.thresholds * 100
     ax.plot(percent, curve.model * 100, color=TRAIN_COLOUR, label="the model")
-    ax.plot(percent, curve.treat_all * 100, color=VALIDATION_COLOUR, label="refer everyone (treat all)")
-    ax.plot(percent, curve.treat_none * 100, color="#9e9e9e", linestyle="--", label="refer no one")
+    ax.plot(percent, curve.treat_all * 100, color=VALIDATION_COLOUR, label="flag everyone")
+    ax.plot(percent, curve.treat_none * 100, color="#9e9e9e", linestyle="--", label="flag no one")
     ax.set_ylim(min(-5.0, float(np.min(curve.model)) * 100 - 2), max(5.0, curve.prevalence * 100 + 5))
     ax.set_xlim(0, 61)
     if 0.01 <= threshold <= 0.60:
