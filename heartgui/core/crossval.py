@@ -42,7 +42,7 @@ from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import RECOMMENDED, TUTORIAL, TrainingSettings
 from heartgui.core.safe_io import atomic_write
 from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
-from heartgui.core.stacked import Job, fit_stacked
+from heartgui.core.stacked import Job, iter_fit_stacked
 from heartgui.core.training import Split
 
 __all__ = [
@@ -218,11 +218,13 @@ def _scored(
 def _networks_stacked(
     settings: TrainingSettings,
     parts: Sequence[tuple[pd.DataFrame, np.ndarray, pd.DataFrame]],
-) -> list[tuple[np.ndarray, float, str]]:
+    should_stop: Callable[[], bool] | None = None,
+) -> list[tuple[np.ndarray, float, str]] | None:
     """Train one network per (X_train, y_train, X_test) part as one stacked computation.
 
     Each part gets exactly the network training it alone gives (same preprocessing, weights, curves:
-    :mod:`heartgui.core.stacked`); returns each part's test risks, its share of the time and its note.
+    :mod:`heartgui.core.stacked`); returns each part's test risks, its share of the time and its note,
+    or ``None`` when ``should_stop()`` (asked after every stacked epoch) said stop.
     """
     start = time.perf_counter()
     models, jobs = [], []
@@ -232,7 +234,17 @@ def _networks_stacked(
         model.network_ = model._network()
         models.append(model)
         jobs.append(Job(model.network_, Z, y, Z_val, y_val))
-    outcomes = fit_stacked(jobs)
+    training = iter_fit_stacked(jobs)
+    while True:
+        try:
+            next(training)
+        except StopIteration as done:
+            outcomes = done.value
+            break
+        # Asked every epoch (a fraction of a millisecond): Cancel must not wait for all the folds.
+        if should_stop is not None and should_stop():
+            training.close()
+            return None
     out = []
     for model, outcome, (_, _, X_test) in zip(models, outcomes, parts):
         note = "" if outcome.diverged is None else _diverged_note(outcome.diverged)
@@ -379,17 +391,18 @@ def iter_cross_validate(
     methods: Iterable[Method | TrainingSettings] | None = None,
     cost_missed: float = STATLOG_COST_MISSED,
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
-    stack: bool = False,
+    stack: bool = True,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Generator[FoldReport, None, None]:
     """Cross-validate, yielding one :class:`FoldReport` per fold; stop iterating to stop.
 
     ``methods`` are :class:`Method` objects or :class:`TrainingSettings` (a network trained with them);
     by default :data:`DEFAULT_METHODS`. Every method is trained and tested on the same folds. With
-    ``stack`` the networks of one shuffle's folds train as one stacked computation when its first fold
-    comes up — the same numbers as one by one, in less training time; a network's ``seconds`` is then its
-    share of the stacked time. Off by default: in a worker thread the stacked pass holds the interpreter
-    for up to 50–70 ms at a time (25–35 ms one by one), and the window's 10 ms heartbeat then missed
-    its 100 ms limit during a cross-validation (tests/gui/test_results_crossval.py).
+    ``stack`` (the default) the networks of one shuffle's folds train as one stacked computation when
+    its first fold comes up — the same numbers as one by one (tested), in less time; a network's
+    ``seconds`` is then its share of the stacked time. ``should_stop`` is asked after every stacked
+    epoch: when it says stop, the iteration ends without that shuffle's reports, so a worker's Cancel
+    does not wait for a whole shuffle's networks.
     """
     chosen = _methods(methods)
     y = np.asarray(dataset.y)
@@ -418,7 +431,13 @@ def iter_cross_validate(
                 for r, _, tr, te in every_fold
                 if r == repeat
             ]
-            stacked = {m.name: _networks_stacked(m.settings, parts) for m in chosen if m.settings is not None}
+            stacked = {}
+            for method in chosen:
+                if method.settings is not None:
+                    trained = _networks_stacked(method.settings, parts, should_stop)
+                    if trained is None:
+                        return
+                    stacked[method.name] = trained
         fold_rows = []
         for method in chosen:
             if method.name in stacked:
@@ -458,7 +477,7 @@ def cross_validate(
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
     progress: Callable[[FoldReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    stack: bool = False,
+    stack: bool = True,
 ) -> CrossValResult:
     """Run :func:`iter_cross_validate` to the end, or until ``should_stop()`` (asked before each fold)
     returns true; the result then has ``complete == False``. ``progress`` is called after each fold."""
@@ -483,6 +502,7 @@ def cross_validate(
         cost_missed=cost_missed,
         cost_false_alarm=cost_false_alarm,
         stack=stack,
+        should_stop=should_stop,
     )
     while not (should_stop is not None and should_stop()):
         report = next(reports, None)

@@ -101,7 +101,8 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
     """Cross-validate on ``split``'s patients; each ``FoldReport`` goes to :meth:`Worker.report`, paired
     with its result's ``summary()`` table, worked out here so the UI thread only has to show it.
 
-    A stop request is honoured between folds (raises :class:`Cancelled`); returns the ``CrossValResult``.
+    A stop request is honoured between folds and during the stacked training of a shuffle's networks
+    (raises :class:`Cancelled`); returns the ``CrossValResult``.
     """
 
     def run(worker: Worker) -> Any:
@@ -109,7 +110,11 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
 
         dataset = dataset_of_split(split)
         reports = iter_cross_validate(
-            dataset, folds=folds, repeats=repeats, methods=crossval_methods(settings)
+            dataset,
+            folds=folds,
+            repeats=repeats,
+            methods=crossval_methods(settings),
+            should_stop=lambda: worker.stop_requested,
         )
         last = None
         try:

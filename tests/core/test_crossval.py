@@ -203,9 +203,30 @@ def test_stacked_networks_give_the_same_table_as_one_by_one(heart):
         crossval.network_method(TUTORIAL.replace(learning_rate=0.014), "Neural network (diverging)"),
         crossval.BASELINE_METHODS[1],
     ]
-    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=True)
-    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)
+    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)  # stacked by default
+    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=False)
     a, b = fast.to_frame().drop(columns="seconds"), slow.to_frame().drop(columns="seconds")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert (a["note"] != "").any(), "the case needs a network that diverges on some folds"
     assert fast.test_rows == slow.test_rows
+
+
+def test_a_stop_request_ends_the_stacked_training_of_a_shuffle(heart):
+    """should_stop is asked during the stacked training of a shuffle's networks, not only between
+    folds: a Cancel in the window does not wait for all nine folds' networks to finish."""
+    asked = []
+
+    def stop_on_the_tenth_question():
+        asked.append(True)
+        return len(asked) >= 10
+
+    reports = list(
+        iter_cross_validate(
+            heart, folds=9, repeats=1, methods=[RECOMMENDED], should_stop=stop_on_the_tenth_question
+        )
+    )
+    assert reports == [] and len(asked) == 10  # stopped after 10 of the 300 stacked epochs
+    result = cross_validate(
+        heart, folds=9, repeats=1, methods=[RECOMMENDED], should_stop=stop_on_the_tenth_question
+    )
+    assert not result.complete and result.folds_done == 0
