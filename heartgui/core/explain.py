@@ -85,7 +85,7 @@ def walk_through(model: HeartModel, patient: Patient) -> WalkThrough:
     pre = model.preprocessor_
     scaled = tuple(
         ScaledValue(n, raw[n], float(m), float(s), float(z))
-        for n, m, s, z in zip(pre.scaled_names, pre.scaler_.mean_, pre.scaler_.scale_, x, strict=False)
+        for n, m, s, z in zip(pre.scaled_names, pre.mean_, pre.scale_, x, strict=False)
     )
     names = tuple(model.feature_names_out_)
     one_hot = {name: float(v) for name, v in zip(names, x) if "=" in name}
