@@ -46,9 +46,13 @@ def _is_a_preset(settings: Any) -> bool:
 
 def comparison_methods(settings: Any) -> list[Any]:
     """The tutorial preset, then the baselines; the MLPClassifier gets ``settings``' hidden layers."""
-    from sklearn.neural_network import MLPClassifier
-
-    from heartgui.core.crossval import BASELINE_METHODS, Method, PreprocessedClassifier, network_method
+    from heartgui.core.crossval import (
+        BASELINE_METHODS,
+        Method,
+        PreprocessedClassifier,
+        network_method,
+        sklearn_mlp,
+    )
     from heartgui.core.presets import RECOMMENDED, TUTORIAL
 
     methods = [network_method(TUTORIAL)]
@@ -57,7 +61,7 @@ def comparison_methods(settings: Any) -> list[Any]:
         if method.name.startswith("scikit-learn MLPClassifier") and layers != tuple(
             RECOMMENDED.hidden_layers
         ):
-            estimator = MLPClassifier(layers, alpha=1.0, max_iter=2000, random_state=RECOMMENDED.seed)
+            estimator = sklearn_mlp(layers)
             name = f"scikit-learn MLPClassifier ({', '.join(map(str, layers))})"
             method = Method(name, partial(PreprocessedClassifier, estimator, one_hot=True))
         methods.append(method)

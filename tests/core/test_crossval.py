@@ -230,3 +230,33 @@ def test_a_stop_request_ends_the_stacked_training_of_a_shuffle(heart):
         heart, folds=9, repeats=1, methods=[RECOMMENDED], should_stop=stop_on_the_tenth_question
     )
     assert not result.complete and result.folds_done == 0
+
+
+def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
+    """The baselines' tiny matrix products run with one BLAS thread during a cross-validation (two
+    threads fought over this machine's two cores); the setting is given back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+
+    class Spy:
+        def fit(self, X, y):
+            seen.append(blas_threads())
+            return self
+
+        def predict_risk(self, X):
+            return np.full(len(X), 0.5)
+
+    reports = iter_cross_validate(heart, folds=3, repeats=1, methods=[crossval.Method("spy", Spy)])
+    next(reports)
+    reports.close()  # abandoned midway: the limit is lifted all the same
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before
+    list(iter_cross_validate(heart, folds=3, repeats=1, methods=[crossval.Method("spy", Spy)]))
+    assert blas_threads() == before and len(seen) == 1 + 3
+    mlp = [m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier")][0]
+    assert mlp.build().estimator.solver == "lbfgs"
