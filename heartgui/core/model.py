@@ -129,6 +129,31 @@ class HeartModel(BaseEstimator):
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
         return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
 
+    def prepare_as(
+        self, other: HeartModel, X: pd.DataFrame, y: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None:
+        """:meth:`prepare` by sharing what ``other`` (prepared on the same ``X``, ``y``) fitted, when the
+        result cannot differ: same preprocessing and no validation split (which depends on the seed).
+
+        Returns what :meth:`prepare` would, or ``None`` (then call :meth:`prepare`). An ensemble of ten
+        seeds otherwise fits the same preprocessing and training facts ten times.
+        """
+        if self.validation_fraction > 0 or other.validation_fraction > 0 or self.one_hot != other.one_hot:
+            return None
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        for name in (
+            "preprocessor_",
+            "feature_names_out_",
+            "training_ranges_",
+            "training_defaults_",
+            "novelty_reference_",
+            "n_train_rows_",
+        ):
+            setattr(self, name, getattr(other, name))
+        X = _as_frame(X)[list(FEATURE_NAMES)]
+        return self.preprocessor_.transform(X), np.asarray(y, dtype=np.int64).ravel(), None, None
+
     @classmethod
     def from_fitted(
         cls,

@@ -258,5 +258,5 @@ def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
     assert blas_threads() == before
     list(iter_cross_validate(heart, folds=3, repeats=1, methods=[crossval.Method("spy", Spy)]))
     assert blas_threads() == before and len(seen) == 1 + 3
-    mlp = [m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier")][0]
+    mlp = next(m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier"))
     assert mlp.build().estimator.solver == "lbfgs"
