@@ -8,14 +8,12 @@ rows (stratified) to watch for overfitting and stop early with the best weights 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import train_test_split
 
 from heartgui.core.network import MLP, EpochReport
 from heartgui.core.novelty import NoveltyReference
@@ -35,10 +33,12 @@ class RiskNotComputable(ValueError):
         )
 
 
-class HeartModel(BaseEstimator):
+class HeartModel:
     """Preprocessing plus the from-scratch network, with a decision threshold.
 
-    A scikit-learn estimator (``get_params``, ``set_params`` and ``clone`` come from ``BaseEstimator``).
+    A scikit-learn-style estimator (``get_params``, ``set_params``, so ``sklearn.base.clone`` works),
+    written without scikit-learn: importing it takes about a second, and the window's first training
+    must not wait for it (the training path imports none of it; tests/core/test_core_imports.py).
 
     Parameters
     ----------
@@ -76,6 +76,29 @@ class HeartModel(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.threshold = threshold
         self.random_state = random_state
+
+    # ----------------------------------------------------------------------------------------------
+    # scikit-learn protocol (what BaseEstimator gave: the constructor's parameters, sorted by name)
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(name for name in signature.parameters if name != "self")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> HeartModel:
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"Invalid parameter {key!r} for HeartModel; valid parameters: {valid}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = HeartModel().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        return f"HeartModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _network(self) -> MLP:
         """An untrained network with this model's network parameters."""
@@ -185,6 +208,8 @@ class HeartModel(BaseEstimator):
     # ----------------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_") or not hasattr(self.network_, "coefs_"):
+            from sklearn.exceptions import NotFittedError  # only when there is an error to raise
+
             raise NotFittedError("This HeartModel is not trained yet: train it or load a model file.")
 
     def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
@@ -254,6 +279,10 @@ class HeartModel(BaseEstimator):
         ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0."""
         if self.validation_fraction <= 0:
             return X, None, y, None
+        # Stratified: scikit-learn's StratifiedShuffleSplit (imported here, only for a validation split;
+        # the presets have none).
+        from sklearn.model_selection import train_test_split
+
         X_fit, X_val, y_fit, y_val = train_test_split(
             X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
         )

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import NotFittedError
 
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
 
@@ -99,6 +98,8 @@ class Preprocessor:
     def transform(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """The network's inputs: scaled features, then (with one-hot) one 0/1 column per code."""
         if not hasattr(self, "scale_"):
+            from sklearn.exceptions import NotFittedError  # only when there is an error to raise
+
             raise NotFittedError("This Preprocessor is not fitted yet: call fit() first.")
         values = _as_array(X)
         # StandardScaler.transform subtracts the mean, then divides by the scale: the same two steps.
