@@ -8,13 +8,16 @@ cross-validation or an ensemble of small networks therefore runs with one BLAS t
 whole run (setting it costs about a millisecond, so not per fold).
 
 The limit is process-wide (OpenBLAS has one thread pool), so another job running meanwhile also gets
-one BLAS thread; for the problems this app trains that is not slower.
+one BLAS thread; for the problems this app trains that is not slower. Overlapping blocks in several
+threads are counted, so the original setting comes back when the last one ends.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["SMALL_PROBLEM_ROWS", "one_blas_thread_if_small"]
 
@@ -23,14 +26,54 @@ __all__ = ["SMALL_PROBLEM_ROWS", "one_blas_thread_if_small"]
 SMALL_PROBLEM_ROWS = 20_000
 
 
+_lock = threading.Lock()
+_holders = 0  # blocks (in any thread) inside one_blas_thread_if_small right now
+_limiter: Any = None  # threadpoolctl's limiter while _holders > 0; it restores the original on exit
+
+
 @contextlib.contextmanager
 def one_blas_thread_if_small(n_rows: int) -> Iterator[None]:
-    """Inside the block, BLAS uses one thread when ``n_rows`` is at most :data:`SMALL_PROBLEM_ROWS`."""
+    """Inside the block, BLAS uses one thread when ``n_rows`` is at most :data:`SMALL_PROBLEM_ROWS`.
+
+    Blocks may overlap in several threads (a cross-validation and How sure in the window): the first
+    to enter sets the limit and the last to leave restores what was there before, so the setting never
+    ends up changed for good, whatever the order they end in.
+    """
+    global _holders, _limiter
     if n_rows > SMALL_PROBLEM_ROWS:
         yield
         return
     # threadpoolctl ships with scikit-learn but imports none of it (nor is it slow to import).
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _lock:
+        if _holders == 0:
+            _release_control()
+            _limiter = threadpool_limits(limits=1, user_api="blas")
+            _release_control()
+        _holders += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0:
+                _release_control()
+                _limiter.restore_original_limits()
+                _release_control()
+                _limiter = None
+
+
+def _release_control() -> None:
+    """Let the next call set OpenBLAS's threads, from whichever thread it comes.
+
+    threadpoolctl lets only the first thread that set OpenBLAS's (process-wide) thread count set it
+    again, until that thread's ``with threadpool_limits`` ends; other threads' calls silently do nothing.
+    Here the first and last of overlapping blocks may be different threads (a worker that has ended, or
+    the main thread of a test), so the control is released around each change, under ``_lock``.
+    """
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:  # pragma: no cover - an older threadpoolctl has no controlling thread
+        return
+    OpenBLASController.clear_controlling_thread(force=True)

@@ -260,3 +260,49 @@ def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
     assert blas_threads() == before and len(seen) == 1 + 3
     mlp = next(m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier"))
     assert mlp.build().estimator.solver == "lbfgs"
+
+
+def test_overlapping_blas_limits_in_two_threads_restore_the_original_setting():
+    """A cross-validation and How sure may overlap in the window and end in either order: the BLAS
+    setting is one thread while either runs and the original once both have ended."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from heartgui.core.threads import one_blas_thread_if_small
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    first_in, second_in, first_may_leave = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with one_blas_thread_if_small(270):
+            first_in.set()
+            first_may_leave.wait(10)
+            seen["first"] = blas_threads()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(10)
+    with one_blas_thread_if_small(270):
+        second_in.set()
+        first_may_leave.set()
+        thread.join(10)  # the first block ends while the second is still inside
+        seen["second, after the first ended"] = blas_threads()
+    assert seen == {"first": [1] * len(before), "second, after the first ended": [1] * len(before)}
+    assert blas_threads() == before
+    # And a worker thread's block takes effect after the main thread's (threadpoolctl lets only the
+    # thread that set the limit first set it again, unless it is released).
+    inside_worker = []
+
+    def worker():
+        with one_blas_thread_if_small(270):
+            inside_worker.append(blas_threads())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(10)
+    assert inside_worker == [[1] * len(before)] and blas_threads() == before
