@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Caveat: the recommended preset's hyperparameters (and its seed) were chosen on this very protocol\n"
         "and data, so its figures are somewhat optimistic; the baselines were not tuned (scikit-learn\n"
-        "defaults, except MLPClassifier alpha=1 and max_iter=2000).\n"
+        "defaults, except MLPClassifier: lbfgs solver, alpha=4.8 = the recommended network's weight decay\n"
+        "0.02 x 240 training patients, max_iter=2000).\n"
     )
 
     start = time.perf_counter()

@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +29,8 @@ from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import _as_frame
 from heartgui.core.presets import TrainingSettings
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, MG_DL_PER_MMOL_L_CHOLESTEROL
+from heartgui.core.stacked import Job, iter_fit_stacked
+from heartgui.core.threads import one_blas_thread_if_small
 
 Patient = Mapping[str, float]
 
@@ -85,7 +87,7 @@ def walk_through(model: HeartModel, patient: Patient) -> WalkThrough:
     pre = model.preprocessor_
     scaled = tuple(
         ScaledValue(n, raw[n], float(m), float(s), float(z))
-        for n, m, s, z in zip(pre.scaled_names, pre.scaler_.mean_, pre.scaler_.scale_, x, strict=False)
+        for n, m, s, z in zip(pre.scaled_names, pre.mean_, pre.scale_, x, strict=False)
     )
     names = tuple(model.feature_names_out_)
     one_hot = {name: float(v) for name, v in zip(names, x) if "=" in name}
@@ -315,24 +317,62 @@ class EnsembleProgress:
     model: HeartModel
 
 
+#: How many networks of an ensemble train as one stacked computation: all of How sure's 10 at once,
+#: and a larger ensemble reports progress after each group of this many.
+ENSEMBLE_GROUP = 10
+
+
 def iter_ensemble(
     X_train: pd.DataFrame,
     y_train: np.ndarray,
     settings: TrainingSettings,
     n_models: int = 10,
     base_seed: int = 1000,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Generator[EnsembleProgress, None, None]:
     """Train ``n_models`` copies of ``settings`` on the same patients, seeds base_seed, base_seed+1, …
 
     Only the initial weights (and validation split) differ, so the spread shows how much of a risk is
-    an accident of the starting point. Stop iterating to stop early; reproducible for a fixed base_seed.
+    an accident of the starting point. Reproducible for a fixed base_seed.
+
+    The networks train as one stacked computation (:mod:`heartgui.core.stacked`: each gets bit for bit
+    the model ``settings.replace(seed=...).model().fit(X_train, y_train)`` gives alone, tested), with
+    one BLAS thread, and the preprocessing is fitted once when no validation split makes it differ
+    from seed to seed. The networks train in groups of :data:`ENSEMBLE_GROUP`; each group's models
+    come once it is trained, one :class:`EnsembleProgress` each. ``should_stop`` is asked after every
+    stacked epoch and ends the iteration there (the models of finished groups have been yielded).
+
+    Raises
+    ------
+    TrainingDiverged : one of the networks diverged (the first one's, as when they trained one by one).
     """
     if n_models < 2:
         raise ValueError("an ensemble needs at least 2 models")
-    for i in range(n_models):
-        seed = base_seed + i
-        model = settings.replace(seed=seed, preset=settings.preset).model().fit(X_train, y_train)
-        yield EnsembleProgress(i + 1, n_models, seed, model)
+    models = [settings.replace(seed=base_seed + i, preset=settings.preset).model() for i in range(n_models)]
+    jobs: list[Job] = []
+    for model in models:
+        prepared = model.prepare_as(models[0], X_train, y_train) if jobs else None
+        Z, y, Z_val, y_val = prepared if prepared is not None else model.prepare(X_train, y_train)
+        model.network_ = model._network()
+        jobs.append(Job(model.network_, Z, y, Z_val, y_val))
+    with one_blas_thread_if_small(len(jobs[0].y)):
+        for start in range(0, n_models, ENSEMBLE_GROUP):
+            group = slice(start, start + ENSEMBLE_GROUP)
+            training = iter_fit_stacked(jobs[group])
+            while True:
+                try:
+                    next(training)
+                except StopIteration as done:
+                    outcomes = done.value
+                    break
+                if should_stop is not None and should_stop():
+                    training.close()
+                    return
+            for outcome in outcomes:
+                if outcome.diverged is not None:
+                    raise outcome.diverged
+            for i, model in enumerate(models[group], start):
+                yield EnsembleProgress(i + 1, n_models, base_seed + i, model)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,12 @@ rows (stratified) to watch for overfitting and stop early with the best weights 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import train_test_split
 
 from heartgui.core.network import MLP, EpochReport
 from heartgui.core.novelty import NoveltyReference
@@ -35,10 +33,12 @@ class RiskNotComputable(ValueError):
         )
 
 
-class HeartModel(BaseEstimator):
+class HeartModel:
     """Preprocessing plus the from-scratch network, with a decision threshold.
 
-    A scikit-learn estimator (``get_params``, ``set_params`` and ``clone`` come from ``BaseEstimator``).
+    A scikit-learn-style estimator (``get_params``, ``set_params``, so ``sklearn.base.clone`` works),
+    written without scikit-learn: importing it takes about a second, and the window's first training
+    must not wait for it (the training path imports none of it; tests/core/test_core_imports.py).
 
     Parameters
     ----------
@@ -76,6 +76,29 @@ class HeartModel(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.threshold = threshold
         self.random_state = random_state
+
+    # ----------------------------------------------------------------------------------------------
+    # scikit-learn protocol (what BaseEstimator gave: the constructor's parameters, sorted by name)
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(name for name in signature.parameters if name != "self")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> HeartModel:
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"Invalid parameter {key!r} for HeartModel; valid parameters: {valid}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = HeartModel().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        return f"HeartModel({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _network(self) -> MLP:
         """An untrained network with this model's network parameters."""
@@ -119,13 +142,40 @@ class HeartModel(BaseEstimator):
 
         self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
-        self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in FEATURE_NAMES}
-        self.training_defaults_ = _defaults(X)
+        values = X.to_numpy(dtype=float)  # columns in FEATURE_NAMES order (selected above)
+        lows, highs = values.min(axis=0), values.max(axis=0)
+        self.training_ranges_ = {n: (float(lo), float(hi)) for n, lo, hi in zip(FEATURE_NAMES, lows, highs)}
+        self.training_defaults_ = _defaults(values)
         # None only in a model loaded from a file written before it was kept (see from_fitted).
         self.novelty_reference_: NoveltyReference | None = NoveltyReference.fit(X)
         self.n_train_rows_ = len(X)
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
         return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
+
+    def prepare_as(
+        self, other: HeartModel, X: pd.DataFrame, y: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None:
+        """:meth:`prepare` by sharing what ``other`` (prepared on the same ``X``, ``y``) fitted, when the
+        result cannot differ: same preprocessing and no validation split (which depends on the seed).
+
+        Returns what :meth:`prepare` would, or ``None`` (then call :meth:`prepare`). An ensemble of ten
+        seeds otherwise fits the same preprocessing and training facts ten times.
+        """
+        if self.validation_fraction > 0 or other.validation_fraction > 0 or self.one_hot != other.one_hot:
+            return None
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        for name in (
+            "preprocessor_",
+            "feature_names_out_",
+            "training_ranges_",
+            "training_defaults_",
+            "novelty_reference_",
+            "n_train_rows_",
+        ):
+            setattr(self, name, getattr(other, name))
+        X = _as_frame(X)[list(FEATURE_NAMES)]
+        return self.preprocessor_.transform(X), np.asarray(y, dtype=np.int64).ravel(), None, None
 
     @classmethod
     def from_fitted(
@@ -158,12 +208,18 @@ class HeartModel(BaseEstimator):
     # ----------------------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_") or not hasattr(self.network_, "coefs_"):
+            from sklearn.exceptions import NotFittedError  # only when there is an error to raise
+
             raise NotFittedError("This HeartModel is not trained yet: train it or load a model file.")
 
     def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        """The network's input for these patients (standardised, one-hot encoded)."""
+        """The network's input for these patients (standardised, one-hot encoded).
+
+        One patient as a mapping goes to NumPy directly, without a DataFrame (the Predict page asks for
+        one patient's risk on every change; through pandas that cost ~1.5 ms, now microseconds).
+        """
         self._check_fitted()
-        return self.preprocessor_.transform(_as_frame(X))
+        return self.preprocessor_.transform(X)
 
     def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
         """(absent, present) probabilities, one row per patient.
@@ -223,19 +279,26 @@ class HeartModel(BaseEstimator):
         ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0."""
         if self.validation_fraction <= 0:
             return X, None, y, None
+        # Stratified: scikit-learn's StratifiedShuffleSplit (imported here, only for a validation split;
+        # the presets have none).
+        from sklearn.model_selection import train_test_split
+
         X_fit, X_val, y_fit, y_val = train_test_split(
             X, y, test_size=self.validation_fraction, stratify=y, random_state=self.random_state
         )
         return X_fit, X_val, y_fit, y_val
 
 
-def _defaults(X: pd.DataFrame) -> dict[str, float]:
-    """A typical patient: the median of each measurement and the most common code of each coded feature."""
+def _defaults(values: np.ndarray) -> dict[str, float]:
+    """A typical patient: the median of each measurement and the most common code of each coded feature
+    (the smallest of them when several are as common, as pandas' ``mode().iloc[0]``); ``values`` has the
+    13 features as columns, in :data:`FEATURE_NAMES` order."""
     out = {}
-    for feature in FEATURES:
-        column = X[feature.name]
+    for i, feature in enumerate(FEATURES):
+        column = values[:, i]
         if feature.is_coded:
-            out[feature.name] = float(column.mode().iloc[0])
+            codes, counts = np.unique(column, return_counts=True)  # sorted: argmax takes the smallest
+            out[feature.name] = float(codes[np.argmax(counts)])
         else:
-            out[feature.name] = float(column.median())
+            out[feature.name] = float(np.median(column))
     return out

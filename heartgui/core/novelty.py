@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from heartgui.core.preprocessing import _as_frame
+from heartgui.core.preprocessing import _as_array
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, Kind
 
 #: The features the distance is measured over: the continuous and ordinal ones.
 NOVELTY_FEATURES: tuple[str, ...] = tuple(
     f for f in FEATURE_NAMES if BY_NAME[f].kind in (Kind.CONTINUOUS, Kind.ORDINAL)
 )
+_COLUMNS = [FEATURE_NAMES.index(f) for f in NOVELTY_FEATURES]
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class NoveltyReference:
     @classmethod
     def fit(cls, X_train: pd.DataFrame) -> NoveltyReference:
         names = NOVELTY_FEATURES
-        data = X_train[list(names)].to_numpy(dtype=float)
+        data = _as_array(X_train)[:, _COLUMNS]
         mean = data.mean(axis=0)
         precision = np.linalg.pinv(np.cov(data, rowvar=False))
         reference = cls(names, mean, precision, float("inf"))
@@ -47,7 +48,7 @@ class NoveltyReference:
         return cls(names, mean, precision, threshold)
 
     def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        data = _as_frame(X)[list(self.names)].to_numpy(dtype=float) - self.mean
+        data = _as_array(X)[:, _COLUMNS] - self.mean
         with np.errstate(over="ignore", invalid="ignore"):
             squared = np.einsum("ij,jk,ik->i", data, self.precision, data)
         # A positive semi-definite precision (checked on load) gives squares >= 0 up to rounding.

@@ -1,10 +1,16 @@
 """Turning the 13 clinical features into the numbers the network sees, fitted on training rows only.
 
-Measurements (and, without one-hot encoding, every feature) are standardised with scikit-learn's
-``StandardScaler``: z = (x − mean) / sd, with the mean and sd of the training rows. With ``one_hot=True`` the
-nominal features (chest pain type, resting ECG, thallium scan) become one 0/1 column per documented code,
-via scikit-learn's ``OneHotEncoder`` with the codes from the schema, so that "asymptomatic = 4" is not read
-as "twice atypical angina = 2".
+Measurements (and, without one-hot encoding, every feature) are standardised: z = (x − mean) / sd, with the
+mean and sd of the training rows, computed exactly as scikit-learn's ``StandardScaler`` computes them. With
+``one_hot=True`` the nominal features (chest pain type, resting ECG, thallium scan) become one 0/1 column
+per documented code, as scikit-learn's ``OneHotEncoder`` with the schema's codes makes them (an unknown
+code gives all zeros), so that "asymptomatic = 4" is not read as "twice atypical angina = 2".
+
+Both are written in NumPy here, not called from scikit-learn: cross-validation fits and applies them about
+a hundred times per run, How sure ten times, and the Predict page once per keystroke, and each
+scikit-learn call costs far more in input checks than the arithmetic (a patient took 1.45 ms through
+pandas and scikit-learn, 9 µs in NumPy). ``tests/core/test_preprocessing.py`` checks that the numbers are
+the ones ``StandardScaler`` and ``OneHotEncoder`` give, to the last bit.
 
 The fitted state is plain arrays (:meth:`Preprocessor.state`), so a model file can store it without pickle.
 """
@@ -15,10 +21,32 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import NotFittedError
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
+
+_EPS = float(np.finfo(np.float64).eps)
+_POSITION = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def standard_scaling(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, variance, scale) of each column, as ``StandardScaler().fit(X)`` computes them.
+
+    The same operations in the same order (scikit-learn 1.x, ``_incremental_mean_and_var`` on a first
+    fit without missing values: the corrected two-pass variance of Chan, Golub & LeVeque), and the same
+    rule for near-constant columns (their scale is 1, so they are centred but not blown up).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = np.full(X.shape[1], float(X.shape[0]))
+    total = np.sum(X, axis=0)
+    mean = total / n
+    deviation = X - total / n
+    correction = np.sum(deviation, axis=0)
+    deviation **= 2
+    variance = (np.sum(deviation, axis=0) - correction**2 / n) / n
+    constant = variance <= n * _EPS * variance + (n * mean * _EPS) ** 2
+    scale = np.sqrt(variance)
+    scale[constant] = 1.0
+    return mean, variance, scale
 
 
 class Preprocessor:
@@ -43,20 +71,22 @@ class Preprocessor:
     def encoded_names(self) -> tuple[str, ...]:
         return NOMINAL_NAMES if self.one_hot else ()
 
-    def _encoder(self) -> OneHotEncoder:
-        categories = [np.array(sorted(BY_NAME[n].codes or {}), dtype=float) for n in NOMINAL_NAMES]
-        encoder = OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False)
-        # The categories are fixed by the schema, so fitting needs no data: one row of known codes.
-        encoder.fit(np.array([[c[0] for c in categories]]))
-        return encoder
+    def _codes(self) -> list[np.ndarray]:
+        """The documented codes of each nominal feature, sorted (the one-hot columns, in order)."""
+        return [np.array(sorted(BY_NAME[n].codes or {}), dtype=float) for n in NOMINAL_NAMES]
 
-    def fit(self, X: pd.DataFrame) -> Preprocessor:
-        X = _as_frame(X)
-        self.scaler_ = StandardScaler().fit(X[list(self.scaled_names)].to_numpy(dtype=float))
-        if self.one_hot:
-            self.encoder_ = self._encoder()
+    def fit(self, X: pd.DataFrame | np.ndarray) -> Preprocessor:
+        """Learn the mean and sd of the scaled features from the training rows ``X``."""
+        values = _as_array(X)
+        scaled = values[:, self._scaled_positions()]
+        if np.isnan(scaled).any():  # the datasets refuse missing values; this keeps the method honest
+            raise ValueError("the training rows contain missing values")
+        self.mean_, self.var_, self.scale_ = standard_scaling(scaled)
         self.feature_names_out_ = self._names_out()
         return self
+
+    def _scaled_positions(self) -> list[int]:
+        return [_POSITION[n] for n in self.scaled_names]
 
     def _names_out(self) -> tuple[str, ...]:
         names = list(self.scaled_names)
@@ -65,14 +95,20 @@ class Preprocessor:
             names.extend(f"{name}={code}" for code in sorted(codes))
         return tuple(names)
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
-        if not hasattr(self, "scaler_"):
+    def transform(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
+        """The network's inputs: scaled features, then (with one-hot) one 0/1 column per code."""
+        if not hasattr(self, "scale_"):
+            from sklearn.exceptions import NotFittedError  # only when there is an error to raise
+
             raise NotFittedError("This Preprocessor is not fitted yet: call fit() first.")
-        X = _as_frame(X)
-        parts = [self.scaler_.transform(X[list(self.scaled_names)].to_numpy(dtype=float))]
+        values = _as_array(X)
+        # StandardScaler.transform subtracts the mean, then divides by the scale: the same two steps.
+        out = [(values[:, self._scaled_positions()] - self.mean_) / self.scale_]
         if self.one_hot:
-            parts.append(self.encoder_.transform(X[list(NOMINAL_NAMES)].to_numpy(dtype=float)))
-        return np.hstack(parts)
+            for name, codes in zip(NOMINAL_NAMES, self._codes()):
+                column = values[:, _POSITION[name]]
+                out.append((column[:, None] == codes[None, :]).astype(np.float64))
+        return np.hstack(out)
 
     def fit_transform(self, X: pd.DataFrame) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -89,9 +125,9 @@ class Preprocessor:
     def state(self) -> dict[str, np.ndarray]:
         """The fitted numbers as plain arrays (for a model file)."""
         return {
-            "scaler_mean": np.asarray(self.scaler_.mean_, dtype=float),
-            "scaler_scale": np.asarray(self.scaler_.scale_, dtype=float),
-            "scaler_var": np.asarray(self.scaler_.var_, dtype=float),
+            "scaler_mean": np.asarray(self.mean_, dtype=float),
+            "scaler_scale": np.asarray(self.scale_, dtype=float),
+            "scaler_var": np.asarray(self.var_, dtype=float),
         }
 
     @classmethod
@@ -99,15 +135,9 @@ class Preprocessor:
         """Rebuild a fitted preprocessor from :meth:`state` (validated by the caller)."""
         pre = cls(one_hot=one_hot)
         n = len(pre.scaled_names)
-        scaler = StandardScaler()
-        scaler.mean_ = np.asarray(state["scaler_mean"], dtype=float).reshape(n)
-        scaler.scale_ = np.asarray(state["scaler_scale"], dtype=float).reshape(n)
-        scaler.var_ = np.asarray(state["scaler_var"], dtype=float).reshape(n)
-        scaler.n_features_in_ = n
-        scaler.n_samples_seen_ = 0
-        pre.scaler_ = scaler
-        if one_hot:
-            pre.encoder_ = pre._encoder()
+        pre.mean_ = np.asarray(state["scaler_mean"], dtype=float).reshape(n)
+        pre.scale_ = np.asarray(state["scaler_scale"], dtype=float).reshape(n)
+        pre.var_ = np.asarray(state["scaler_var"], dtype=float).reshape(n)
         pre.feature_names_out_ = pre._names_out()
         return pre
 
@@ -125,3 +155,21 @@ def _as_frame(X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> pd.DataFram
     if arr.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"expected {len(FEATURE_NAMES)} feature columns, got {arr.shape[1]}")
     return pd.DataFrame(arr, columns=list(FEATURE_NAMES))
+
+
+def _as_array(X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
+    """The 13 features as a float array in :data:`FEATURE_NAMES` order (rows = patients).
+
+    Accepts what :func:`_as_frame` accepts; one patient as a mapping goes straight to NumPy, without a
+    DataFrame (the Predict page's path).
+    """
+    if isinstance(X, pd.DataFrame):
+        if tuple(X.columns) == FEATURE_NAMES:  # the usual case; selecting columns costs ~0.5 ms
+            return X.to_numpy(dtype=float)
+        return _as_frame(X)[list(FEATURE_NAMES)].to_numpy(dtype=float)
+    if isinstance(X, Mapping):
+        return np.array([[float(X[n]) for n in FEATURE_NAMES]])
+    arr = np.atleast_2d(np.asarray(X, dtype=float))
+    if arr.ndim != 2 or arr.shape[1] != len(FEATURE_NAMES):
+        raise ValueError(f"expected {len(FEATURE_NAMES)} feature columns, got {arr.shape}")
+    return arr

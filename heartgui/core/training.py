@@ -11,12 +11,12 @@ A :class:`TrainingSession` is what a window's worker thread drives::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from heartgui.core.dataset import Dataset
 from heartgui.core.evaluation import Metrics, evaluate
@@ -37,17 +37,31 @@ class Split:
     lines_test: np.ndarray
 
 
+def shuffled_split(n_rows: int, test_size: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, test rows): the positions ``train_test_split(..., test_size=test_size,
+    random_state=random_state)`` picks, without stratification.
+
+    The same steps as scikit-learn's ``ShuffleSplit``: ``ceil(test_size · n)`` test rows, the first ones
+    of ``RandomState(random_state).permutation(n)``, the rest for training, in that order.
+    Written here so that training does not import scikit-learn (a second, which the window's first
+    training waited for); ``tests/core/test_training_run.py`` checks it against ``train_test_split``.
+    """
+    n_test = math.ceil(test_size * n_rows)
+    n_train = n_rows - n_test
+    if n_train <= 0 or n_test <= 0:
+        raise ValueError(f"test_size {test_size:g} of {n_rows} rows leaves no training or no test rows")
+    permutation = np.random.RandomState(random_state).permutation(n_rows)
+    return permutation[n_test:], permutation[:n_test]
+
+
 def split_dataset(dataset: Dataset, test_size: float = 0.2, random_state: int = 2) -> Split:
     """``train_test_split`` as the tutorial calls it (not stratified), keeping each row's file line."""
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
-    X_tr, X_te, y_tr, y_te, l_tr, l_te = train_test_split(
-        dataset.X,
-        np.asarray(dataset.y),
-        np.asarray(dataset.lines),
-        test_size=test_size,
-        random_state=random_state,
-    )
+    train, test = shuffled_split(dataset.n_rows, test_size, random_state)
+    y, lines = np.asarray(dataset.y), np.asarray(dataset.lines)
+    X_tr, X_te = dataset.X.iloc[train], dataset.X.iloc[test]
+    y_tr, y_te, l_tr, l_te = y[train], y[test], lines[train], lines[test]
     for part, name in ((y_tr, "training"), (y_te, "test")):
         if len(np.unique(part)) < 2:
             raise ValueError(

@@ -46,9 +46,13 @@ def _is_a_preset(settings: Any) -> bool:
 
 def comparison_methods(settings: Any) -> list[Any]:
     """The tutorial preset, then the baselines; the MLPClassifier gets ``settings``' hidden layers."""
-    from sklearn.neural_network import MLPClassifier
-
-    from heartgui.core.crossval import BASELINE_METHODS, Method, PreprocessedClassifier, network_method
+    from heartgui.core.crossval import (
+        BASELINE_METHODS,
+        Method,
+        PreprocessedClassifier,
+        network_method,
+        sklearn_mlp,
+    )
     from heartgui.core.presets import RECOMMENDED, TUTORIAL
 
     methods = [network_method(TUTORIAL)]
@@ -57,7 +61,7 @@ def comparison_methods(settings: Any) -> list[Any]:
         if method.name.startswith("scikit-learn MLPClassifier") and layers != tuple(
             RECOMMENDED.hidden_layers
         ):
-            estimator = MLPClassifier(layers, alpha=1.0, max_iter=2000, random_state=RECOMMENDED.seed)
+            estimator = sklearn_mlp(layers)
             name = f"scikit-learn MLPClassifier ({', '.join(map(str, layers))})"
             method = Method(name, partial(PreprocessedClassifier, estimator, one_hot=True))
         methods.append(method)
@@ -101,7 +105,8 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
     """Cross-validate on ``split``'s patients; each ``FoldReport`` goes to :meth:`Worker.report`, paired
     with its result's ``summary()`` table, worked out here so the UI thread only has to show it.
 
-    A stop request is honoured between folds (raises :class:`Cancelled`); returns the ``CrossValResult``.
+    A stop request is honoured between folds and during the stacked training of a shuffle's networks
+    (raises :class:`Cancelled`); returns the ``CrossValResult``.
     """
 
     def run(worker: Worker) -> Any:
@@ -109,7 +114,11 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
 
         dataset = dataset_of_split(split)
         reports = iter_cross_validate(
-            dataset, folds=folds, repeats=repeats, methods=crossval_methods(settings)
+            dataset,
+            folds=folds,
+            repeats=repeats,
+            methods=crossval_methods(settings),
+            should_stop=lambda: worker.stop_requested,
         )
         last = None
         try:

@@ -46,3 +46,28 @@ def test_import_linter_contracts_hold():
     assert "No module named 'importlinter'" not in out.stderr, "import-linter is a test dependency"
     assert out.returncode == 0, out.stdout + out.stderr
     assert "3 kept, 0 broken" in out.stdout
+
+
+def test_training_and_its_metrics_import_no_scikit_learn():
+    """The window's first training must not wait for scikit-learn to import (about a second; the
+    window loads it in the background): a whole training run and its test metrics need none of it."""
+    code = (
+        "import sys\n"
+        "from heartgui.core.dataset import load_dataset\n"
+        "from heartgui.core.presets import PRESETS\n"
+        "from heartgui.core.training import train\n"
+        "import heartgui.gui.workers\n"
+        "for settings in PRESETS.values():\n"
+        "    result = train(load_dataset('data/heart.dat'), settings)\n"
+        "    result.model.predict_risk(result.split.X_test.iloc[0].to_dict())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert out.stdout.strip() == "[]"

@@ -203,9 +203,106 @@ def test_stacked_networks_give_the_same_table_as_one_by_one(heart):
         crossval.network_method(TUTORIAL.replace(learning_rate=0.014), "Neural network (diverging)"),
         crossval.BASELINE_METHODS[1],
     ]
-    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=True)
-    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)
+    fast = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods)  # stacked by default
+    slow = crossval.cross_validate(heart, folds=9, repeats=2, methods=methods, stack=False)
     a, b = fast.to_frame().drop(columns="seconds"), slow.to_frame().drop(columns="seconds")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert (a["note"] != "").any(), "the case needs a network that diverges on some folds"
     assert fast.test_rows == slow.test_rows
+
+
+def test_a_stop_request_ends_the_stacked_training_of_a_shuffle(heart):
+    """should_stop is asked during the stacked training of a shuffle's networks, not only between
+    folds: a Cancel in the window does not wait for all nine folds' networks to finish."""
+    asked = []
+
+    def stop_on_the_tenth_question():
+        asked.append(True)
+        return len(asked) >= 10
+
+    reports = list(
+        iter_cross_validate(
+            heart, folds=9, repeats=1, methods=[RECOMMENDED], should_stop=stop_on_the_tenth_question
+        )
+    )
+    assert reports == [] and len(asked) == 10  # stopped after 10 of the 300 stacked epochs
+    result = cross_validate(
+        heart, folds=9, repeats=1, methods=[RECOMMENDED], should_stop=stop_on_the_tenth_question
+    )
+    assert not result.complete and result.folds_done == 0
+
+
+def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
+    """The baselines' tiny matrix products run with one BLAS thread during a cross-validation (two
+    threads fought over this machine's two cores); the setting is given back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+
+    class Spy:
+        def fit(self, X, y):
+            seen.append(blas_threads())
+            return self
+
+        def predict_risk(self, X):
+            return np.full(len(X), 0.5)
+
+    reports = iter_cross_validate(heart, folds=3, repeats=1, methods=[crossval.Method("spy", Spy)])
+    next(reports)
+    reports.close()  # abandoned midway: the limit is lifted all the same
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before
+    list(iter_cross_validate(heart, folds=3, repeats=1, methods=[crossval.Method("spy", Spy)]))
+    assert blas_threads() == before and len(seen) == 1 + 3
+    mlp = next(m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier"))
+    assert mlp.build().estimator.solver == "lbfgs"
+
+
+def test_overlapping_blas_limits_in_two_threads_restore_the_original_setting():
+    """A cross-validation and How sure may overlap in the window and end in either order: the BLAS
+    setting is one thread while either runs and the original once both have ended."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from heartgui.core.threads import one_blas_thread_if_small
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    first_in, second_in, first_may_leave = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with one_blas_thread_if_small(270):
+            first_in.set()
+            first_may_leave.wait(10)
+            seen["first"] = blas_threads()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(10)
+    with one_blas_thread_if_small(270):
+        second_in.set()
+        first_may_leave.set()
+        thread.join(10)  # the first block ends while the second is still inside
+        seen["second, after the first ended"] = blas_threads()
+    assert seen == {"first": [1] * len(before), "second, after the first ended": [1] * len(before)}
+    assert blas_threads() == before
+    # And a worker thread's block takes effect after the main thread's (threadpoolctl lets only the
+    # thread that set the limit first set it again, unless it is released).
+    inside_worker = []
+
+    def worker():
+        with one_blas_thread_if_small(270):
+            inside_worker.append(blas_threads())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(10)
+    assert inside_worker == [[1] * len(before)] and blas_threads() == before

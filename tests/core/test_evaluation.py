@@ -209,3 +209,40 @@ def test_a_bootstrap_of_200000_patients_stays_small_in_memory():
     assert peak < 150 * 2**20, f"{peak / 2**20:.0f} MB"
     auc = roc_auc_score(y, risk)
     assert low <= auc <= high and high - low < 0.01
+
+
+def _sklearn_metrics(y, risk, threshold):
+    """What evaluate() computed when it called scikit-learn (the reference)."""
+    from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix
+
+    y_pred = (risk >= threshold).astype(np.int64)
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(y, y_pred, labels=[0, 1]).ravel())
+    auc = float(roc_auc_score(y, risk)) if len(np.unique(y)) == 2 else float("nan")
+    return (tp, fn, fp, tn), float(accuracy_score(y, y_pred)), auc, float(brier_score_loss(y, risk))
+
+
+def test_evaluate_equals_scikit_learn_on_cross_validation_folds(heart):
+    """The NumPy counts, accuracy, AUC and Brier score equal scikit-learn's on real test folds (risks of
+    networks trained on heart.dat folds; rounded copies add ties), at 0.5 and the Statlog 1/6."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y_all = np.asarray(heart.y)
+    checked = 0
+    for train_rows, test_rows in StratifiedKFold(9, shuffle=True, random_state=0).split(heart.X, y_all):
+        model = TUTORIAL.model().fit(heart.X.iloc[train_rows], y_all[train_rows])
+        y = y_all[test_rows]
+        risk = model.predict_risk(heart.X.iloc[test_rows])
+        for scores in (risk, np.round(risk, 1)):
+            for threshold in (0.5, 1 / 6, float(scores[0])):
+                m = evaluate(y, scores, threshold)
+                counts, accuracy, auc, brier = _sklearn_metrics(y, scores, threshold)
+                assert (m.tp, m.fn, m.fp, m.tn) == counts
+                assert m.accuracy == accuracy
+                assert abs(m.roc_auc - auc) <= 1e-12 and abs(m.brier - brier) <= 1e-12
+                assert m.statlog_cost == (5 * counts[1] + counts[2]) / len(y)
+                checked += 1
+    assert checked == 9 * 2 * 3
+    one_class = evaluate(np.ones(5), np.linspace(0.1, 0.9, 5), 0.5)
+    assert np.isnan(one_class.roc_auc) and (one_class.tp, one_class.fn) == (3, 2)
+    with pytest.raises(ValueError, match="not finite"):
+        evaluate(np.array([0, 1]), np.array([0.2, np.nan]))

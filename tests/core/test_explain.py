@@ -207,3 +207,52 @@ def test_teaching_moments_only_for_a_clear_backwards_contribution(heart):
             assert notes == []
             found["expected"] = True
     assert all(found.values()), found  # heart.dat has all three kinds of patient
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [RECOMMENDED, RECOMMENDED.replace(preset="custom", validation_fraction=0.2, patience=20, epochs=200)],
+    ids=["recommended", "validation-split"],
+)
+def test_ensemble_trained_stacked_equals_each_seed_trained_alone(heart, settings):
+    """How sure's networks train as one stacked computation, with the preprocessing fitted once: each is
+    bit for bit the model its seed gives alone (weights, curves, preprocessing, training facts)."""
+    split = train(heart, RECOMMENDED).split
+    steps = list(iter_ensemble(split.X_train, split.y_train, settings, n_models=4, base_seed=7))
+    assert [s.seed for s in steps] == [7, 8, 9, 10] and [s.index for s in steps] == [1, 2, 3, 4]
+    for step in steps:
+        alone = settings.replace(seed=step.seed).model().fit(split.X_train, split.y_train)
+        mine, theirs = step.model.network_, alone.network_
+        assert mine.loss_curve_ == theirs.loss_curve_
+        assert mine.validation_loss_curve_ == theirs.validation_loss_curve_
+        assert (mine.n_epochs_, mine.best_epoch_) == (theirs.n_epochs_, theirs.best_epoch_)
+        for a, b in zip(mine.coefs_ + mine.intercepts_, theirs.coefs_ + theirs.intercepts_):
+            assert np.array_equal(a, b)
+        for name, value in step.model.preprocessor_.state().items():
+            assert np.array_equal(value, alone.preprocessor_.state()[name])
+        assert step.model.training_defaults_ == alone.training_defaults_
+        assert step.model.training_ranges_ == alone.training_ranges_
+        assert step.model.n_train_rows_ == alone.n_train_rows_
+        assert np.array_equal(step.model.novelty_reference_.precision, alone.novelty_reference_.precision)
+        assert np.array_equal(step.model.predict_risk(heart.X), alone.predict_risk(heart.X))
+
+
+def test_a_stop_request_ends_the_stacked_ensemble_within_a_group(heart):
+    """25 networks train in groups of 10 (progress after each group); a stop request ends the training
+    within one stacked epoch, after the finished group's models."""
+    from heartgui.core.explain import ENSEMBLE_GROUP
+
+    split = train(heart, RECOMMENDED).split
+    asked = []
+
+    def stop_in_the_second_group():
+        asked.append(1)
+        return len(asked) > RECOMMENDED.epochs + 5
+
+    steps = list(
+        iter_ensemble(
+            split.X_train, split.y_train, RECOMMENDED, n_models=25, should_stop=stop_in_the_second_group
+        )
+    )
+    assert ENSEMBLE_GROUP == 10 and [s.index for s in steps] == list(range(1, 11))
+    assert len(asked) == RECOMMENDED.epochs + 6

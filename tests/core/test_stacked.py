@@ -119,3 +119,28 @@ def test_shapes_that_differ_are_trained_in_separate_groups(heart):
         alone = MLP(**job.network.get_params())
         _alone(alone, job)
         _assert_identical(outcome.network, alone)
+
+
+def test_stopping_midway_leaves_each_network_as_stopping_it_alone_does(heart):
+    """Stopped after epoch 60 (some networks diverged before, the group shrank): every network holds
+    what MLP.iter_fit stopped after 60 epochs holds — its layers follow the stacked weights in place."""
+    settings = TUTORIAL.replace(learning_rate=0.014)
+    jobs = _fold_jobs(heart, settings)
+    gen = iter_fit_stacked(jobs)
+    for progress in gen:
+        if progress.epoch == 60:
+            break
+    gen.close()
+    diverged = 0
+    for job in jobs:
+        alone = MLP(**job.network.get_params())
+        steps = alone.iter_fit(job.X, job.y)
+        try:
+            for epoch, _ in enumerate(steps, start=1):
+                if epoch == 60:
+                    break
+        except TrainingDiverged:
+            diverged += 1
+        steps.close()
+        _assert_identical(job.network, alone)
+    assert 0 < diverged < len(jobs), "the case needs some networks to diverge before epoch 60"

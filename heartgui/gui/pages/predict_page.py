@@ -119,14 +119,23 @@ def ensemble_job(
     """A job training ``n_models`` networks (seeds ``base_seed``, +1, …); returns an
     :class:`EnsembleOutcome` with the spread of ``patient``'s risk.
 
-    Reports ``(index, n_models)`` after each network; a stop request takes effect between networks.
+    The networks train in stacked groups (``explain.ENSEMBLE_GROUP``, all ten of How sure at once);
+    ``(index, n_models)`` is reported for each network of a finished group. A stop request takes effect
+    within one stacked epoch.
     """
 
     def run(worker: Worker) -> Any:
         from heartgui.core.explain import iter_ensemble
 
         models = []
-        progress = iter_ensemble(X_train, y_train, settings, n_models=n_models, base_seed=base_seed)
+        progress = iter_ensemble(
+            X_train,
+            y_train,
+            settings,
+            n_models=n_models,
+            base_seed=base_seed,
+            should_stop=lambda: worker.stop_requested,
+        )
         try:
             for step in progress:
                 models.append(step.model)
@@ -135,6 +144,8 @@ def ensemble_job(
                     raise Cancelled
         finally:
             progress.close()
+        if len(models) < n_models:  # stopped during the stacked training
+            raise Cancelled
         from heartgui.core.explain import ensemble_spread
 
         try:
