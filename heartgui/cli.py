@@ -144,8 +144,31 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="cross-validate the network against simple baselines")
     evaluate.add_argument("data", metavar="DATA")
     evaluate.add_argument("--folds", type=_positive_int, default=9)
-    evaluate.add_argument("--repeats", type=_positive_int, default=5)
+    evaluate.add_argument(
+        "--repeats", type=_positive_int, help="shuffles of the folds (default 5; 1 for the lessons below)"
+    )
     evaluate.add_argument("--json", action="store_true", help="print the table as JSON records")
+    lesson = evaluate.add_mutually_exclusive_group()
+    lesson.add_argument(
+        "--seeds",
+        type=_positive_int,
+        metavar="N",
+        help="seed lottery: the network from seeds 1..N on the same folds",
+    )
+    lesson.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="AUC and cost with 25/50/75/100 %% of each training fold",
+    )
+    lesson.add_argument(
+        "--permutations", type=_positive_int, metavar="N", help="the network on N shuffles of the diagnoses"
+    )
+    evaluate.add_argument(
+        "--preset",
+        choices=("tutorial", "recommended"),
+        default="recommended",
+        help="the network of --seeds, --learning-curve and --permutations (default recommended)",
+    )
 
     predict = commands.add_parser("predict", help="the risk of one patient, from a model file")
     predict.add_argument("model", metavar="MODEL", help="a .heartmodel file saved by heartgui")
@@ -433,6 +456,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise UsageError("evaluate is not available in this build of heartgui") from None
 
     dataset = _load_data(args.data)
+    if args.seeds or args.learning_curve or args.permutations:
+        return _lesson(args, dataset)
+    args.repeats = 5 if args.repeats is None else args.repeats
     try:
         result = cross_validate(dataset, folds=args.folds, repeats=args.repeats, progress=_progress())
     except ValueError as error:  # e.g. more folds than patients of a class
@@ -460,6 +486,64 @@ def _evaluate(args: argparse.Namespace) -> int:
         for method, epochs in diverged.items():
             folds = sum(1 for row in result.rows if row.method == method)
             print(_divergence_note(method, epochs, folds))
+    return EXIT_OK
+
+
+def _lesson(args: argparse.Namespace, dataset: Any) -> int:
+    """``evaluate --seeds / --learning-curve / --permutations``: one of the lessons of many networks."""
+    from heartgui.core import lessons
+    from heartgui.core.presets import PRESETS
+
+    settings = PRESETS[args.preset]
+    every = {"folds": args.folds, "repeats": 1 if args.repeats is None else args.repeats}
+    common = {"data_file": dataset.provenance.path, "preset": settings.preset, **every}
+    try:
+        if args.seeds:
+            lottery = lessons.seed_lottery(dataset, settings, range(1, args.seeds + 1), **every)
+            out: dict[str, Any] = {
+                "lesson": "seed lottery",
+                **common,
+                "chosen_seed": lottery.chosen_seed,
+                "seeds": [
+                    {"seed": seed, "cost": cost, "auc": auc}
+                    for seed, cost, auc in zip(lottery.seeds, lottery.costs, lottery.aucs, strict=True)
+                ],
+                "words": lottery.words(),
+            }
+        elif args.learning_curve:
+            curve = lessons.learning_curve(dataset, settings, **every)
+            out = {
+                "lesson": "learning curve",
+                **common,
+                "points": [
+                    {
+                        "fraction": fraction,
+                        "n_train": curve.n_train[fraction],
+                        **{
+                            method: {"auc": curve.auc[method][i], "cost": curve.cost[method][i]}
+                            for method in curve.methods
+                        },
+                    }
+                    for i, fraction in enumerate(curve.fractions)
+                ],
+                "words": curve.words(),
+            }
+        else:
+            test = lessons.permutation_test(dataset, settings, args.permutations, **every)
+            out = {
+                "lesson": "label permutation",
+                **common,
+                "real_auc": test.real_auc,
+                "shuffled_aucs": list(test.shuffled_aucs),
+                "p_value": test.p_value,
+                "words": test.words(),
+            }
+    except ValueError as error:  # e.g. more folds than patients of a class
+        raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
+    if args.json:
+        _print_json(out)
+    else:
+        print(out["words"])
     return EXIT_OK
 
 
