@@ -189,13 +189,16 @@ class LearningCurve:
         for method in self.methods:
             aucs = self.auc[method]
             gain = aucs[-1] - aucs[-2] if len(aucs) > 1 else math.nan
-            trend = (
-                f"still rising at the end ({gain:+.3f} for the last step): more patients of this kind may "
-                "well help"
-                if gain > 0.005
-                else f"about level at the end ({gain:+.3f} for the last step): more of the same kind of "
-                "patients would help little"
-            )
+            if gain > 0.01:
+                trend = (
+                    f"still rising at the end ({gain:+.3f} for the last step): more patients may well help"
+                )
+            elif gain > 0.003:
+                trend = f"rising a little at the end ({gain:+.3f} for the last step): more may help a little"
+            else:
+                trend = (
+                    f"about level at the end ({gain:+.3f} for the last step): more patients would help little"
+                )
             parts.append(
                 f"{method}: AUC {aucs[0]:.3f} with {self.n_train[self.fractions[0]]:.0f} training patients, "
                 f"{aucs[-1]:.3f} with {self.n_train[self.fractions[-1]]:.0f} — {trend}"
