@@ -1,7 +1,7 @@
 """The heart-risk model: preprocessing fitted on training rows, then the from-scratch network.
 
-:class:`HeartModel` is a scikit-learn-style estimator over the 13 clinical features (a DataFrame with the
-schema's columns). It owns a :class:`~heartgui.core.preprocessing.Preprocessor` and an
+:class:`HeartModel` is a scikit-learn-style estimator over the clinical features (a DataFrame with the
+schema's columns; its ``features`` choose which of the 13 it uses: the others are never read). It owns a :class:`~heartgui.core.preprocessing.Preprocessor` and an
 :class:`~heartgui.core.network.MLP`; with ``validation_fraction > 0`` it holds back part of the training
 rows (stratified) to watch for overfitting and stop early with the best weights restored.
 """
@@ -18,9 +18,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
 
 from heartgui.core.network import MLP, EpochReport
-from heartgui.core.novelty import NoveltyReference
+from heartgui.core.novelty import NoveltyReference, novelty_features
 from heartgui.core.preprocessing import Preprocessor, _as_frame
-from heartgui.core.schema import FEATURE_NAMES, FEATURES
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, check_features
 
 
 class RiskNotComputable(ValueError):
@@ -48,6 +48,9 @@ class HeartModel(BaseEstimator):
     validation_fraction : share of the training rows held back to watch the validation loss
         (0 = none). Needed for early stopping (``patience``).
     threshold : the risk at or above which the model says "disease present".
+    features : the findings the model uses (names as in the schema, any order); ``None`` = all 13.
+        Fitted, ``features_`` holds them in the schema's order; the other columns are never read
+        (they may be missing).
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class HeartModel(BaseEstimator):
         validation_fraction: float = 0.0,
         threshold: float = 0.5,
         random_state: int | None = 1,
+        features: Sequence[str] | None = None,
     ) -> None:
         self.hidden_layers = hidden_layers
         self.learning_rate = learning_rate
@@ -76,6 +80,14 @@ class HeartModel(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.threshold = threshold
         self.random_state = random_state
+        self.features = features
+
+    @property
+    def used_features(self) -> tuple[str, ...]:
+        """The features this model reads (fitted: ``features_``), in the schema's order."""
+        if hasattr(self, "features_"):
+            return tuple(self.features_)
+        return FEATURE_NAMES if self.features is None else check_features(self.features)
 
     def _network(self) -> MLP:
         """An untrained network with this model's network parameters."""
@@ -111,18 +123,29 @@ class HeartModel(BaseEstimator):
             raise ValueError(f"validation_fraction must be in [0, 0.9), got {self.validation_fraction}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
-        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        features = FEATURE_NAMES if self.features is None else check_features(self.features)
+        X = _with_columns(_as_frame(X, features), features)
+        lacking = [n for n in features if X[n].isna().any()]
+        if lacking:
+            raise ValueError(
+                f"X lacks values of {', '.join(lacking)}, which this model uses: leave those patients out "
+                "(Dataset.complete) or choose other features"
+            )
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
         X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
 
-        self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
+        self.features_ = features
+        self.preprocessor_ = Preprocessor(one_hot=self.one_hot, features=self.features).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
-        self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in FEATURE_NAMES}
-        self.training_defaults_ = _defaults(X)
+        self.training_ranges_ = {n: (float(X[n].min()), float(X[n].max())) for n in features}
+        self.training_defaults_ = _defaults(X, features)
         # None only in a model loaded from a file written before it was kept (see from_fitted).
-        self.novelty_reference_: NoveltyReference | None = NoveltyReference.fit(X)
+        # None also for a model without a continuous or ordinal feature: no distance to measure.
+        self.novelty_reference_: NoveltyReference | None = (
+            NoveltyReference.fit(X, features) if novelty_features(features) else None
+        )
         self.n_train_rows_ = len(X)
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
         return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
@@ -141,6 +164,7 @@ class HeartModel(BaseEstimator):
     ) -> HeartModel:
         """A trained model from its parts (a model file), without training."""
         model = cls(**dict(params))
+        model.features_ = model.used_features
         if network.n_features_in_ != len(preprocessor.feature_names_out_):
             raise ValueError(
                 f"the network expects {network.n_features_in_} inputs but the preprocessing "
@@ -163,7 +187,7 @@ class HeartModel(BaseEstimator):
     def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
         """The network's input for these patients (standardised, one-hot encoded)."""
         self._check_fitted()
-        return self.preprocessor_.transform(_as_frame(X))
+        return self.preprocessor_.transform(_as_frame(X, self.features_))
 
     def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
         """(absent, present) probabilities, one row per patient.
@@ -212,7 +236,7 @@ class HeartModel(BaseEstimator):
         order the network saw them; ``model.transform(X_fit)`` and ``y_fit`` are the batch that
         :func:`heartgui.core.backprop.backward_pass` walks through. Changes nothing in the model.
         """
-        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        X = _with_columns(_as_frame(X, self.used_features), self.used_features)
         X_fit, _, y_fit, _ = self._split_validation(X, np.asarray(y, dtype=np.int64).ravel())
         return X_fit, np.asarray(y_fit, dtype=np.int64)
 
@@ -229,10 +253,19 @@ class HeartModel(BaseEstimator):
         return X_fit, X_val, y_fit, y_val
 
 
-def _defaults(X: pd.DataFrame) -> dict[str, float]:
+def _with_columns(X: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
+    """``X`` with the 13 columns in the schema's order (NaN for an absent one the model does not use)."""
+    X = X.reset_index(drop=True)
+    absent = [n for n in FEATURE_NAMES if n not in X.columns]
+    if absent:
+        X = X.assign(**dict.fromkeys(absent, np.nan))
+    return X[list(FEATURE_NAMES)]
+
+
+def _defaults(X: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES) -> dict[str, float]:
     """A typical patient: the median of each measurement and the most common code of each coded feature."""
     out = {}
-    for feature in FEATURES:
+    for feature in (BY_NAME[n] for n in features):
         column = X[feature.name]
         if feature.is_coded:
             out[feature.name] = float(column.mode().iloc[0])

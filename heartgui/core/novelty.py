@@ -8,7 +8,7 @@ within range). ``threshold`` is the 99th percentile of the training patients' ow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,17 +37,17 @@ class NoveltyReference:
     threshold: float
 
     @classmethod
-    def fit(cls, X_train: pd.DataFrame) -> NoveltyReference:
-        names = NOVELTY_FEATURES
+    def fit(cls, X_train: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES) -> NoveltyReference:
+        names = novelty_features(features)
         data = X_train[list(names)].to_numpy(dtype=float)
         mean = data.mean(axis=0)
-        precision = np.linalg.pinv(np.cov(data, rowvar=False))
+        precision = np.linalg.pinv(np.atleast_2d(np.cov(data, rowvar=False)))
         reference = cls(names, mean, precision, float("inf"))
         threshold = float(np.percentile(reference.distances(X_train), 99))
         return cls(names, mean, precision, threshold)
 
     def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        data = _as_frame(X)[list(self.names)].to_numpy(dtype=float) - self.mean
+        data = _as_frame(X, self.names)[list(self.names)].to_numpy(dtype=float) - self.mean
         with np.errstate(over="ignore", invalid="ignore"):
             squared = np.einsum("ij,jk,ik->i", data, self.precision, data)
         # A positive semi-definite precision (checked on load) gives squares >= 0 up to rounding.
@@ -62,9 +62,12 @@ class NoveltyReference:
         }
 
     @classmethod
-    def from_state(cls, state: Mapping[str, np.ndarray]) -> NoveltyReference:
-        """Rebuild from :meth:`state`; shapes and values are checked."""
-        k = len(NOVELTY_FEATURES)
+    def from_state(
+        cls, state: Mapping[str, np.ndarray], features: Sequence[str] = FEATURE_NAMES
+    ) -> NoveltyReference:
+        """Rebuild from :meth:`state` for a model on ``features``; shapes and values are checked."""
+        names = novelty_features(features)
+        k = len(names)
         mean = np.asarray(state["mean"], dtype=float)
         precision = np.asarray(state["precision"], dtype=float)
         threshold = np.asarray(state["threshold"], dtype=float)
@@ -79,4 +82,9 @@ class NoveltyReference:
         eigenvalues = np.linalg.eigvalsh((precision + precision.T) / 2.0)
         if eigenvalues.min() < -1e-9 * max(1.0, float(np.abs(eigenvalues).max())):
             raise ValueError("the novelty reference is not a valid distance (its precision is not positive)")
-        return cls(NOVELTY_FEATURES, mean, precision, float(threshold[0]))
+        return cls(names, mean, precision, float(threshold[0]))
+
+
+def novelty_features(features: Sequence[str]) -> tuple[str, ...]:
+    """The features of ``features`` the distance is measured over (continuous and ordinal)."""
+    return tuple(n for n in NOVELTY_FEATURES if n in features)
