@@ -1039,7 +1039,9 @@ def _validate(
     raw: pd.DataFrame | None = None,
     target_rule: str = "header",
     zero: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...], tuple[DroppedRow, ...], np.ndarray]:
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...], tuple[DroppedRow, ...], np.ndarray
+]:
     """Check every value; record problems.
 
     Returns ``(X, y, lines, target coding, dropped rows, incomplete rows, zero mask of X)``: with
@@ -1094,7 +1096,11 @@ def _validate(
         DroppedRow(
             int(lines[i]),
             "diagnosis missing"
-            + (f"; {_lacking_reason(missing[i, :_N_FEATURES], zero[i, :_N_FEATURES])}" if lacks_feature[i] else ""),
+            + (
+                f"; {_lacking_reason(missing[i, :_N_FEATURES], zero[i, :_N_FEATURES])}"
+                if lacks_feature[i]
+                else ""
+            ),
         )
         for i in np.flatnonzero(dropped_mask)
     )

@@ -497,9 +497,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         if low > high:
             raise _Invalid(f"the training range of {name} is empty")
         training_ranges[name] = (low, high)
-    training_defaults = {
-        name: _finite(f"training default of {name}", defaults[name]) for name in features
-    }
+    training_defaults = {name: _finite(f"training default of {name}", defaults[name]) for name in features}
     n_train_rows = _field(meta, "n_train_rows", int)
     if n_train_rows < 1:
         raise _Invalid(f"n_train_rows is {n_train_rows}")
