@@ -34,8 +34,9 @@ a 0 in cholesterol or resting blood pressure (the UCI sites wrote 0 where nothin
 for what was not recorded, and listed in :attr:`Provenance.incomplete`: it is left out only of a model
 that uses that finding (:meth:`Dataset.complete`, which lists it in :attr:`Provenance.dropped` with the
 reason, e.g. ``"cholesterol not recorded (0)"``). A row without a diagnosis is dropped at once. With
-``drop_missing=False`` every missing value is a problem instead. Every value is checked with :meth:`heartgui.core.schema.Feature.check`, so a
-file that re-codes a feature (chest pain 0–3 instead of 1–4) is rejected, never silently misread.
+``drop_missing=False`` every missing value is a problem instead. Every value is checked with
+:meth:`heartgui.core.schema.Feature.check`, so a file that re-codes a feature (chest pain 0–3 instead
+of 1–4) is rejected, never silently misread.
 """
 
 from __future__ import annotations
@@ -1069,7 +1070,7 @@ def _validate(
 
     has_missing = missing.any(axis=1)
     lacks_target = missing[:, _N_FEATURES]
-    lacks_feature = missing[:, :_N_FEATURES].any(axis=1)
+    lacks_feature = np.asarray(missing[:, :_N_FEATURES].any(axis=1), dtype=bool)
     has_problem = text_bad.any(axis=1) | invalid.any(axis=1)
     report_missing = np.asarray(has_missing & ~has_problem) if not drop_missing else np.zeros(n, dtype=bool)
 
@@ -1087,11 +1088,11 @@ def _validate(
     if drop_missing:
         # A row without a diagnosis cannot teach or test anything; a row lacking a finding is kept for
         # the models that do not use it (Dataset.complete leaves it out of those that do).
-        dropped_mask = lacks_target & ~has_problem
-        keep = ~(lacks_target | has_problem)
+        dropped_mask = np.asarray(lacks_target & ~has_problem, dtype=bool)
+        keep = np.asarray(~(lacks_target | has_problem), dtype=bool)
     else:
         dropped_mask = np.zeros(n, dtype=bool)
-        keep = ~(has_missing | has_problem)
+        keep = np.asarray(~(has_missing | has_problem), dtype=bool)
     dropped = tuple(
         DroppedRow(
             int(lines[i]),

@@ -1,7 +1,8 @@
 """The heart-risk model: preprocessing fitted on training rows, then the from-scratch network.
 
 :class:`HeartModel` is a scikit-learn-style estimator over the clinical features (a DataFrame with the
-schema's columns; its ``features`` choose which of the 13 it uses: the others are never read). It owns a :class:`~heartgui.core.preprocessing.Preprocessor` and an
+schema's columns; its ``features`` choose which of the 13 it uses: the others are never read). It owns
+a :class:`~heartgui.core.preprocessing.Preprocessor` and an
 :class:`~heartgui.core.network.MLP`; with ``validation_fraction > 0`` it holds back part of the training
 rows (stratified) to watch for overfitting and stop early with the best weights restored.
 """

@@ -1,4 +1,5 @@
-"""Turning the clinical features (all 13, or those a model chose) into the numbers the network sees, fitted on training rows only.
+"""Turning the clinical features (all 13, or those a model chose) into the numbers the network sees,
+fitted on training rows only.
 
 Measurements (and, without one-hot encoding, every feature) are standardised with scikit-learn's
 ``StandardScaler``: z = (x − mean) / sd, with the mean and sd of the training rows. With ``one_hot=True`` the

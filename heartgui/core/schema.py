@@ -7,8 +7,8 @@ Cleveland). The loader, the window's patient form and the model file all read th
 rejects the file. Two features are read with the other sites' habit in mind: a 0 in cholesterol or in
 resting blood pressure means "not recorded" (Switzerland wrote 0 for every cholesterol), so the loader
 reads it as missing (:attr:`Feature.zero_means_missing`), and ST depression may be negative (ST
-elevation, seen in Switzerland and VA Long Beach). ``typical`` is the range a patient form offers by default and the range inside which
-nothing looks unusual to a clinician.
+elevation, seen in Switzerland and VA Long Beach). ``typical`` is the range a patient form offers by
+default and the range inside which nothing looks unusual to a clinician.
 """
 
 from __future__ import annotations

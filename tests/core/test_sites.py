@@ -14,7 +14,7 @@ from heartgui import cli
 from heartgui.core import schema
 from heartgui.core.dataset import DataFileError, load_dataset
 from heartgui.core.model_file import load_model, save_model
-from heartgui.core.presets import RECOMMENDED, TUTORIAL
+from heartgui.core.presets import RECOMMENDED
 from heartgui.core.training import train
 
 SITES = ("cleveland", "hungarian", "switzerland", "va")
@@ -75,7 +75,7 @@ def test_each_site_loads_and_a_model_leaves_out_only_the_rows_lacking_its_findin
         assert not used.X[list(features)].isna().any().any()
         assert not set(expected_out) & set(used.lines.tolist())
     else:
-        with pytest.raises(ValueError, match="choose fewer findings|both classes"):
+        with pytest.raises(ValueError, match=r"choose fewer findings|both classes"):
             data.complete(features)
 
 
