@@ -1158,7 +1158,9 @@ def _make_dataset(
 # ----------------------------------------------------------------------------------------------------
 
 
-def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> Dataset:
+def dataset_from_frame(
+    X: pd.DataFrame, y: Any, *, name: str = "in-memory", allow_missing: bool = False
+) -> Dataset:
     """Validate a table with the canonical feature columns and a target, as :func:`load_dataset` does.
 
     Parameters
@@ -1169,6 +1171,9 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
         One target per row, coded 0/1, 1/2 (Statlog) or 0–4 (Cleveland).
     name : str, default "in-memory"
         What error messages and the provenance call the table.
+    allow_missing : bool, default False
+        Keep a missing (NaN) feature value as "not recorded", as :func:`load_dataset` does, instead of
+        reporting it as a problem (the patients of a model that does not use that feature).
 
     Returns
     -------
@@ -1204,8 +1209,8 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
     table = table.astype(object).where(table.notna(), "")
     values, missing, text_bad, zero = _parse_numbers(table)
     lines = np.arange(1, len(table) + 1, dtype=np.int64)
-    X_ok, y_ok, lines_ok, coding, *_ = _validate(
-        values, missing, text_bad, lines, problems, drop_missing=False, raw=table, zero=zero
+    X_ok, y_ok, lines_ok, coding, _, incomplete, kept_zero = _validate(
+        values, missing, text_bad, lines, problems, drop_missing=allow_missing, raw=table, zero=zero
     )
     if problems:
         raise problems.error(name, "Correct the listed rows (line = 1-based row position).")
@@ -1218,8 +1223,10 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
         target_coding=coding,
         rows_read=len(table),
         dropped=(),
+        incomplete=incomplete,
+        features=tuple(n for j, n in enumerate(schema.FEATURE_NAMES) if not np.isnan(X_ok[:, j]).any()),
     )
-    return _make_dataset(X_ok, y_ok, lines_ok, provenance)
+    return _make_dataset(X_ok, y_ok, lines_ok, provenance, kept_zero)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -83,6 +83,17 @@ class DatasetTableModel(QAbstractTableModel):
             return None
         feature = schema.FEATURES[column]
         value = float(self._values[row, column])
+        if value != value:  # NaN: the file has no value here ('?', or 0 for a cholesterol)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "not recorded"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    f"{feature.label}: not recorded in the file. A model that uses it leaves this "
+                    "patient out; a model that does not keeps them."
+                )
+            if role == Qt.ItemDataRole.UserRole:
+                return value
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return feature.describe_value(value) if feature.is_coded else _number(feature, value)
         if role == Qt.ItemDataRole.ToolTipRole:

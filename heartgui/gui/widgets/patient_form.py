@@ -10,7 +10,7 @@ in mg/dl or mmol/L; :meth:`PatientForm.values` always returns mg/dl, the unit th
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
 from heartgui.gui.widgets.checked_spin import CheckedSpinBox, with_message
 
 CHOLESTEROL = "chol"
@@ -152,6 +152,31 @@ class PatientForm(QWidget):
             else:
                 out[name] = float(editor.value())
         return out
+
+    #: What the label of a finding the model does not use says, after the finding's name.
+    NOT_USED = "not used"
+
+    def set_used_features(self, features: Sequence[str] | None) -> None:
+        """Grey out the findings the model does not use, each labelled "not used" (``None``: all used).
+
+        Their fields keep a value (the form always has 13) but the model never reads it, so the student
+        is not asked for it.
+        """
+        used = set(FEATURE_NAMES if features is None else features)
+        for feature in FEATURES:
+            on = feature.name in used
+            editor, label = self.editors[feature.name], self.labels[feature.name]
+            editor.setEnabled(on)
+            label.setEnabled(on)
+            label.setText(feature.label if on else f"{feature.label} ({self.NOT_USED})")
+            tip = feature.help if on else f"This model does not use {feature.label.lower()}: {feature.help}"
+            editor.setToolTip(tip)
+            label.setToolTip(tip)
+        self.chol_unit.setEnabled(CHOLESTEROL in used)
+
+    def used_features(self) -> tuple[str, ...]:
+        """The findings whose fields are enabled (those the model uses)."""
+        return tuple(n for n in FEATURE_NAMES if self.editors[n].isEnabled())
 
     def set_values(self, values: Mapping[str, float]) -> None:
         """Show ``values`` (cholesterol in mg/dl); features not given keep their value.
