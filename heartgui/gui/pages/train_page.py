@@ -371,11 +371,11 @@ class TrainPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(settings_box)
-        # The findings the model uses (issue 12): its own widget, wired by four lines in this page.
+        # The findings the model uses (issue 12), first: what the network sees, then how it learns.
         self.features = FeatureChecklist()
         self.features.changed.connect(self._on_edited)
         left_layout.addWidget(self.features)
+        left_layout.addWidget(settings_box)
         left_layout.addStretch()
         scroll = QScrollArea()
         scroll.setWidget(left)

@@ -98,9 +98,11 @@ class FeatureChecklist(QGroupBox):
             grid.addWidget(box, i % half, i // half)
 
         self.all_button = QPushButton("All 13")
+        self.all_button.setAccessibleName("Use all 13 findings")
         self.all_button.setToolTip("Use all 13 findings (heart.dat has every one for every patient).")
         self.all_button.clicked.connect(lambda: self.set_features(None, emit=True))
         self.sites_button = QPushButton("Measured at all four sites")
+        self.sites_button.setAccessibleName("Use the 8 findings measured at all four sites")
         self.sites_button.setToolTip(
             "Only the 8 findings every site of the UCI study measured ("
             + ", ".join(schema.ALL_SITES_FEATURES)

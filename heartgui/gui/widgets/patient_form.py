@@ -169,6 +169,7 @@ class PatientForm(QWidget):
             editor.setEnabled(on)
             label.setEnabled(on)
             label.setText(feature.label if on else f"{feature.label} ({self.NOT_USED})")
+            label.setWordWrap(not on)  # the longer label wraps instead of narrowing every field
             tip = feature.help if on else f"This model does not use {feature.label.lower()}: {feature.help}"
             editor.setToolTip(tip)
             label.setToolTip(tip)
