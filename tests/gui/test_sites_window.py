@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from heartgui.core import schema
 from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_TRAIN
