@@ -227,3 +227,18 @@ def test_cli_check_tells_the_truth_about_each_site(capsys, shared_data, site):
         "present": sum(r[13].strip() != "0" for r in raw),
     }
     assert len(summary["left_out"]) == data.n_rows - summary["rows_with_all_13"]
+
+
+def test_cross_validation_and_baselines_see_the_findings_the_network_sees(shared_data, cleveland_8):
+    from heartgui.core.crossval import BASELINE_METHODS, baselines_on_split, cross_validate
+
+    data, result = cleveland_8
+    eight = RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES, epochs=20)
+    cv = cross_validate(data, folds=3, repeats=1, methods=[eight, BASELINE_METHODS[1]])
+    assert cv.complete and cv.n_patients == data.n_complete(schema.ALL_SITES_FEATURES)
+    # the split keeps patients lacking ca or thal: the baselines must not read those columns
+    assert result.split.X_train[["ca", "thal"]].isna().any().any()
+    comparison = baselines_on_split(result.split, features=result.model.features_)
+    assert all(0.0 <= row.roc_auc <= 1.0 for row in comparison.rows)
+    with pytest.raises(ValueError):  # on all 13 the missing values reach scikit-learn
+        baselines_on_split(result.split)
