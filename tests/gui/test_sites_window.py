@@ -115,3 +115,14 @@ def test_a_model_on_the_8_common_findings_from_the_window(window, open_file, sha
         for i in range(combo.count()):
             assert combo.model().item(i).isEnabled() == (combo.itemData(i) in model.features_)
     shot(window, qtbot, "sites-inside-surface-8-features")
+
+
+def test_the_chosen_findings_are_remembered(window, qtbot):
+    from heartgui.gui.main_window import MainWindow
+
+    window.train_page.features.sites_button.click()  # an edit by the student is saved at once
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.finish_startup()
+    assert second.train_page.settings().features == schema.ALL_SITES_FEATURES
+    assert second.train_page.features.features() == schema.ALL_SITES_FEATURES
