@@ -161,6 +161,10 @@ _SETTING_WORDS = {
         "Decision threshold (not used in training)",
         lambda v: f"a risk of {_threshold_words(v)} or more is flagged for further testing",
     ),
+    "features": (
+        "Findings the model uses",
+        lambda v: "all 13" if v is None else f"{len(v)}: " + ", ".join(v),
+    ),
 }
 
 
@@ -629,6 +633,8 @@ def patient_report(
 
     values = {name: float(patient[name]) for name in schema.FEATURE_NAMES}
     for name, value in values.items():
+        if name not in model.used_features:
+            continue  # never read by this model
         problem = schema.BY_NAME[name].check(value)
         if problem is not None:
             raise ValueError(f"{schema.BY_NAME[name].label} {problem}")
@@ -646,6 +652,7 @@ def patient_report(
         test_metrics=test_metrics,
         data_name=data_name,
         unit=cholesterol_unit,
+        used=model.used_features,
     )
     with _atomic_pdf(path, {"Title": "heartgui patient report"}) as pdf:
         page = _Page("patient report", 1, PATIENT_REPORT_PAGES)
@@ -665,6 +672,7 @@ class _PatientFacts:
     test_metrics: Metrics | None
     data_name: str | None
     unit: str
+    used: tuple[str, ...] = schema.FEATURE_NAMES  # the findings the model reads
 
 
 def _patient_page(
@@ -722,8 +730,12 @@ def _patient_page(
 
     page.heading("The patient")
     rows = []
+    used = facts.used
     for feature in schema.FEATURES:
         name = feature.name
+        if name not in used:  # the form keeps a value, but the model never read it
+            rows.append((feature.label, "not used by this model"))
+            continue
         words = explain.describe_value(name, values[name], unit)
         if name in facts.outside:
             low, high = facts.outside[name]

@@ -422,3 +422,18 @@ def test_cli_report_on_a_disk_that_fills_up_is_one_clear_line(heart_dat, tmp_pat
     ]
     assert path.read_bytes() == b"%PDF-1.4 the old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def test_a_model_on_fewer_findings_reports_the_others_as_not_used(heart, tmp_path):
+    eight = train(heart, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES, epochs=30))
+    patient = dict(heart.row(0), chol=float("nan"), ca=float("nan"))  # not recorded: never read
+    path = tmp_path / "eight.pdf"
+    reports.patient_report(path, eight.model, patient, threshold=0.5, settings=eight.settings)
+    text = text_of(path)
+    unused = [f for f in schema.FEATURES if f.name not in schema.ALL_SITES_FEATURES]
+    for feature in unused:
+        assert f"{feature.label} not used by this model" in text
+    risk = float(eight.model.predict_risk({n: patient[n] for n in schema.ALL_SITES_FEATURES})[0])
+    assert f"{risk * 100:.1f} %" in text
+    words = dict(reports.settings_in_words(eight.settings))
+    assert words["Findings the model uses"] == "8: " + ", ".join(schema.ALL_SITES_FEATURES)
