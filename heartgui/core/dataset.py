@@ -1308,12 +1308,14 @@ class PatientsFile:
         return {name: float(values[name]) for name in schema.FEATURE_NAMES}
 
 
-def load_patients(path: str | os.PathLike[str]) -> PatientsFile:
+def load_patients(path: str | os.PathLike[str], features: Sequence[str] | None = None) -> PatientsFile:
     """Read a CSV of patients to predict: a header row naming the 13 features (a target is optional).
 
     The file is read as :func:`load_dataset` reads a CSV (same delimiters, encodings, column names and
     checks), but a bad row does not reject the file: it is listed in :attr:`PatientsFile.rejected`
-    with its line, column and what is wrong. A row with a missing value is rejected too (never guessed).
+    with its line, column and what is wrong. A row with a missing value of one of ``features`` (those
+    the model uses; default all 13) is rejected too (never guessed); a missing value of another finding
+    is kept as NaN ("not recorded"): the model never reads it.
 
     Raises
     ------
@@ -1321,10 +1323,11 @@ def load_patients(path: str | os.PathLike[str]) -> PatientsFile:
         Only for the whole file: not found, empty, binary, too big, no header line, unknown or
         missing columns. No other exception escapes.
     """
-    return _guarded(path, _load_patients)
+    used = schema.check_features(schema.FEATURE_NAMES if features is None else features)
+    return _guarded(path, lambda shown: _load_patients(shown, used))
 
 
-def _load_patients(path: str) -> PatientsFile:
+def _load_patients(path: str, used: Sequence[str] = schema.FEATURE_NAMES) -> PatientsFile:
     row_problems: dict[int, list[Problem]] = {}
 
     def add(line: int, column: str | None, message: str) -> None:
@@ -1336,7 +1339,9 @@ def _load_patients(path: str) -> PatientsFile:
     features_only = np.zeros(values.shape, dtype=bool)
     features_only[:, :_N_FEATURES] = True
     text_bad_features = text_bad & features_only
-    missing_features = missing & features_only
+    used_only = np.zeros(values.shape, dtype=bool)
+    used_only[:, [schema.FEATURE_NAMES.index(n) for n in used]] = True
+    missing_features = missing & used_only
     invalid = _invalid_values(values, missing, text_bad)
     bad = (text_bad_features | invalid).any(axis=1) | missing_features.any(axis=1)
     for i in np.flatnonzero(bad):

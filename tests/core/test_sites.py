@@ -242,3 +242,28 @@ def test_cross_validation_and_baselines_see_the_findings_the_network_sees(shared
     assert all(0.0 <= row.roc_auc <= 1.0 for row in comparison.rows)
     with pytest.raises(ValueError):  # on all 13 the missing values reach scikit-learn
         baselines_on_split(result.split)
+
+
+def test_many_patients_of_another_site_lacking_only_unused_findings_are_predicted(
+    shared_data, cleveland_8, tmp_path
+):
+    from heartgui.core.batch import predict_patients
+    from heartgui.core.dataset import load_patients
+
+    _, result = cleveland_8
+    model = result.model
+    raw = raw_rows(site_file(shared_data, "hungarian"))
+    path = tmp_path / "hungary.csv"
+    header = ",".join((*schema.FEATURE_NAMES, "num"))
+    path.write_text(header + "\n" + "\n".join(",".join(r) for r in raw) + "\n")
+    patients = load_patients(path, model.features_)
+    # rows are numbered from line 2 (the header is line 1)
+    lacking = [i + 2 for i, r in enumerate(raw) if lacks(r, schema.ALL_SITES_FEATURES)]
+    assert [r.line for r in patients.rejected] == lacking
+    assert patients.n_valid == len(raw) - len(lacking)
+    prediction = predict_patients(model, patients, 0.5)
+    assert prediction.n_predicted == patients.n_valid
+    predicted = prediction.table[prediction.table["problem"] == ""]
+    assert np.isfinite(predicted["risk"]).all() and predicted["line"].tolist() == patients.lines.tolist()
+    # a model on all 13 findings would reject almost every Hungarian patient
+    assert load_patients(path).n_valid == sum(1 for r in raw if not lacks(r, schema.FEATURE_NAMES))
