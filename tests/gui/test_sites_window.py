@@ -105,10 +105,17 @@ def test_a_model_on_the_8_common_findings_from_the_window(window, open_file, sha
     qtbot.waitUntil(lambda: page.contributions_plot.contributions is not None, timeout=10_000)
     assert set(page.contributions_plot.contributions.by_feature) == set(model.features_)
     shot(window, qtbot, "sites-predict-8-features")
+    page.tabs.setCurrentWidget(page.what_if_plot)
+    page.refresh_explanations()
+    qtbot.waitUntil(lambda: page.what_if_plot.curve is not None, timeout=10_000)
+    assert page.what_if_plot.curve.feature in model.features_
 
     window.show_page(PAGE_NETWORK)
     inside = window.network_page
     shot(window, qtbot, "sites-inside-8-features")
+    inside.side_tabs.setCurrentWidget(inside.learning)  # one step of learning, on the model's rows
+    qtbot.wait(50)
+    shot(window, qtbot, "sites-inside-backward-8-features")
     inside.tabs.setCurrentWidget(inside.surface)
     for combo in (inside.surface.plot.x_combo, inside.surface.plot.y_combo):
         assert combo.currentData() in model.features_
