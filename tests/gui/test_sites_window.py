@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from heartgui.core import schema
-from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_TRAIN
+from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
 
 SITES = ("cleveland", "hungarian", "switzerland", "va")
 #: Set to a folder to keep the screenshots (scripts and reviews look at them).
@@ -133,3 +133,31 @@ def test_the_chosen_findings_are_remembered(window, qtbot):
     second.finish_startup()
     assert second.train_page.settings().features == schema.ALL_SITES_FEATURES
     assert second.train_page.features.features() == schema.ALL_SITES_FEATURES
+
+
+def test_results_compare_and_cross_validate_a_model_on_fewer_findings(window, open_file, shared_data, qtbot):
+    dataset = open_file(window, shared_data / "processed.cleveland.data")
+    window.train_page.features.sites_button.click()
+    window.train_page.epochs.setValue(30)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_action.trigger()
+    window.show_page(PAGE_RESULTS)
+    results = window.results_page
+    with qtbot.waitSignal(results.comparison_finished, timeout=120_000) as blocker:
+        results.tabs.setCurrentIndex(3)
+    comparison = blocker.args[0]
+    assert comparison.rows and all(0.0 <= r.roc_auc <= 1.0 for r in comparison.rows)
+    with qtbot.waitSignal(results.crossval_finished, timeout=300_000) as blocker:
+        assert results.start_cross_validation(folds=3, repeats=1)
+    cv = blocker.args[0]
+    assert cv.n_patients == dataset.n_complete(schema.ALL_SITES_FEATURES)
+
+
+def test_training_on_findings_no_patient_has_says_so_and_starts_nothing(window, open_file, shared_data):
+    dataset = open_file(window, shared_data / "processed.switzerland.data")
+    assert dataset.n_complete() == 0  # Switzerland recorded no cholesterol
+    window.start_action.trigger()
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Cannot train: only 0 of the {dataset.n_rows} patients")
+    assert "chol for 123" in message and "choose fewer findings" in message
+    assert not window.train_page.running and window.model is None
