@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QFont, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from heartgui.core import schema
 from heartgui.core.dataset import Dataset
+from heartgui.gui.widgets.helper_text import soften
 
 #: Short words for the check boxes (two columns in the settings column); the full label is the tooltip.
 SHORT_LABELS: dict[str, str] = {
@@ -81,6 +82,12 @@ class FeatureChecklist(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Findings the model uses", parent)
         self.setAccessibleName("Findings the model uses")
+        tip = (
+            "The findings the network receives as inputs. A patient lacking a ticked finding (not "
+            "recorded in the file) is left out of training and testing; the others are never read."
+        )
+        self.setToolTip(tip)
+        self.setAccessibleDescription(tip)
         self._dataset: Dataset | None = None
         self.boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
@@ -114,12 +121,23 @@ class FeatureChecklist(QGroupBox):
         buttons.addWidget(self.sites_button)
         buttons.addStretch()
 
+        # A plain line on the page, like every training setting's (a tooltip is missed).
+        self.description = soften(
+            QLabel("The inputs of the network; a patient lacking a ticked one is left out.")
+        )
+        self.description.setObjectName("Findings the model uses description")
+        self.description.setWordWrap(True)
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.description.setFont(small)
+
         self.count_label = QLabel("")
         self.count_label.setWordWrap(True)
         self.count_label.setAccessibleName("Patients with these findings")
 
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
+        layout.addWidget(self.description)
         layout.addLayout(buttons)
         layout.addLayout(grid)
         layout.addWidget(self.count_label)
