@@ -85,7 +85,11 @@ def test_a_model_on_the_8_common_findings_from_the_window(window, open_file, sha
     unused = [n for n in schema.FEATURE_NAMES if n not in model.features_]
     for name in schema.FEATURE_NAMES:
         assert page.form.editors[name].isEnabled() == (name in model.features_)
-        assert page.form.labels[name].text().endswith("(not used)") == (name in unused)
+        assert page.form.labels[name].isEnabled() == (name in model.features_)
+    note = page.form.not_used_label
+    assert note.isVisible() and note.text().startswith("Not used by this model: ")
+    named = note.text().removeprefix("Not used by this model: ").removesuffix(" (greyed out).").split(", ")
+    assert [n.lower() for n in named] == [schema.BY_NAME[n].label.lower() for n in unused]
     # the risk shown is the model's for the findings it uses, whatever the unused fields hold
     patient = page.form.values()
     risk = float(model.predict_risk({n: patient[n] for n in model.features_})[0])
@@ -161,3 +165,23 @@ def test_training_on_findings_no_patient_has_says_so_and_starts_nothing(window, 
     assert message.startswith(f"Cannot train: only 0 of the {dataset.n_rows} patients")
     assert "chol for 123" in message and "choose fewer findings" in message
     assert not window.train_page.running and window.model is None
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 600)])
+def test_the_pages_of_a_model_on_fewer_findings_fit(window, open_file, shared_data, qtbot, size):
+    from tests.gui.test_layout import cut_labels, overlapping_widgets
+
+    open_file(window, shared_data / "processed.va.data")
+    window.train_page.features.sites_button.click()
+    window.train_page.epochs.setValue(20)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_action.trigger()
+    qtbot.waitUntil(lambda: window.running_jobs() == 0, timeout=60_000)
+    window.resize(*size)
+    for index in (PAGE_TRAIN, PAGE_PREDICT):
+        window.show_page(index)
+        qtbot.wait(20)
+        page = window.stack.currentWidget()
+        assert not cut_labels(page), cut_labels(page)
+        assert not overlapping_widgets(page), overlapping_widgets(page)
+    shot(window, qtbot, f"sites-predict-va-{size[0]}")

@@ -33,6 +33,15 @@ MMOL_L = "mmol/L"
 MMOL_L_DECIMALS = 2
 
 
+#: How the form names the findings a model does not use.
+NOT_USED_WORDS = "Not used by this model"
+
+
+def _lower_first(label: str) -> str:
+    """``"Serum cholesterol"`` → ``"serum cholesterol"``; ``"ST depression…"`` stays (an acronym)."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def typical_patient() -> dict[str, float]:
     """A neutral starting patient without a model: the middle of each ``typical`` range, the first code."""
     out = {}
@@ -66,6 +75,13 @@ class PatientForm(QWidget):
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # The findings a model on fewer than 13 does not use (set_used_features); hidden otherwise.
+        self.not_used_label = QLabel("")
+        self.not_used_label.setObjectName("not_used_features")
+        self.not_used_label.setWordWrap(True)
+        self.not_used_label.setAccessibleName("Findings this model does not use")
+        self.not_used_label.hide()
+        layout.addRow(self.not_used_label)
         for feature in FEATURES:
             editor = self._make_editor(feature)
             editor.setObjectName(f"field_{feature.name}")
@@ -153,24 +169,25 @@ class PatientForm(QWidget):
                 out[name] = float(editor.value())
         return out
 
-    #: What the label of a finding the model does not use says, after the finding's name.
-    NOT_USED = "not used"
-
     def set_used_features(self, features: Sequence[str] | None) -> None:
-        """Grey out the findings the model does not use, each labelled "not used" (``None``: all used).
+        """Grey out the findings the model does not use, named in a line above the form ("not used by
+        this model: …"; hidden when all 13 are used).
 
         Their fields keep a value (the form always has 13) but the model never reads it, so the student
         is not asked for it.
         """
         used = set(FEATURE_NAMES if features is None else features)
+        unused = [f.label for f in FEATURES if f.name not in used]
+        self.not_used_label.setText(
+            f"{NOT_USED_WORDS}: {', '.join(_lower_first(label) for label in unused)} (greyed out)."
+        )
+        self.not_used_label.setVisible(bool(unused))
         for feature in FEATURES:
             on = feature.name in used
             editor, label = self.editors[feature.name], self.labels[feature.name]
             editor.setEnabled(on)
             label.setEnabled(on)
-            label.setText(feature.label if on else f"{feature.label} ({self.NOT_USED})")
-            label.setWordWrap(not on)  # the longer label wraps instead of narrowing every field
-            tip = feature.help if on else f"This model does not use {feature.label.lower()}: {feature.help}"
+            tip = feature.help if on else f"Not used by this model. {feature.help}"
             editor.setToolTip(tip)
             label.setToolTip(tip)
         self.chol_unit.setEnabled(CHOLESTEROL in used)
