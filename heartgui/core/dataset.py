@@ -417,12 +417,16 @@ class Dataset:
             counts = self.X[list(names)].isna().sum()
             costly = ", ".join(f"{n} for {int(c)}" for n, c in counts.items() if int(c) > 0)
             why = f" (not recorded: {costly})" if costly else ""
-            which = "the findings this model uses" if features is not None else "all 13 findings"
+            which = (
+                "all 13 findings"
+                if names == schema.FEATURE_NAMES
+                else f"the {len(names)} findings the model uses"
+            )
             if n_keep < MIN_ROWS:
                 has = "has" if n_keep == 1 else "have"
                 raise ValueError(
                     f"only {n_keep} of the {self.n_rows} patients of {self.provenance.file_name} {has} "
-                    f"{which}{why}; heartgui needs at least {MIN_ROWS}: choose fewer findings"
+                    f"{which}{why}; heartgui needs at least {MIN_ROWS}: leave out the findings few patients have"
                 )
             only = schema.CLASS_WORDS[int(self.y[kept_rows][0])]
             raise ValueError(

@@ -163,7 +163,7 @@ def test_training_on_findings_no_patient_has_says_so_and_starts_nothing(window, 
     window.start_action.trigger()
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Cannot train: only 0 of the {dataset.n_rows} patients")
-    assert "chol for 123" in message and "choose fewer findings" in message
+    assert "chol for 123" in message and "leave out the findings few patients have" in message
     assert not window.train_page.running and window.model is None
 
 
