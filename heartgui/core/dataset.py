@@ -426,7 +426,8 @@ class Dataset:
                 has = "has" if n_keep == 1 else "have"
                 raise ValueError(
                     f"only {n_keep} of the {self.n_rows} patients of {self.provenance.file_name} {has} "
-                    f"{which}{why}; heartgui needs at least {MIN_ROWS}: leave out the findings few patients have"
+                    f"{which}{why}; heartgui needs at least {MIN_ROWS}: leave out the findings few "
+                    "patients have"
                 )
             only = schema.CLASS_WORDS[int(self.y[kept_rows][0])]
             raise ValueError(
