@@ -410,7 +410,9 @@ def _training_data_page(page: _Page, run: _Run) -> None:
         ("SHA-256 (fingerprint)", provenance.sha256 if provenance is not None else result.data_sha256)
     )
     if provenance is not None:
-        dropped = len(provenance.dropped)
+        # Counted from the split, not from provenance.dropped: a provenance of the whole file (not of
+        # the rows the model used) does not list the rows lacking a finding the model uses.
+        dropped = provenance.rows_read - len(y)
         rows.append(("Rows", f"{provenance.rows_read} read, {len(y)} used, {dropped} dropped"))
     else:
         rows.append(("Rows", f"{len(y)} used"))
@@ -427,6 +429,9 @@ def _training_data_page(page: _Page, run: _Run) -> None:
         if len(provenance.dropped) > len(shown):
             words += f"; and {len(provenance.dropped) - len(shown)} more"
         rows.append(("Dropped rows", words))
+    elif provenance is not None and provenance.rows_read > len(y):
+        missing = provenance.rows_read - len(y)
+        rows.append(("Dropped rows", f"{_patients(missing)} lacking a finding the model uses"))
     page.rows(rows)
     page.skip(0.05)
     page.text("Please cite the people who collected these data:", 9.5, color=_GREY, after=0.02)

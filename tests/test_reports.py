@@ -437,3 +437,19 @@ def test_a_model_on_fewer_findings_reports_the_others_as_not_used(heart, tmp_pat
     assert f"{risk * 100:.1f} %" in text
     words = dict(reports.settings_in_words(eight.settings))
     assert words["Findings the model uses"] == "8: " + ", ".join(schema.ALL_SITES_FEATURES)
+
+
+def test_the_training_report_counts_the_patients_a_model_on_fewer_findings_left_out(shared_data, tmp_path):
+    from heartgui.core.dataset import load_dataset
+
+    va = load_dataset(shared_data / "processed.va.data")
+    eight = train(va, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES, epochs=30))
+    used = va.n_complete(schema.ALL_SITES_FEATURES)
+    for provenance in (va.provenance, va.complete(schema.ALL_SITES_FEATURES).provenance):
+        path = tmp_path / "va.pdf"
+        reports.training_report(path, eight, provenance=provenance)
+        text = text_of(path)
+        assert f"{va.n_rows} read, {used} used, {va.n_rows - used} dropped" in text
+    assert "lacking a finding the model uses" not in text  # the rows' own reasons are listed instead
+    first = va.left_out(schema.ALL_SITES_FEATURES)[0]
+    assert f"line {first.line}: {first.reason}" in text
