@@ -10,6 +10,7 @@ Examples::
 
     heartgui-cli check heart.dat
     heartgui-cli train heart.dat --preset recommended --out heart.heartmodel
+    heartgui-cli train processed.cleveland.data --features age,sex,cp,trestbps,restecg,thalach,exang,oldpeak
     heartgui-cli evaluate heart.dat --folds 9 --repeats 5
     heartgui-cli predict heart.heartmodel --patient example_patient.json
     heartgui-cli predict heart.heartmodel age=63 sex=1 cp=4 trestbps=145 ...
@@ -111,6 +112,15 @@ def _seed(text: str) -> int:
     return value
 
 
+def _features(text: str) -> tuple[str, ...]:
+    from heartgui.core.schema import check_features
+
+    try:
+        return check_features([p for p in text.split(",") if p.strip()])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _hidden_layers(text: str) -> tuple[int, ...]:
     parts = [p.strip() for p in text.split(",")]
     try:
@@ -135,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate a data file and say what was read")
     check.add_argument("data", metavar="DATA", help="heart.dat, processed.cleveland.data or a CSV file")
     check.add_argument("--json", action="store_true", help="print the summary as JSON")
+    check.add_argument(
+        "--features",
+        type=_features,
+        metavar="age,sex,...",
+        help="list the rows a model on these findings leaves out (default: all 13)",
+    )
 
     train = commands.add_parser("train", help="train on a data file and print the results as JSON")
     _add_training_options(train)
@@ -227,6 +243,16 @@ def _add_training_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("data", metavar="DATA")
     command.add_argument("--preset", choices=("tutorial", "recommended"), default="tutorial")
     command.add_argument("--hidden", type=_hidden_layers, metavar="8[,4]", help="hidden layer sizes")
+    (
+        command.add_argument(
+            "--features",
+            type=_features,
+            metavar="age,sex,...",
+            help="the findings the model uses (names as in heart.doc's order: age, sex, cp, trestbps, chol, "
+            "fbs, restecg, thalach, exang, oldpeak, slope, ca, thal); default all 13. Patients lacking one "
+            "of them are left out",
+        ),
+    )
     command.add_argument("--lr", type=_positive_number, metavar="RATE", help="learning rate")
     command.add_argument("--epochs", type=_positive_int, metavar="N")
     command.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
@@ -283,6 +309,10 @@ def _load_data(path: str) -> Any:
 # check
 
 
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
 def _check(args: argparse.Namespace) -> int:
     from heartgui.core.dataset import DataFileError, load_dataset
 
@@ -292,17 +322,28 @@ def _check(args: argparse.Namespace) -> int:
         # check is the command that lists problems: the details go to stdout, the one-line error to stderr.
         print(str(error))
         raise UsageError(_data_error(error, hint=False)) from None
+    from heartgui.core.schema import ALL_SITES_FEATURES, FEATURE_NAMES
+
     prov = dataset.provenance
     counts = dataset.class_counts
     absent, present = counts.get(0, 0), counts.get(1, 0)
+    chosen = args.features or FEATURE_NAMES
+    left_out = dataset.left_out(chosen)
+    not_recorded = {n: int(c) for n, c in dataset.X.isna().sum().items() if int(c)}
     summary = {
         "file": prov.path,
         "format": prov.format,
         "target_coding": prov.target_coding,
         "rows_read": prov.rows_read,
-        "rows_used": dataset.n_rows,
+        "rows_kept": dataset.n_rows,
         "classes": {"absent": absent, "present": present},
         "dropped": [{"line": d.line, "reason": d.reason} for d in prov.dropped],
+        "not_recorded": not_recorded,
+        "rows_with_all_13": dataset.n_complete(),
+        "rows_with_all_sites_features": dataset.n_complete(ALL_SITES_FEATURES),
+        "features": list(chosen),
+        "rows_used": dataset.n_rows - len(left_out),
+        "left_out": [{"line": d.line, "reason": d.reason} for d in left_out],
         "sha256": prov.sha256,
     }
     if args.json:
@@ -310,14 +351,32 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"File:     {prov.path}")
     print(f"Format:   {prov.format} (class coded {prov.target_coding})")
-    print(f"Rows:     {dataset.n_rows} used of {prov.rows_read} read")
+    print(f"Rows:     {dataset.n_rows} kept of {prov.rows_read} read")
     print(f"Classes:  {absent} absent, {present} present")
     if prov.dropped:
-        print(f"Dropped:  {len(prov.dropped)} row{'s' if len(prov.dropped) != 1 else ''}")
+        print(f"Dropped:  {_rows(len(prov.dropped))} (left out of every model)")
         for row in prov.dropped:
             print(f"  line {row.line}: {row.reason}")
     else:
         print("Dropped:  none")
+    if not_recorded:
+        shown = ", ".join(f"{n} {c}" for n, c in sorted(not_recorded.items(), key=lambda kv: -kv[1]))
+        print(f"Not recorded (rows): {shown}")
+    else:
+        print("Not recorded: nothing, every row has all 13 findings")
+    print(f"A model on all 13 findings uses {_rows(dataset.n_complete())}.")
+    sites = ", ".join(ALL_SITES_FEATURES)
+    print(
+        f"A model on the 8 findings measured at all four sites ({sites}) uses "
+        f"{_rows(dataset.n_complete(ALL_SITES_FEATURES))}."
+    )
+    which = "all 13 findings" if args.features is None else ", ".join(chosen)
+    if left_out:
+        print(f"Left out by a model on {which}: {_rows(len(left_out))}")
+        for row in left_out:
+            print(f"  line {row.line}: {row.reason}")
+    else:
+        print(f"Left out by a model on {which}: none")
     print(f"SHA-256:  {prov.sha256}")
     return EXIT_OK
 
@@ -337,6 +396,7 @@ def _settings(args: argparse.Namespace) -> Any:
         "seed": args.seed,
         "test_size": args.test_size,
         "threshold": args.threshold,
+        "features": getattr(args, "features", None),
     }
     changes = {key: value for key, value in options.items() if value is not None}
     return base.replace(**changes) if changes else base
@@ -358,6 +418,9 @@ def _train(args: argparse.Namespace) -> int:
             "settings": settings.as_dict(),
             "data_file": dataset.provenance.path,
             "data_sha256": result.data_sha256,
+            "features": list(result.model.features_),
+            # patients of the file lacking a finding the model uses
+            "n_left_out": dataset.n_rows - int(tr.n) - int(test.n),
             "n_train": int(tr.n),
             "n_test": int(test.n),
             "epochs_run": result.epochs_run,
@@ -456,6 +519,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise UsageError("evaluate is not available in this build of heartgui") from None
 
     dataset = _load_data(args.data)
+    try:
+        # The patients with all 13 findings, which every method of the table (and each lesson) uses: the
+        # out-of-fold risks below are theirs.
+        dataset = dataset.complete()
+    except ValueError as error:
+        raise UsageError(f"cannot cross-validate '{dataset.provenance.file_name}': {error}") from None
     if args.seeds or args.learning_curve or args.permutations:
         return _lesson(args, dataset)
     args.repeats = 5 if args.repeats is None else args.repeats

@@ -110,14 +110,21 @@ def test_the_data_and_its_site_are_named(text, heart):
 def test_a_cleveland_report_names_cleveland_and_its_dropped_rows(shared_data, tmp_path):
     cleveland = load_dataset(shared_data / "processed.cleveland.data")
     result = train(cleveland, TUTORIAL.replace(epochs=20))
+    complete = cleveland.complete()  # the rows a model on all 13 findings uses, the others with reasons
+    dropped = complete.provenance.dropped
+    assert len(dropped) == 303 - complete.n_rows > 0
     path = tmp_path / "cleveland.pdf"
-    reports.training_report(path, result, provenance=cleveland.provenance)
+    reports.training_report(path, result, provenance=complete.provenance)
     text = text_of(path)
     assert "Site: Cleveland Clinic Foundation, Cleveland, Ohio (USA)" in text
-    dropped = cleveland.provenance.dropped
-    assert f"Rows: 303 read, {303 - len(dropped)} used, {len(dropped)} dropped" in text
+    assert f"Rows: 303 read, {complete.n_rows} used, {len(dropped)} dropped" in text
     assert f"line {dropped[0].line}: {dropped[0].reason}" in text
     assert "heart.dat's patients are all" not in text
+    # The whole file's provenance does not know why: the report still counts them, without reasons.
+    reports.training_report(path, result, provenance=cleveland.provenance)
+    text = text_of(path)
+    assert f"Rows: 303 read, {complete.n_rows} used, {len(dropped)} dropped" in text
+    assert f"{len(dropped)} patients lacking a finding the model uses" in text
 
 
 def test_validation_patients_are_a_part_of_their_own(heart, tmp_path):
@@ -142,7 +149,7 @@ def test_a_validation_on_cleveland_is_its_own_section_with_the_seen_patients_apa
     from heartgui.core.overlap import PatientFingerprints, fingerprints
     from heartgui.core.validation import validate
 
-    cleveland = load_dataset(shared_data / "processed.cleveland.data")
+    cleveland = load_dataset(shared_data / "processed.cleveland.data").complete()
     split = result.split
     prints = PatientFingerprints.of(split.X_train, split.X_test)
     validation = validate(result.model, cleveland, fingerprints=prints, threshold=1 / 6)

@@ -429,3 +429,34 @@ def test_cli_report_on_a_disk_that_fills_up_is_one_clear_line(heart_dat, tmp_pat
     ]
     assert path.read_bytes() == b"%PDF-1.4 the old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def test_a_model_on_fewer_findings_reports_the_others_as_not_used(heart, tmp_path):
+    eight = train(heart, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES, epochs=30))
+    patient = dict(heart.row(0), chol=float("nan"), ca=float("nan"))  # not recorded: never read
+    path = tmp_path / "eight.pdf"
+    reports.patient_report(path, eight.model, patient, threshold=0.5, settings=eight.settings)
+    text = text_of(path)
+    unused = [f for f in schema.FEATURES if f.name not in schema.ALL_SITES_FEATURES]
+    for feature in unused:
+        assert f"{feature.label} not used by this model" in text
+    risk = float(eight.model.predict_risk({n: patient[n] for n in schema.ALL_SITES_FEATURES})[0])
+    assert f"{risk * 100:.1f} %" in text
+    words = dict(reports.settings_in_words(eight.settings))
+    assert words["Findings the model uses"] == "8: " + ", ".join(schema.ALL_SITES_FEATURES)
+
+
+def test_the_training_report_counts_the_patients_a_model_on_fewer_findings_left_out(shared_data, tmp_path):
+    from heartgui.core.dataset import load_dataset
+
+    va = load_dataset(shared_data / "processed.va.data")
+    eight = train(va, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES, epochs=30))
+    used = va.n_complete(schema.ALL_SITES_FEATURES)
+    for provenance in (va.provenance, va.complete(schema.ALL_SITES_FEATURES).provenance):
+        path = tmp_path / "va.pdf"
+        reports.training_report(path, eight, provenance=provenance)
+        text = text_of(path)
+        assert f"{va.n_rows} read, {used} used, {va.n_rows - used} dropped" in text
+    assert "lacking a finding the model uses" not in text  # the rows' own reasons are listed instead
+    first = va.left_out(schema.ALL_SITES_FEATURES)[0]
+    assert f"line {first.line}: {first.reason}" in text

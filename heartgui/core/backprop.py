@@ -276,7 +276,7 @@ def step_of_run(
 
     if not 1 <= int(epoch) <= int(settings.epochs):
         raise ValueError(f"the run has epochs 1 to {settings.epochs}; epoch {epoch} is not one of them")
-    split = split_dataset(dataset, settings.test_size, settings.split_seed)
+    split = split_dataset(dataset.complete(settings.used_features), settings.test_size, settings.split_seed)
     model = settings.model()
     Z, y, _, _ = model.prepare(split.X_train, split.y_train)
     return step_at_epoch(model._network(), Z, y, epoch, patient=patient)

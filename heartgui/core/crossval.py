@@ -41,7 +41,7 @@ from heartgui.core.network import TrainingDiverged
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import RECOMMENDED, TUTORIAL, TrainingSettings
 from heartgui.core.safe_io import atomic_write
-from heartgui.core.schema import STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED
+from heartgui.core.schema import FEATURE_NAMES, STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED, check_features
 from heartgui.core.stacked import Job, iter_fit_stacked
 from heartgui.core.threads import one_blas_thread_if_small
 from heartgui.core.training import Split
@@ -88,12 +88,13 @@ class PreprocessedClassifier:
     the network sees, and a test that watches ``Preprocessor.fit`` watches every method.
     """
 
-    def __init__(self, estimator: Any, *, one_hot: bool) -> None:
+    def __init__(self, estimator: Any, *, one_hot: bool, features: Sequence[str] | None = None) -> None:
         self.estimator = estimator
         self.one_hot = one_hot
+        self.features = features
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> PreprocessedClassifier:
-        self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X)
+        self.preprocessor_ = Preprocessor(one_hot=self.one_hot, features=self.features).fit(X)
         self.estimator_ = clone(self.estimator).fit(self.preprocessor_.transform(X), np.asarray(y))
         return self
 
@@ -167,6 +168,24 @@ DEFAULT_METHODS: tuple[Method, ...] = (
 )
 
 
+def _with_features(
+    methods: tuple[Method, ...], features: Sequence[str] | None
+) -> tuple[tuple[Method, ...], tuple[str, ...]]:
+    """The methods, each network on ``features``, and the features: by default those of the first
+    network that chose some, else all 13 (so every method in a comparison sees the same findings)."""
+    if features is None:
+        chosen = [m.settings.features for m in methods if m.settings is not None and m.settings.features]
+        features = chosen[0] if chosen else FEATURE_NAMES
+    used = check_features(features)
+    out = []
+    for m in methods:
+        if m.settings is not None and m.settings.used_features != used:
+            settings = m.settings.replace(features=used, preset=m.settings.preset)
+            m = Method(m.name, settings.model, settings)
+        out.append(m)
+    return tuple(out), used
+
+
 def _methods(methods: Iterable[Method | TrainingSettings] | None) -> tuple[Method, ...]:
     if methods is None:
         return DEFAULT_METHODS
@@ -198,9 +217,12 @@ def _score(
     y_test: np.ndarray,
     cost_missed: float,
     cost_false_alarm: float,
+    features: Sequence[str] | None = None,
 ) -> tuple[_Scores, np.ndarray]:
     start = time.perf_counter()
     model = method.build()
+    if isinstance(model, PreprocessedClassifier) and features is not None:
+        model.features = features  # the baselines see the findings the network sees
     note = ""
     try:
         model.fit(X_train, y_train)
@@ -432,6 +454,7 @@ def iter_cross_validate(
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
     stack: bool = True,
     should_stop: Callable[[], bool] | None = None,
+    features: Sequence[str] | None = None,
 ) -> Generator[FoldReport, None, None]:
     """Cross-validate, yielding one :class:`FoldReport` per fold; stop iterating to stop.
 
@@ -442,8 +465,12 @@ def iter_cross_validate(
     ``seconds`` is then its share of the stacked time. ``should_stop`` is asked after every stacked
     epoch: when it says stop, the iteration ends without that shuffle's reports, so a worker's Cancel
     does not wait for a whole shuffle's networks.
+
+    ``features`` are the findings every method uses (default: those of the first network method that
+    chose some, else all 13); the patients lacking one of them are left out (:meth:`Dataset.complete`).
     """
-    chosen = _methods(methods)
+    chosen, features = _with_features(_methods(methods), features)
+    dataset = dataset.complete(features)
     y = np.asarray(dataset.y)
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
@@ -488,7 +515,7 @@ def iter_cross_validate(
                     scores = _scored(risk, y[test], seconds, note, cost_missed, cost_false_alarm)
                 else:
                     scores, risk = _score(
-                        method, X_train, y[train], X_test, y[test], cost_missed, cost_false_alarm
+                        method, X_train, y[train], X_test, y[test], cost_missed, cost_false_alarm, features
                     )
                 fold_risks[method.name] = risk
                 fold_rows.append(
@@ -629,13 +656,17 @@ def baselines_on_split(
     methods: Sequence[Method | TrainingSettings] | None = None,
     cost_missed: float = STATLOG_COST_MISSED,
     cost_false_alarm: float = STATLOG_COST_FALSE_ALARM,
+    features: Sequence[str] | None = None,
 ) -> SplitComparison:
     """Train each method once on ``split``'s training patients and score it on its test patients.
+
+    ``features``: the findings the methods use (those of the network trained on ``split``; all 13 by
+    default).
 
     By default the baselines only (:data:`BASELINE_METHODS`): the window shows them next to the network
     the student trained on the same split. Takes well under a second on heart.dat.
     """
-    chosen = BASELINE_METHODS if methods is None else _methods(methods)
+    chosen, used = _with_features(BASELINE_METHODS if methods is None else _methods(methods), features)
     rows = []
     with one_blas_thread_if_small(len(split.y_train)):
         for method in chosen:
@@ -647,6 +678,7 @@ def baselines_on_split(
                 split.y_test,
                 cost_missed,
                 cost_false_alarm,
+                used,
             )
             rows.append(SplitRow(method.name, len(split.y_train), len(split.y_test), **vars(scores)))
     return SplitComparison(tuple(rows), float(cost_missed), float(cost_false_alarm))

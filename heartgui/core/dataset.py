@@ -28,15 +28,21 @@ where both codings are possible (a ``num`` column, a headerless semicolon file),
 :func:`load_patients` reads a CSV of patients to predict the same way (a header is required, the target
 column is optional) but sets a bad row aside with its problems instead of rejecting the file.
 
-Values ``?``, an empty field, ``NA``, ``NaN`` and ``-9`` (UCI's missing marker) are missing. Rows with
-missing values are dropped and recorded in :attr:`Provenance.dropped`, or reported as problems when
-``drop_missing=False``. Every value is checked with :meth:`heartgui.core.schema.Feature.check`, so a
-file that re-codes a feature (chest pain 0–3 instead of 1–4) is rejected, never silently misread.
+Values ``?``, an empty field, ``NA``, ``NaN`` and ``-9`` (UCI's missing marker) are missing, and so is
+a 0 in cholesterol or resting blood pressure (the UCI sites wrote 0 where nothing was measured:
+:attr:`heartgui.core.schema.Feature.zero_means_missing`). A row that lacks a finding is *kept*, with NaN
+for what was not recorded, and listed in :attr:`Provenance.incomplete`: it is left out only of a model
+that uses that finding (:meth:`Dataset.complete`, which lists it in :attr:`Provenance.dropped` with the
+reason, e.g. ``"cholesterol not recorded (0)"``). A row without a diagnosis is dropped at once. With
+``drop_missing=False`` every missing value is a problem instead. Every value is checked with
+:meth:`heartgui.core.schema.Feature.check`, so a file that re-codes a feature (chest pain 0–3 instead
+of 1–4) is rejected, never silently misread.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import hashlib
 import os
@@ -242,14 +248,14 @@ def _fail(path: str, message: str, advice: str = _ADVICE_FILE, column: str | Non
 
 @dataclass(frozen=True)
 class DroppedRow:
-    """A data row left out because it had missing values.
+    """A data row left out (or, in :attr:`Provenance.incomplete`, kept) because it lacks values.
 
     Parameters
     ----------
     line : int
         1-based line number in the file.
     reason : str
-        Why, e.g. ``"missing value in ca, thal"``.
+        Why, e.g. ``"ca, thal missing"`` or ``"cholesterol not recorded (0)"``.
     """
 
     line: int
@@ -275,7 +281,13 @@ class Provenance:
     rows_read : int
         Data rows in the file, dropped rows included, header and blank lines excluded.
     dropped : tuple of DroppedRow
-        Rows left out because of missing values.
+        Rows left out of this dataset: without a diagnosis, or (after :meth:`Dataset.complete`) lacking
+        a finding the model uses; in file order.
+    incomplete : tuple of DroppedRow
+        Rows kept that lack a finding (NaN in ``X``), with what they lack: a model using that finding
+        leaves them out.
+    features : tuple of str
+        The findings every row of this dataset has (all 13 unless :meth:`Dataset.complete` chose some).
     """
 
     path: str
@@ -285,6 +297,8 @@ class Provenance:
     target_coding: str
     rows_read: int
     dropped: tuple[DroppedRow, ...]
+    incomplete: tuple[DroppedRow, ...] = ()
+    features: tuple[str, ...] = schema.FEATURE_NAMES
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,25 +309,32 @@ class Dataset:
     ----------
     X : pandas.DataFrame
         Columns exactly :data:`heartgui.core.schema.FEATURE_NAMES` in that order, float64,
-        RangeIndex; every value passes :meth:`~heartgui.core.schema.Feature.check`.
+        RangeIndex; every value passes :meth:`~heartgui.core.schema.Feature.check` or is NaN, "not
+        recorded" (never in ``provenance.features``; see :meth:`complete`).
     y : numpy.ndarray
         int64, 1 = heart disease present, 0 = absent (read-only).
     lines : numpy.ndarray
         int64, the 1-based file line of each row (read-only).
     provenance : Provenance
-        The file, its hash, its format and the rows that were dropped.
+        The file, its hash, its format, the rows that were dropped and those that lack a finding.
+    zero : numpy.ndarray or None
+        bool (n, 13): where a NaN of ``X`` was a 0 in the file ("not recorded (0)") rather than a
+        missing marker; ``None`` = nowhere.
     """
 
     X: pd.DataFrame
     y: np.ndarray
     lines: np.ndarray
     provenance: Provenance
+    zero: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if tuple(self.X.columns) != schema.FEATURE_NAMES:
             raise ValueError("Dataset.X must have the columns of schema.FEATURE_NAMES, in order")
         if not (len(self.X) == len(self.y) == len(self.lines)):
             raise ValueError("Dataset.X, y and lines must have the same length")
+        if self.zero is not None and self.zero.shape != self.X.shape:
+            raise ValueError("Dataset.zero must have the shape of X")
 
     @property
     def n_rows(self) -> int:
@@ -348,6 +369,101 @@ class Dataset:
         """
         values = self.X.iloc[int(i)]
         return {name: float(values[name]) for name in schema.FEATURE_NAMES}
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every row has all 13 findings."""
+        return not self.provenance.incomplete
+
+    def lacking(self, features: Sequence[str] | None = None) -> np.ndarray:
+        """bool per row: the row lacks one of ``features`` (default all 13)."""
+        names = list(schema.FEATURE_NAMES if features is None else features)
+        return np.asarray(self.X[names].isna().any(axis=1), dtype=bool)
+
+    def n_complete(self, features: Sequence[str] | None = None) -> int:
+        """How many rows have every one of ``features`` (default all 13): the rows a model on them uses."""
+        return int(np.count_nonzero(~self.lacking(features)))
+
+    def left_out(self, features: Sequence[str] | None = None) -> tuple[DroppedRow, ...]:
+        """The rows a model on ``features`` (default all 13) leaves out, each with what it lacks."""
+        names = tuple(schema.FEATURE_NAMES if features is None else features)
+        return self._reasons(np.flatnonzero(self.lacking(names)), names)
+
+    def _reasons(self, rows: np.ndarray, names: Sequence[str]) -> tuple[DroppedRow, ...]:
+        missing = self.X.isna().to_numpy()
+        zero = self.zero if self.zero is not None else np.zeros(missing.shape, dtype=bool)
+        keep = np.array([n in names for n in schema.FEATURE_NAMES])
+        return tuple(
+            DroppedRow(int(self.lines[i]), _lacking_reason(missing[i] & keep, zero[i] & keep)) for i in rows
+        )
+
+    def complete(self, features: Sequence[str] | None = None) -> Dataset:
+        """The rows a model on ``features`` (default all 13) uses: those that have every one of them.
+
+        The rows left out join ``provenance.dropped`` with what they lack ("cholesterol not recorded
+        (0)", "thal missing"); rows that lack only other findings stay (in ``provenance.incomplete``).
+
+        Raises
+        ------
+        ValueError
+            When fewer than :data:`MIN_ROWS` rows remain, or they are of one class: said in words, with
+            the findings that cost the rows.
+        """
+        names = schema.check_features(schema.FEATURE_NAMES if features is None else features)
+        lacking = self.lacking(names)
+        kept_rows = np.flatnonzero(~lacking)
+        n_keep = len(kept_rows)
+        if n_keep < MIN_ROWS or len(np.unique(self.y[kept_rows])) < 2:
+            counts = self.X[list(names)].isna().sum()
+            costly = ", ".join(f"{n} for {int(c)}" for n, c in counts.items() if int(c) > 0)
+            why = f" (not recorded: {costly})" if costly else ""
+            which = (
+                "all 13 findings"
+                if names == schema.FEATURE_NAMES
+                else f"the {len(names)} findings the model uses"
+            )
+            if n_keep < MIN_ROWS:
+                has = "has" if n_keep == 1 else "have"
+                raise ValueError(
+                    f"only {n_keep} of the {self.n_rows} patients of {self.provenance.file_name} {has} "
+                    f"{which}{why}; heartgui needs at least {MIN_ROWS}: leave out the findings few "
+                    "patients have"
+                )
+            only = schema.CLASS_WORDS[int(self.y[kept_rows][0])]
+            raise ValueError(
+                f"every patient of {self.provenance.file_name} with {which}{why} has heart disease "
+                f"{only}: a model needs both classes"
+            )
+        if not lacking.any() and self.provenance.features == names:
+            return self
+        dropped = sorted(self.provenance.dropped + self.left_out(names), key=lambda d: d.line)
+        still = self.lacking() & ~lacking
+        provenance = dataclasses.replace(
+            self.provenance,
+            dropped=tuple(dropped),
+            incomplete=self._reasons(np.flatnonzero(still), schema.FEATURE_NAMES),
+            features=names,
+        )
+        zero = None if self.zero is None else self.zero[kept_rows]
+        return _make_dataset(
+            self.X.to_numpy()[kept_rows], self.y[kept_rows], self.lines[kept_rows], provenance, zero
+        )
+
+
+def _missing_word(name: str) -> str:
+    """How a row left out for ``name`` names the finding: ``"cholesterol"``, ``"thal"``."""
+    return schema.BY_NAME[name].missing_word or name
+
+
+def _lacking_reason(missing: np.ndarray, zero: np.ndarray) -> str:
+    """``"cholesterol not recorded (0); ca, thal missing"`` for a row's masks over the 13 features."""
+    parts = [
+        f"{_missing_word(schema.FEATURE_NAMES[j])} not recorded (0)" for j in np.flatnonzero(missing & zero)
+    ]
+    marked = [schema.FEATURE_NAMES[j] for j in np.flatnonzero(missing & ~zero)]
+    if marked:
+        parts.append(f"{', '.join(marked)} missing")
+    return "; ".join(parts)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -538,7 +654,7 @@ def _columns_not_found(widths: Sequence[int], width: int, delimiter: str | None,
 def _load(path: str, drop_missing: bool) -> Dataset:
     problems = _Collector()
     table = _read_table(path, problems.add)
-    values, missing, text_bad = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
+    values, missing, text_bad, zero = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
     dataset = _validate(
         values,
         missing,
@@ -548,10 +664,12 @@ def _load(path: str, drop_missing: bool) -> Dataset:
         drop_missing=drop_missing,
         raw=table.cells,
         target_rule=table.target_rule,
+        zero=zero,
     )
     if problems:
         raise problems.error(path)
-    X, y, kept_lines, coding, dropped = dataset
+    X, y, kept_lines, coding, dropped, incomplete, kept_zero = dataset
+    features = tuple(n for j, n in enumerate(schema.FEATURE_NAMES) if not np.isnan(X[:, j]).any())
     absolute = os.path.abspath(path)
     provenance = Provenance(
         path=absolute,
@@ -561,8 +679,10 @@ def _load(path: str, drop_missing: bool) -> Dataset:
         target_coding=coding,
         rows_read=table.rows_read,
         dropped=dropped,
+        incomplete=incomplete,
+        features=features,
     )
-    return _make_dataset(X, y, kept_lines, provenance)
+    return _make_dataset(X, y, kept_lines, provenance, kept_zero)
 
 
 def _read_bytes(path: str) -> bytes:
@@ -724,7 +844,7 @@ def _header_order(
 
 def _parse_numbers(
     table: pd.DataFrame, *, decimal_comma: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Turn a table of text cells into floats.
 
     Returns
@@ -732,13 +852,16 @@ def _parse_numbers(
     values : ndarray (n, 14)
         Floats, NaN where missing or not a number.
     missing : ndarray of bool (n, 14)
-        ``?``, empty, ``NA``, ``NaN`` or ``-9``.
+        ``?``, empty, ``NA``, ``NaN`` or ``-9``, and a 0 where it means "not recorded".
     text_bad : ndarray of bool (n, 14)
         Text where a number belongs.
+    zero : ndarray of bool (n, 14)
+        Where a 0 was read as "not recorded" (cholesterol, resting blood pressure).
     """
     n = len(table)
     values = np.full((n, len(_COLUMNS)), np.nan)
     missing = np.zeros((n, len(_COLUMNS)), dtype=bool)
+    zero = np.zeros((n, len(_COLUMNS)), dtype=bool)
     for j, name in enumerate(_COLUMNS):
         cells = table[name].astype(str).str.strip()
         if decimal_comma:
@@ -747,11 +870,14 @@ def _parse_numbers(
         numbers = pd.to_numeric(cells.where(~marker, None), errors="coerce")
         column = np.array(numbers, dtype=np.float64)
         marker |= column == _MISSING_NUMBER
+        if j < _N_FEATURES and schema.FEATURES[j].zero_means_missing:
+            zero[:, j] = column == 0.0
+            marker |= zero[:, j]
         column[marker] = np.nan
         values[:, j] = column
         missing[:, j] = marker
     text_bad = np.isnan(values) & ~missing
-    return values, missing, text_bad
+    return values, missing, text_bad, zero
 
 
 def _valid_mask(values: np.ndarray) -> np.ndarray:
@@ -895,10 +1021,17 @@ def _row_problems(
             yield name, message or "is not an allowed value"
 
 
-def _missing_problem(missing_row: np.ndarray) -> tuple[str, str]:
-    """``(first column, "missing value in ca, thal")`` for a row's missing-value mask."""
-    cols = [_COLUMNS[j] for j in np.flatnonzero(missing_row)]
-    return cols[0], f"missing value in {', '.join(cols)}"
+def _missing_problem(missing_row: np.ndarray, zero_row: np.ndarray | None = None) -> tuple[str, str]:
+    """``(first column, "missing value in ca, thal")`` for a row's missing-value mask; a 0 read as
+    "not recorded" is said so (``"cholesterol not recorded (0)"``)."""
+    zero = np.zeros(missing_row.shape, dtype=bool) if zero_row is None else zero_row
+    cols = [_COLUMNS[j] for j in np.flatnonzero(missing_row & ~zero)]
+    zeros = [_COLUMNS[j] for j in np.flatnonzero(missing_row & zero)]
+    parts = [f"{_missing_word(c)} not recorded (0)" for c in zeros]
+    if cols:
+        parts.insert(0, f"missing value in {', '.join(cols)}")
+    first = min(cols + zeros, key=_column_order)
+    return first, "; ".join(parts)
 
 
 def _validate(
@@ -911,8 +1044,18 @@ def _validate(
     drop_missing: bool,
     raw: pd.DataFrame | None = None,
     target_rule: str = "header",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...]]:
-    """Check every value; record problems; return ``(X, y, lines, target coding, dropped rows)``."""
+    zero: np.ndarray | None = None,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, str, tuple[DroppedRow, ...], tuple[DroppedRow, ...], np.ndarray
+]:
+    """Check every value; record problems.
+
+    Returns ``(X, y, lines, target coding, dropped rows, incomplete rows, zero mask of X)``: with
+    ``drop_missing`` a row without a diagnosis is dropped and a row lacking a finding is kept (NaN) and
+    listed as incomplete; without it, every missing value is a problem.
+    """
+    if zero is None:
+        zero = np.zeros(values.shape, dtype=bool)
     n = len(lines)
     features = values[:, :_N_FEATURES]
     target = values[:, _N_FEATURES]
@@ -931,6 +1074,8 @@ def _validate(
         problems.add(None, schema.TARGET_NAME, why)
 
     has_missing = missing.any(axis=1)
+    lacks_target = missing[:, _N_FEATURES]
+    lacks_feature = np.asarray(missing[:, :_N_FEATURES].any(axis=1), dtype=bool)
     has_problem = text_bad.any(axis=1) | invalid.any(axis=1)
     report_missing = np.asarray(has_missing & ~has_problem) if not drop_missing else np.zeros(n, dtype=bool)
 
@@ -943,19 +1088,39 @@ def _validate(
         for name, message in _row_problems(int(i), values, text_bad, invalid, raw):
             problems.add(line, name, message)
         if report_missing[i]:
-            problems.add(line, *_missing_problem(missing[i]))
+            problems.add(line, *_missing_problem(missing[i], zero[i]))
 
-    dropped_mask = has_missing & ~has_problem if drop_missing else np.zeros(n, dtype=bool)
+    if drop_missing:
+        # A row without a diagnosis cannot teach or test anything; a row lacking a finding is kept for
+        # the models that do not use it (Dataset.complete leaves it out of those that do).
+        dropped_mask = np.asarray(lacks_target & ~has_problem, dtype=bool)
+        keep = np.asarray(~(lacks_target | has_problem), dtype=bool)
+    else:
+        dropped_mask = np.zeros(n, dtype=bool)
+        keep = np.asarray(~(has_missing | has_problem), dtype=bool)
     dropped = tuple(
-        DroppedRow(int(lines[i]), _missing_problem(missing[i])[1]) for i in np.flatnonzero(dropped_mask)
+        DroppedRow(
+            int(lines[i]),
+            "diagnosis missing"
+            + (
+                f"; {_lacking_reason(missing[i, :_N_FEATURES], zero[i, :_N_FEATURES])}"
+                if lacks_feature[i]
+                else ""
+            ),
+        )
+        for i in np.flatnonzero(dropped_mask)
     )
-    keep = ~(has_missing | has_problem)
+    incomplete = tuple(
+        DroppedRow(int(lines[i]), _lacking_reason(missing[i, :_N_FEATURES], zero[i, :_N_FEATURES]))
+        for i in np.flatnonzero(keep & lacks_feature)
+    )
+    kept_zero = zero[keep, :_N_FEATURES]
     if problems or coding is None:
-        return features[:0], np.zeros(0, np.int64), lines[:0], "", dropped
+        return features[:0], np.zeros(0, np.int64), lines[:0], "", dropped, (), kept_zero[:0]
 
     y = _to_binary(target[keep], coding)
     n_keep = int(keep.sum())
-    after = " after dropping rows with missing values" if dropped else ""
+    after = " after dropping rows without a diagnosis" if dropped else ""
     if n_keep and len(np.unique(y)) < 2:
         only = schema.CLASS_WORDS[int(y[0])]
         problems.add(
@@ -970,20 +1135,27 @@ def _validate(
             f"only {n_keep} usable row{'s' if n_keep != 1 else ''}{after}; heartgui needs at least "
             f"{MIN_ROWS}",
         )
-    return features[keep], y, lines[keep], coding, dropped
+    return features[keep], y, lines[keep], coding, dropped, incomplete, kept_zero
 
 
 def _shorten(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _make_dataset(X: np.ndarray, y: np.ndarray, lines: np.ndarray, provenance: Provenance) -> Dataset:
+def _make_dataset(
+    X: np.ndarray, y: np.ndarray, lines: np.ndarray, provenance: Provenance, zero: np.ndarray | None = None
+) -> Dataset:
     frame = pd.DataFrame(np.array(X, dtype=np.float64), columns=list(schema.FEATURE_NAMES))
     y = np.array(y, dtype=np.int64)
     lines = np.array(lines, dtype=np.int64)
     y.flags.writeable = False
     lines.flags.writeable = False
-    return Dataset(X=frame, y=y, lines=lines, provenance=provenance)
+    if zero is not None:
+        zero = np.array(zero, dtype=bool)
+        zero.flags.writeable = False
+        if not zero.any():
+            zero = None
+    return Dataset(X=frame, y=y, lines=lines, provenance=provenance, zero=zero)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -991,7 +1163,9 @@ def _make_dataset(X: np.ndarray, y: np.ndarray, lines: np.ndarray, provenance: P
 # ----------------------------------------------------------------------------------------------------
 
 
-def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> Dataset:
+def dataset_from_frame(
+    X: pd.DataFrame, y: Any, *, name: str = "in-memory", allow_missing: bool = False
+) -> Dataset:
     """Validate a table with the canonical feature columns and a target, as :func:`load_dataset` does.
 
     Parameters
@@ -1002,6 +1176,9 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
         One target per row, coded 0/1, 1/2 (Statlog) or 0–4 (Cleveland).
     name : str, default "in-memory"
         What error messages and the provenance call the table.
+    allow_missing : bool, default False
+        Keep a missing (NaN) feature value as "not recorded", as :func:`load_dataset` does, instead of
+        reporting it as a problem (the patients of a model that does not use that feature).
 
     Returns
     -------
@@ -1035,10 +1212,10 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
     table = X.loc[:, list(schema.FEATURE_NAMES)].reset_index(drop=True).copy()
     table[schema.TARGET_NAME] = y_array
     table = table.astype(object).where(table.notna(), "")
-    values, missing, text_bad = _parse_numbers(table)
+    values, missing, text_bad, zero = _parse_numbers(table)
     lines = np.arange(1, len(table) + 1, dtype=np.int64)
-    X_ok, y_ok, lines_ok, coding, _ = _validate(
-        values, missing, text_bad, lines, problems, drop_missing=False, raw=table
+    X_ok, y_ok, lines_ok, coding, _, incomplete, kept_zero = _validate(
+        values, missing, text_bad, lines, problems, drop_missing=allow_missing, raw=table, zero=zero
     )
     if problems:
         raise problems.error(name, "Correct the listed rows (line = 1-based row position).")
@@ -1051,8 +1228,10 @@ def dataset_from_frame(X: pd.DataFrame, y: Any, *, name: str = "in-memory") -> D
         target_coding=coding,
         rows_read=len(table),
         dropped=(),
+        incomplete=incomplete,
+        features=tuple(n for j, n in enumerate(schema.FEATURE_NAMES) if not np.isnan(X_ok[:, j]).any()),
     )
-    return _make_dataset(X_ok, y_ok, lines_ok, provenance)
+    return _make_dataset(X_ok, y_ok, lines_ok, provenance, kept_zero)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1134,12 +1313,14 @@ class PatientsFile:
         return {name: float(values[name]) for name in schema.FEATURE_NAMES}
 
 
-def load_patients(path: str | os.PathLike[str]) -> PatientsFile:
+def load_patients(path: str | os.PathLike[str], features: Sequence[str] | None = None) -> PatientsFile:
     """Read a CSV of patients to predict: a header row naming the 13 features (a target is optional).
 
     The file is read as :func:`load_dataset` reads a CSV (same delimiters, encodings, column names and
     checks), but a bad row does not reject the file: it is listed in :attr:`PatientsFile.rejected`
-    with its line, column and what is wrong. A row with a missing value is rejected too (never guessed).
+    with its line, column and what is wrong. A row with a missing value of one of ``features`` (those
+    the model uses; default all 13) is rejected too (never guessed); a missing value of another finding
+    is kept as NaN ("not recorded"): the model never reads it.
 
     Raises
     ------
@@ -1147,22 +1328,25 @@ def load_patients(path: str | os.PathLike[str]) -> PatientsFile:
         Only for the whole file: not found, empty, binary, too big, no header line, unknown or
         missing columns. No other exception escapes.
     """
-    return _guarded(path, _load_patients)
+    used = schema.check_features(schema.FEATURE_NAMES if features is None else features)
+    return _guarded(path, lambda shown: _load_patients(shown, used))
 
 
-def _load_patients(path: str) -> PatientsFile:
+def _load_patients(path: str, used: Sequence[str] = schema.FEATURE_NAMES) -> PatientsFile:
     row_problems: dict[int, list[Problem]] = {}
 
     def add(line: int, column: str | None, message: str) -> None:
         row_problems.setdefault(line, []).append(Problem(line, column, message))
 
     table = _read_table(path, add, require_header=True, require_target=False)
-    values, missing, text_bad = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
+    values, missing, text_bad, zero = _parse_numbers(table.cells, decimal_comma=table.decimal_comma)
     # The target is not needed to predict: only the 13 features decide whether a row is usable.
     features_only = np.zeros(values.shape, dtype=bool)
     features_only[:, :_N_FEATURES] = True
     text_bad_features = text_bad & features_only
-    missing_features = missing & features_only
+    used_only = np.zeros(values.shape, dtype=bool)
+    used_only[:, [schema.FEATURE_NAMES.index(n) for n in used]] = True
+    missing_features = missing & used_only
     invalid = _invalid_values(values, missing, text_bad)
     bad = (text_bad_features | invalid).any(axis=1) | missing_features.any(axis=1)
     for i in np.flatnonzero(bad):
@@ -1170,7 +1354,7 @@ def _load_patients(path: str) -> PatientsFile:
         for column, message in _row_problems(int(i), values, text_bad_features, invalid, table.cells):
             add(line, column, message)
         if missing_features[i].any():
-            add(line, *_missing_problem(missing_features[i]))
+            add(line, *_missing_problem(missing_features[i], zero[i]))
     rejected = tuple(
         RejectedRow(line, tuple(sorted(problems, key=lambda p: _column_order(p.column))))
         for line, problems in sorted(row_problems.items())

@@ -82,7 +82,7 @@ class WalkThrough:
 def walk_through(model: HeartModel, patient: Patient) -> WalkThrough:
     """The forward pass for one patient with all intermediate numbers (the tutorial's formulas)."""
     model._check_fitted()
-    raw = {n: float(patient[n]) for n in FEATURE_NAMES}
+    raw = {n: float(patient[n]) for n in model.used_features}
     x = model.transform(raw)[0]
     pre = model.preprocessor_
     scaled = tuple(
@@ -207,15 +207,16 @@ def contributions(model: HeartModel, patient: Patient, reference: Patient | None
     logit(patient) − logit(reference) up to rounding.
     """
     model._check_fitted()
-    reference = dict(reference if reference is not None else model.training_defaults_)
-    x = model.transform({n: float(patient[n]) for n in FEATURE_NAMES})[0]
-    x0 = model.transform({n: float(reference[n]) for n in FEATURE_NAMES})[0]
+    used = model.used_features  # a finding the model does not use contributes nothing: not listed
+    reference = {n: float(v) for n, v in (reference or model.training_defaults_).items() if n in used}
+    x = model.transform({n: float(patient[n]) for n in used})[0]
+    x0 = model.transform(reference)[0]
     breaks = _path_breakpoints(model, x0, x)
     midpoints = (breaks[:-1] + breaks[1:]) / 2
     _, grads = _logit_and_input_gradient(model, x0[None, :] + midpoints[:, None] * (x - x0)[None, :])
     attributions = (x - x0) * (np.diff(breaks) @ grads)
     logits, _ = _logit_and_input_gradient(model, np.vstack([x, x0]))
-    by_feature = dict.fromkeys(FEATURE_NAMES, 0.0)
+    by_feature = dict.fromkeys(used, 0.0)
     for name, value in zip(model.feature_names_out_, attributions):
         by_feature[name.split("=")[0]] += float(value)
     return Contributions(by_feature, float(logits[0]), float(logits[1]), reference)
@@ -256,6 +257,8 @@ def teaching_moments(
     out = []
     points = contributions.in_percentage_points()
     for name, direction in KNOWN_DIRECTION.items():
+        if name not in contributions.by_feature:  # a finding the model does not use
+            continue
         value, reference = float(patient[name]), float(contributions.reference[name])
         amount = contributions.by_feature[name]
         if abs(points[name]) < TEACHING_MOMENT_POINTS or value == reference:
@@ -298,10 +301,14 @@ def what_if(model: HeartModel, patient: Patient, feature: str, points: int = 60)
         current = float(patient[feature])
         values = np.linspace(min(low, current), max(high, current), points)
         labels = tuple(spec.describe_value(v) for v in values)
-    rows = pd.DataFrame([{n: float(patient[n]) for n in FEATURE_NAMES}] * len(values))
+    used = model.used_features
+    if feature not in used:
+        raise ValueError(f"the model does not use {spec.label}: its risk does not change with it")
+    row = {n: float(patient[n]) if n in used else np.nan for n in FEATURE_NAMES}
+    rows = pd.DataFrame([row] * len(values))
     rows[feature] = values
     risks = model.predict_risk(rows)
-    current_risk = float(model.predict_risk({n: float(patient[n]) for n in FEATURE_NAMES})[0])
+    current_risk = float(model.predict_risk({n: float(patient[n]) for n in used})[0])
     return WhatIfCurve(feature, values, risks, float(patient[feature]), current_risk, labels)
 
 
@@ -423,12 +430,15 @@ class TrainingFacts:
     code_counts: Mapping[str, Mapping[int, int]] | None = None
 
     @classmethod
-    def from_data(cls, X_train: pd.DataFrame, y_train: np.ndarray) -> TrainingFacts:
+    def from_data(
+        cls, X_train: pd.DataFrame, y_train: np.ndarray, features: Sequence[str] = FEATURE_NAMES
+    ) -> TrainingFacts:
+        """Counts of each code of the coded ``features`` (those a model uses) among ``X_train``."""
         y = np.asarray(y_train).ravel()
         counts = {
             name: {int(code): int(np.sum(X_train[name] == code)) for code in BY_NAME[name].codes or {}}
             for name in FEATURE_NAMES
-            if BY_NAME[name].is_coded
+            if BY_NAME[name].is_coded and name in features
         }
         return cls(len(y), float(np.mean(y == 1)), counts)
 

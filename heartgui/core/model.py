@@ -1,7 +1,8 @@
 """The heart-risk model: preprocessing fitted on training rows, then the from-scratch network.
 
-:class:`HeartModel` is a scikit-learn-style estimator over the 13 clinical features (a DataFrame with the
-schema's columns). It owns a :class:`~heartgui.core.preprocessing.Preprocessor` and an
+:class:`HeartModel` is a scikit-learn-style estimator over the clinical features (a DataFrame with the
+schema's columns; its ``features`` choose which of the 13 it uses: the others are never read). It owns
+a :class:`~heartgui.core.preprocessing.Preprocessor` and an
 :class:`~heartgui.core.network.MLP`; with ``validation_fraction > 0`` it holds back part of the training
 rows (stratified) to watch for overfitting and stop early with the best weights restored.
 """
@@ -16,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from heartgui.core.network import MLP, EpochReport
-from heartgui.core.novelty import NoveltyReference
+from heartgui.core.novelty import NoveltyReference, novelty_features
 from heartgui.core.preprocessing import Preprocessor, _as_frame
-from heartgui.core.schema import FEATURE_NAMES, FEATURES
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, check_features
 
 
 class RiskNotComputable(ValueError):
@@ -48,6 +49,9 @@ class HeartModel:
     validation_fraction : share of the training rows held back to watch the validation loss
         (0 = none). Needed for early stopping (``patience``).
     threshold : the risk at or above which the model says "disease present".
+    features : the findings the model uses (names as in the schema, any order); ``None`` = all 13.
+        Fitted, ``features_`` holds them in the schema's order; the other columns are never read
+        (they may be missing).
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class HeartModel:
         validation_fraction: float = 0.0,
         threshold: float = 0.5,
         random_state: int | None = 1,
+        features: Sequence[str] | None = None,
     ) -> None:
         self.hidden_layers = hidden_layers
         self.learning_rate = learning_rate
@@ -76,6 +81,14 @@ class HeartModel:
         self.validation_fraction = validation_fraction
         self.threshold = threshold
         self.random_state = random_state
+        self.features = features
+
+    @property
+    def used_features(self) -> tuple[str, ...]:
+        """The features this model reads (fitted: ``features_``), in the schema's order."""
+        if hasattr(self, "features_"):
+            return tuple(self.features_)
+        return FEATURE_NAMES if self.features is None else check_features(self.features)
 
     # ----------------------------------------------------------------------------------------------
     # scikit-learn protocol (what BaseEstimator gave: the constructor's parameters, sorted by name)
@@ -134,20 +147,31 @@ class HeartModel:
             raise ValueError(f"validation_fraction must be in [0, 0.9), got {self.validation_fraction}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
-        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        features = FEATURE_NAMES if self.features is None else check_features(self.features)
+        X = _with_columns(_as_frame(X, features), features)
+        lacking = [n for n in features if X[n].isna().any()]
+        if lacking:
+            raise ValueError(
+                f"X lacks values of {', '.join(lacking)}, which this model uses: leave those patients out "
+                "(Dataset.complete) or choose other features"
+            )
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
         X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
 
-        self.preprocessor_ = Preprocessor(one_hot=self.one_hot).fit(X_fit)
+        self.features_ = features
+        self.preprocessor_ = Preprocessor(one_hot=self.one_hot, features=self.features).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
-        values = X.to_numpy(dtype=float)  # columns in FEATURE_NAMES order (selected above)
+        values = X[list(features)].to_numpy(dtype=float)  # the used features, in the schema's order
         lows, highs = values.min(axis=0), values.max(axis=0)
-        self.training_ranges_ = {n: (float(lo), float(hi)) for n, lo, hi in zip(FEATURE_NAMES, lows, highs)}
-        self.training_defaults_ = _defaults(values)
+        self.training_ranges_ = {n: (float(lo), float(hi)) for n, lo, hi in zip(features, lows, highs)}
+        self.training_defaults_ = _defaults(values, features)
         # None only in a model loaded from a file written before it was kept (see from_fitted).
-        self.novelty_reference_: NoveltyReference | None = NoveltyReference.fit(X)
+        # None also for a model without a continuous or ordinal feature: no distance to measure.
+        self.novelty_reference_: NoveltyReference | None = (
+            NoveltyReference.fit(X, features) if novelty_features(features) else None
+        )
         self.n_train_rows_ = len(X)
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
         return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
@@ -163,9 +187,12 @@ class HeartModel:
         """
         if self.validation_fraction > 0 or other.validation_fraction > 0 or self.one_hot != other.one_hot:
             return None
+        if self.used_features != other.used_features:
+            return None
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
         for name in (
+            "features_",
             "preprocessor_",
             "feature_names_out_",
             "training_ranges_",
@@ -191,6 +218,7 @@ class HeartModel:
     ) -> HeartModel:
         """A trained model from its parts (a model file), without training."""
         model = cls(**dict(params))
+        model.features_ = model.used_features
         if network.n_features_in_ != len(preprocessor.feature_names_out_):
             raise ValueError(
                 f"the network expects {network.n_features_in_} inputs but the preprocessing "
@@ -268,7 +296,7 @@ class HeartModel:
         order the network saw them; ``model.transform(X_fit)`` and ``y_fit`` are the batch that
         :func:`heartgui.core.backprop.backward_pass` walks through. Changes nothing in the model.
         """
-        X = _as_frame(X)[list(FEATURE_NAMES)].reset_index(drop=True)
+        X = _with_columns(_as_frame(X, self.used_features), self.used_features)
         X_fit, _, y_fit, _ = self._split_validation(X, np.asarray(y, dtype=np.int64).ravel())
         return X_fit, np.asarray(y_fit, dtype=np.int64)
 
@@ -289,12 +317,21 @@ class HeartModel:
         return X_fit, X_val, y_fit, y_val
 
 
-def _defaults(values: np.ndarray) -> dict[str, float]:
+def _with_columns(X: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
+    """``X`` with the 13 columns in the schema's order (NaN for an absent one the model does not use)."""
+    X = X.reset_index(drop=True)
+    absent = [n for n in FEATURE_NAMES if n not in X.columns]
+    if absent:
+        X = X.assign(**dict.fromkeys(absent, np.nan))
+    return X[list(FEATURE_NAMES)]
+
+
+def _defaults(values: np.ndarray, features: Sequence[str] = FEATURE_NAMES) -> dict[str, float]:
     """A typical patient: the median of each measurement and the most common code of each coded feature
     (the smallest of them when several are as common, as pandas' ``mode().iloc[0]``); ``values`` has the
-    13 features as columns, in :data:`FEATURE_NAMES` order."""
+    ``features`` as columns, in that order."""
     out = {}
-    for i, feature in enumerate(FEATURES):
+    for i, feature in enumerate(BY_NAME[n] for n in features):
         column = values[:, i]
         if feature.is_coded:
             codes, counts = np.unique(column, return_counts=True)  # sorted: argmax takes the smallest

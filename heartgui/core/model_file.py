@@ -45,7 +45,7 @@ from heartgui.core.overlap import PatientFingerprints
 from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import TrainingSettings
 from heartgui.core.safe_io import FileRefused, atomic_write, describe_size, read_regular_file
-from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION
+from heartgui.core.schema import FEATURE_NAMES, SCHEMA_VERSION, check_features
 
 #: The suggested file extension.
 EXTENSION = ".heartmodel"
@@ -175,6 +175,7 @@ def _model_meta(
 ) -> dict[str, Any]:
     params = model.get_params()
     params["hidden_layers"] = list(params["hidden_layers"])
+    params["features"] = None if params["features"] is None else list(check_features(params["features"]))
     network_params = model.network_.get_params()
     network_params["hidden_layers"] = [int(h) for h in network_params["hidden_layers"]]  # type: ignore[attr-defined]
     return {
@@ -184,6 +185,8 @@ def _model_meta(
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION,
         "feature_names": list(FEATURE_NAMES),
+        # The findings the model uses (files written before features could be chosen have none: all 13).
+        "features": list(model.features_),
         "feature_names_out": list(model.feature_names_out_),
         "one_hot": bool(model.preprocessor_.one_hot),
         "n_layers": len(model.network_.coefs_),
@@ -447,16 +450,17 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
     if _field(meta, "feature_names", list) != list(FEATURE_NAMES):
         raise _Invalid("its features are not heartgui's 13 features")
     one_hot = _field(meta, "one_hot", bool)
+    features = _check_features(meta)
 
     # Preprocessing: one finite mean, positive scale and non-negative variance per scaled feature.
-    n_scaled = len(Preprocessor(one_hot=one_hot).scaled_names)
+    n_scaled = len(Preprocessor(one_hot=one_hot, features=features).scaled_names)
     state = {}
     for key in _PRE_KEYS:
         array = _float_array(arrays, _PRE_PREFIX + key, (n_scaled,))
         state[key] = array
     if not np.all(state["scaler_scale"] > 0) or not np.all(state["scaler_var"] >= 0):
         raise _Invalid("the standardisation has a zero or negative spread")
-    preprocessor = Preprocessor.from_state(one_hot, state)
+    preprocessor = Preprocessor.from_state(one_hot, state, features)
     names_out = _field(meta, "feature_names_out", list)
     if names_out != list(preprocessor.feature_names_out_):
         raise _Invalid("its network inputs do not match its preprocessing")
@@ -487,16 +491,18 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
     if width != 1:
         raise _Invalid(f"the output layer has {width} units instead of 1")
 
-    params = _check_params(_field(meta, "params", dict), [w.shape[1] for w in weights[:-1]], one_hot)
+    params = _check_params(
+        _field(meta, "params", dict), [w.shape[1] for w in weights[:-1]], one_hot, features
+    )
     network_params = _check_network_params(_field(meta, "network_params", dict), params)
     network = MLP.from_weights(weights, biases, **network_params)
 
     ranges = _field(meta, "training_ranges", dict)
     defaults = _field(meta, "training_defaults", dict)
-    if sorted(ranges) != sorted(FEATURE_NAMES) or sorted(defaults) != sorted(FEATURE_NAMES):
-        raise _Invalid("the training ranges or defaults do not name the 13 features")
+    if sorted(ranges) != sorted(features) or sorted(defaults) != sorted(features):
+        raise _Invalid("the training ranges or defaults do not name the model's features")
     training_ranges = {}
-    for name in FEATURE_NAMES:
+    for name in features:
         pair = ranges[name]
         if not isinstance(pair, list) or len(pair) != 2:
             raise _Invalid(f"the training range of {name} is {pair!r}")
@@ -504,9 +510,7 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
         if low > high:
             raise _Invalid(f"the training range of {name} is empty")
         training_ranges[name] = (low, high)
-    training_defaults = {
-        name: _finite(f"training default of {name}", defaults[name]) for name in FEATURE_NAMES
-    }
+    training_defaults = {name: _finite(f"training default of {name}", defaults[name]) for name in features}
     n_train_rows = _field(meta, "n_train_rows", int)
     if n_train_rows < 1:
         raise _Invalid(f"n_train_rows is {n_train_rows}")
@@ -518,7 +522,8 @@ def _build_checked(path: str, meta: dict[str, Any], arrays: dict[str, np.ndarray
                 {
                     k: _float_array(arrays, _NOVELTY_PREFIX + k, arrays[_NOVELTY_PREFIX + k].shape)
                     for k in _NOVELTY_KEYS
-                }
+                },
+                features,
             )
         except ValueError as exc:
             raise _Invalid(str(exc)) from None
@@ -592,7 +597,33 @@ def _float_array(arrays: Mapping[str, np.ndarray], name: str, shape: tuple[int, 
 _PARAM_KEYS = frozenset(HeartModel().get_params())
 
 
-def _check_params(params: dict[str, Any], hidden: list[int], one_hot: bool) -> dict[str, Any]:
+def _check_features(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """The model's features; a file written before they could be chosen has none: all 13."""
+    if "features" not in meta:
+        return FEATURE_NAMES
+    features = _field(meta, "features", list)
+    if not all(isinstance(n, str) for n in features):
+        raise _Invalid(f"its features are {features!r}")
+    try:
+        checked = check_features(features)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
+    if list(checked) != features:
+        raise _Invalid("its features are not in the schema's order")
+    return checked
+
+
+def _check_params(
+    params: dict[str, Any], hidden: list[int], one_hot: bool, features: tuple[str, ...] = FEATURE_NAMES
+) -> dict[str, Any]:
+    params = dict(params)
+    if "features" not in params:  # written before features could be chosen: all 13
+        params["features"] = None
+    chosen = params["features"]
+    if chosen is not None and (not isinstance(chosen, list) or tuple(chosen) != features):
+        raise _Invalid(f"its parameters name the features {chosen!r}, its preprocessing {list(features)}")
+    if chosen is None and features != FEATURE_NAMES:
+        raise _Invalid("its parameters name all 13 features, its preprocessing fewer")
     if set(params) != _PARAM_KEYS:
         raise _Invalid("the model parameters are not those of a heartgui model")
     layers = params["hidden_layers"]
@@ -620,7 +651,11 @@ def _check_params(params: dict[str, Any], hidden: list[int], one_hot: bool) -> d
     seed = params["random_state"]
     if seed is not None and not _is_int(seed):
         raise _Invalid(f"random_state is {seed!r}")
-    return {**params, "hidden_layers": tuple(layers)}
+    return {
+        **params,
+        "hidden_layers": tuple(layers),
+        "features": None if chosen is None else tuple(chosen),
+    }
 
 
 def _check_network_params(network_params: dict[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ within range). ``threshold`` is the 99th percentile of the training patients' ow
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,6 @@ from heartgui.core.schema import BY_NAME, FEATURE_NAMES, Kind
 NOVELTY_FEATURES: tuple[str, ...] = tuple(
     f for f in FEATURE_NAMES if BY_NAME[f].kind in (Kind.CONTINUOUS, Kind.ORDINAL)
 )
-_COLUMNS = [FEATURE_NAMES.index(f) for f in NOVELTY_FEATURES]
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,17 @@ class NoveltyReference:
     threshold: float
 
     @classmethod
-    def fit(cls, X_train: pd.DataFrame) -> NoveltyReference:
-        names = NOVELTY_FEATURES
-        data = _as_array(X_train)[:, _COLUMNS]
+    def fit(cls, X_train: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES) -> NoveltyReference:
+        names = novelty_features(features)
+        data = _as_array(X_train, names)[:, [FEATURE_NAMES.index(n) for n in names]]
         mean = data.mean(axis=0)
-        precision = np.linalg.pinv(np.cov(data, rowvar=False))
+        precision = np.linalg.pinv(np.atleast_2d(np.cov(data, rowvar=False)))
         reference = cls(names, mean, precision, float("inf"))
         threshold = float(np.percentile(reference.distances(X_train), 99))
         return cls(names, mean, precision, threshold)
 
     def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
-        data = _as_array(X)[:, _COLUMNS] - self.mean
+        data = _as_array(X, self.names)[:, [FEATURE_NAMES.index(n) for n in self.names]] - self.mean
         with np.errstate(over="ignore", invalid="ignore"):
             squared = np.einsum("ij,jk,ik->i", data, self.precision, data)
         # A positive semi-definite precision (checked on load) gives squares >= 0 up to rounding.
@@ -63,9 +62,12 @@ class NoveltyReference:
         }
 
     @classmethod
-    def from_state(cls, state: Mapping[str, np.ndarray]) -> NoveltyReference:
-        """Rebuild from :meth:`state`; shapes and values are checked."""
-        k = len(NOVELTY_FEATURES)
+    def from_state(
+        cls, state: Mapping[str, np.ndarray], features: Sequence[str] = FEATURE_NAMES
+    ) -> NoveltyReference:
+        """Rebuild from :meth:`state` for a model on ``features``; shapes and values are checked."""
+        names = novelty_features(features)
+        k = len(names)
         mean = np.asarray(state["mean"], dtype=float)
         precision = np.asarray(state["precision"], dtype=float)
         threshold = np.asarray(state["threshold"], dtype=float)
@@ -80,4 +82,9 @@ class NoveltyReference:
         eigenvalues = np.linalg.eigvalsh((precision + precision.T) / 2.0)
         if eigenvalues.min() < -1e-9 * max(1.0, float(np.abs(eigenvalues).max())):
             raise ValueError("the novelty reference is not a valid distance (its precision is not positive)")
-        return cls(NOVELTY_FEATURES, mean, precision, float(threshold[0]))
+        return cls(names, mean, precision, float(threshold[0]))
+
+
+def novelty_features(features: Sequence[str]) -> tuple[str, ...]:
+    """The features of ``features`` the distance is measured over (continuous and ordinal)."""
+    return tuple(n for n in NOVELTY_FEATURES if n in features)

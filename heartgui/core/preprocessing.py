@@ -1,4 +1,5 @@
-"""Turning the 13 clinical features into the numbers the network sees, fitted on training rows only.
+"""Turning the clinical features (all 13, or those a model chose) into the numbers the network sees,
+fitted on training rows only.
 
 Measurements (and, without one-hot encoding, every feature) are standardised: z = (x − mean) / sd, with the
 mean and sd of the training rows, computed exactly as scikit-learn's ``StandardScaler`` computes them. With
@@ -17,12 +18,12 @@ The fitted state is plain arrays (:meth:`Preprocessor.state`), so a model file c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, NOMINAL_NAMES, check_features
 
 _EPS = float(np.finfo(np.float64).eps)
 _POSITION = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -54,33 +55,42 @@ class Preprocessor:
 
     Parameters
     ----------
-    one_hot : encode cp, restecg and thal as one 0/1 column per documented code.
+    one_hot : encode cp, restecg and thal (those of them used) as one 0/1 column per documented code.
+    features : the features used, in any order (kept in the schema's); ``None`` = all 13. The others
+        are never read, so they may be missing (NaN) or absent.
     """
 
-    def __init__(self, one_hot: bool = False) -> None:
+    def __init__(self, one_hot: bool = False, features: Sequence[str] | None = None) -> None:
         self.one_hot = one_hot
+        self.features = features
+
+    @property
+    def used_names(self) -> tuple[str, ...]:
+        """The features this preprocessing reads, in the schema's order."""
+        return FEATURE_NAMES if self.features is None else check_features(self.features)
 
     @property
     def scaled_names(self) -> tuple[str, ...]:
         """The features that are standardised, in order."""
         if self.one_hot:
-            return tuple(n for n in FEATURE_NAMES if n not in NOMINAL_NAMES)
-        return FEATURE_NAMES
+            return tuple(n for n in self.used_names if n not in NOMINAL_NAMES)
+        return self.used_names
 
     @property
     def encoded_names(self) -> tuple[str, ...]:
-        return NOMINAL_NAMES if self.one_hot else ()
+        return tuple(n for n in NOMINAL_NAMES if n in self.used_names) if self.one_hot else ()
 
     def _codes(self) -> list[np.ndarray]:
-        """The documented codes of each nominal feature, sorted (the one-hot columns, in order)."""
-        return [np.array(sorted(BY_NAME[n].codes or {}), dtype=float) for n in NOMINAL_NAMES]
+        """The documented codes of each encoded feature, sorted (the one-hot columns, in order)."""
+        return [np.array(sorted(BY_NAME[n].codes or {}), dtype=float) for n in self.encoded_names]
 
     def fit(self, X: pd.DataFrame | np.ndarray) -> Preprocessor:
         """Learn the mean and sd of the scaled features from the training rows ``X``."""
-        values = _as_array(X)
-        scaled = values[:, self._scaled_positions()]
-        if np.isnan(scaled).any():  # the datasets refuse missing values; this keeps the method honest
+        values = _as_array(X, self.used_names)
+        used = values[:, [_POSITION[n] for n in self.used_names]]
+        if np.isnan(used).any():  # rows lacking a used finding are left out before; this keeps it honest
             raise ValueError("the training rows contain missing values")
+        scaled = values[:, self._scaled_positions()]
         self.mean_, self.var_, self.scale_ = standard_scaling(scaled)
         self.feature_names_out_ = self._names_out()
         return self
@@ -101,11 +111,11 @@ class Preprocessor:
             from sklearn.exceptions import NotFittedError  # only when there is an error to raise
 
             raise NotFittedError("This Preprocessor is not fitted yet: call fit() first.")
-        values = _as_array(X)
+        values = _as_array(X, self.used_names)
         # StandardScaler.transform subtracts the mean, then divides by the scale: the same two steps.
         out = [(values[:, self._scaled_positions()] - self.mean_) / self.scale_]
-        if self.one_hot:
-            for name, codes in zip(NOMINAL_NAMES, self._codes()):
+        if self.encoded_names:
+            for name, codes in zip(self.encoded_names, self._codes(), strict=True):
                 column = values[:, _POSITION[name]]
                 out.append((column[:, None] == codes[None, :]).astype(np.float64))
         return np.hstack(out)
@@ -131,9 +141,11 @@ class Preprocessor:
         }
 
     @classmethod
-    def from_state(cls, one_hot: bool, state: Mapping[str, np.ndarray]) -> Preprocessor:
+    def from_state(
+        cls, one_hot: bool, state: Mapping[str, np.ndarray], features: Sequence[str] | None = None
+    ) -> Preprocessor:
         """Rebuild a fitted preprocessor from :meth:`state` (validated by the caller)."""
-        pre = cls(one_hot=one_hot)
+        pre = cls(one_hot=one_hot, features=features)
         n = len(pre.scaled_names)
         pre.mean_ = np.asarray(state["scaler_mean"], dtype=float).reshape(n)
         pre.scale_ = np.asarray(state["scaler_scale"], dtype=float).reshape(n)
@@ -142,33 +154,49 @@ class Preprocessor:
         return pre
 
 
-def _as_frame(X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> pd.DataFrame:
-    """Accept a DataFrame with the 13 canonical columns, one patient as a mapping, or a 13-column array."""
+def _as_frame(
+    X: pd.DataFrame | Mapping[str, float] | np.ndarray, required: Sequence[str] = FEATURE_NAMES
+) -> pd.DataFrame:
+    """Accept a DataFrame with the canonical columns, one patient as a mapping, or a 13-column array.
+
+    The ``required`` features must be there; in a mapping, a feature not required may be absent (NaN).
+    """
     if isinstance(X, pd.DataFrame):
-        missing = [n for n in FEATURE_NAMES if n not in X.columns]
+        missing = [n for n in required if n not in X.columns]
         if missing:
             raise ValueError(f"missing feature columns: {', '.join(missing)}")
         return X
     if isinstance(X, Mapping):
-        return pd.DataFrame([{n: float(X[n]) for n in FEATURE_NAMES}])
+        absent = [n for n in required if n not in X]
+        if absent:
+            raise ValueError(f"missing features: {', '.join(absent)}")
+        return pd.DataFrame([{n: float(X[n]) if n in X else np.nan for n in FEATURE_NAMES}])
     arr = np.atleast_2d(np.asarray(X, dtype=float))
     if arr.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"expected {len(FEATURE_NAMES)} feature columns, got {arr.shape[1]}")
     return pd.DataFrame(arr, columns=list(FEATURE_NAMES))
 
 
-def _as_array(X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
+def _as_array(
+    X: pd.DataFrame | Mapping[str, float] | np.ndarray, required: Sequence[str] = FEATURE_NAMES
+) -> np.ndarray:
     """The 13 features as a float array in :data:`FEATURE_NAMES` order (rows = patients).
 
-    Accepts what :func:`_as_frame` accepts; one patient as a mapping goes straight to NumPy, without a
-    DataFrame (the Predict page's path).
+    Accepts what :func:`_as_frame` accepts (a feature that is not ``required`` may be absent: NaN); one
+    patient as a mapping goes straight to NumPy, without a DataFrame (the Predict page's path).
     """
     if isinstance(X, pd.DataFrame):
         if tuple(X.columns) == FEATURE_NAMES:  # the usual case; selecting columns costs ~0.5 ms
             return X.to_numpy(dtype=float)
-        return _as_frame(X)[list(FEATURE_NAMES)].to_numpy(dtype=float)
+        missing = [n for n in required if n not in X.columns]
+        if missing:
+            raise ValueError(f"missing feature columns: {', '.join(missing)}")
+        return X.reindex(columns=list(FEATURE_NAMES)).to_numpy(dtype=float)
     if isinstance(X, Mapping):
-        return np.array([[float(X[n]) for n in FEATURE_NAMES]])
+        absent = [n for n in required if n not in X]
+        if absent:
+            raise ValueError(f"missing features: {', '.join(absent)}")
+        return np.array([[float(X[n]) if n in X else np.nan for n in FEATURE_NAMES]])
     arr = np.atleast_2d(np.asarray(X, dtype=float))
     if arr.ndim != 2 or arr.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"expected {len(FEATURE_NAMES)} feature columns, got {arr.shape}")

@@ -34,6 +34,7 @@ class TrainingSettings:
     test_size : share of patients kept aside to test the final model.
     split_seed : seed of the train/test split (the tutorial's ``random_state=2``).
     threshold : risk at or above which the model says "disease present".
+    features : the findings the model uses, in the schema's order; ``None`` = all 13.
     """
 
     preset: str = "custom"
@@ -50,6 +51,14 @@ class TrainingSettings:
     test_size: float = 0.2
     split_seed: int = 2
     threshold: float = 0.5
+    features: tuple[str, ...] | None = None
+
+    @property
+    def used_features(self) -> tuple[str, ...]:
+        """The findings a model with these settings uses (all 13 when ``features`` is ``None``)."""
+        from heartgui.core.schema import FEATURE_NAMES, check_features
+
+        return FEATURE_NAMES if self.features is None else check_features(self.features)
 
     def replace(self, **changes: object) -> TrainingSettings:
         """A copy with ``changes``; it is no longer a preset unless ``preset`` is given."""
@@ -72,11 +81,13 @@ class TrainingSettings:
             validation_fraction=self.validation_fraction,
             threshold=self.threshold,
             random_state=self.seed,
+            features=self.features,
         )
 
     def as_dict(self) -> dict[str, object]:
         d = dataclasses.asdict(self)
         d["hidden_layers"] = list(self.hidden_layers)
+        d["features"] = None if self.features is None else list(self.features)
         return d
 
     @classmethod
@@ -88,6 +99,10 @@ class TrainingSettings:
         values = dict(d)
         if "hidden_layers" in values:
             values["hidden_layers"] = tuple(int(h) for h in values["hidden_layers"])  # type: ignore[attr-defined]
+        if values.get("features") is not None:
+            from heartgui.core.schema import check_features
+
+            values["features"] = check_features(values["features"])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
 
 

@@ -3,14 +3,19 @@
 The facts come from ``heart.doc`` (UCI Statlog heart) and ``heart-disease.names`` (UCI Heart Disease,
 Cleveland). The loader, the window's patient form and the model file all read this module.
 
-``limits`` are hard limits: a value outside them is impossible (age 400, cholesterol 0) and the loader
-rejects the file. ``typical`` is the range a patient form offers by default and the range inside which
-nothing looks unusual to a clinician.
+``limits`` are hard limits: a value outside them is impossible (age 400, cholesterol 20) and the loader
+rejects the file. Two features are read with the other sites' habit in mind: a 0 in cholesterol or in
+resting blood pressure means "not recorded" (Switzerland wrote 0 for every cholesterol), so the loader
+reads it as missing (:attr:`Feature.zero_means_missing`), and ST depression may be negative (ST
+elevation, seen in Switzerland and VA Long Beach). ``typical`` is the range a patient form offers by
+default and the range inside which nothing looks unusual to a clinician.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -42,6 +47,9 @@ class Feature:
     decimals : decimals a form should offer.
     help : one sentence a clinician understands.
     aliases : other column names seen in the wild for this feature.
+    zero_means_missing : a 0 in a data file means "not recorded", not a measurement (cholesterol and
+        resting blood pressure: the UCI sites wrote 0 where nothing was measured).
+    missing_word : how a row left out for this feature names it (``"cholesterol"``); the name if empty.
     """
 
     name: str
@@ -54,6 +62,8 @@ class Feature:
     decimals: int = 0
     help: str = ""
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    zero_means_missing: bool = False
+    missing_word: str = ""
 
     @property
     def is_coded(self) -> bool:
@@ -124,6 +134,8 @@ FEATURES: tuple[Feature, ...] = (
         typical=(90, 200),
         help="Systolic blood pressure at rest, on admission to hospital.",
         aliases=("resting_blood_pressure", "resting_bp", "restingbp", "resting_bps", "rest_bp", "bp"),
+        zero_means_missing=True,
+        missing_word="resting blood pressure",
     ),
     Feature(
         "chol",
@@ -140,6 +152,8 @@ FEATURES: tuple[Feature, ...] = (
             "cholestoral",
             "serum_chol",
         ),
+        zero_means_missing=True,
+        missing_word="cholesterol",
     ),
     Feature(
         "fbs",
@@ -203,10 +217,12 @@ FEATURES: tuple[Feature, ...] = (
         "ST depression on exercise",
         "mm",
         Kind.CONTINUOUS,
-        limits=(0, 10),
+        # Negative = ST elevation, clinically real (Switzerland and VA Long Beach, down to -2.6 mm).
+        limits=(-5, 10),
         typical=(0, 6.2),
         decimals=1,
-        help="How far the ST segment of the ECG drops during exercise compared with rest.",
+        help="How far the ST segment of the ECG drops during exercise compared with rest (a negative "
+        "value is ST elevation).",
         aliases=("st_depression", "st_depression_induced_by_exercise", "old_peak"),
     ),
     Feature(
@@ -254,6 +270,18 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+#: The eight findings measured at all four sites of the UCI Heart Disease study (Cleveland, Hungary,
+#: Switzerland, VA Long Beach): a model on these alone can be taken to each of them.
+ALL_SITES_FEATURES: tuple[str, ...] = (
+    "age",
+    "sex",
+    "cp",
+    "trestbps",
+    "restecg",
+    "thalach",
+    "exang",
+    "oldpeak",
+)
 BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 NOMINAL_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES if f.kind is Kind.NOMINAL)
 
@@ -292,6 +320,31 @@ DATA_CITATION = (
 )
 
 MG_DL_PER_MMOL_L_CHOLESTEROL = 38.67
+
+
+def check_features(names: Sequence[str]) -> tuple[str, ...]:
+    """The features ``names`` in the schema's order, or ``ValueError`` naming what is wrong.
+
+    Raises
+    ------
+    ValueError
+        An unknown name (with the known ones), a name given twice, or no name at all.
+    """
+    names = [str(n).strip() for n in names]
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        guess = difflib.get_close_matches(unknown[0], FEATURE_NAMES, n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        raise ValueError(
+            f"unknown feature{'s' if len(unknown) > 1 else ''} {', '.join(repr(n) for n in unknown)}{hint}; "
+            f"the features are {', '.join(FEATURE_NAMES)}"
+        )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"feature{'s' if len(twice) > 1 else ''} given twice: {', '.join(twice)}")
+    if not names:
+        raise ValueError("no features chosen: a model needs at least one")
+    return tuple(n for n in FEATURE_NAMES if n in names)
 
 
 def normalise_column_name(name: str) -> str:

@@ -76,22 +76,32 @@ def decision_surface(
             raise ValueError(f"unknown feature {name!r}")
     if x_feature == y_feature:
         raise ValueError("choose two different features")
+    used = model.used_features
+    for name in (x_feature, y_feature):
+        if name not in used:
+            raise ValueError(f"the model does not use {name}: the risk does not change with it")
     if steps < 2:
         raise ValueError("steps must be at least 2")
     ranges: Mapping[str, tuple[float, float]] = model.training_ranges_
     xs = _axis(x_feature, ranges[x_feature][0], ranges[x_feature][1], steps)
     ys = _axis(y_feature, ranges[y_feature][0], ranges[y_feature][1], steps)
     gx, gy = np.meshgrid(xs, ys)
-    grid = pd.DataFrame({name: np.full(gx.size, float(patient[name])) for name in FEATURE_NAMES})
+    # A finding the model does not use is never read: NaN, whatever the patient's value.
+    grid = pd.DataFrame(
+        {name: np.full(gx.size, float(patient[name]) if name in used else np.nan) for name in FEATURE_NAMES}
+    )
     grid[x_feature] = gx.ravel()
     grid[y_feature] = gy.ravel()
     risk = np.asarray(model.predict_risk(grid), dtype=np.float64).reshape(gx.shape)
-    patient_frame = pd.DataFrame([{name: float(patient[name]) for name in FEATURE_NAMES}])
+    patient_frame = pd.DataFrame(
+        [{name: float(patient[name]) if name in used else np.nan for name in FEATURE_NAMES}]
+    )
     patient_risk = float(model.predict_risk(patient_frame)[0])
 
     similar = pd.DataFrame(columns=[*FEATURE_NAMES, "outcome"])
     if training is not None and outcomes is not None and len(training):
-        others = [n for n in FEATURE_NAMES if n not in (x_feature, y_feature)]
+        # similar by the other findings the model uses (training patients may lack the rest)
+        others = [n for n in used if n not in (x_feature, y_feature)]
         values = training[others].to_numpy(dtype=np.float64)
         sd = values.std(axis=0)
         sd[sd == 0] = 1.0

@@ -152,7 +152,9 @@ class TrainingSession:
     """Split ``dataset`` as ``settings`` say, train, and evaluate on the held-out patients."""
 
     def __init__(self, dataset: Dataset, settings: TrainingSettings) -> None:
-        self.dataset = dataset
+        # The patients who have every finding the model uses; the others are listed as left out.
+        self.dataset = dataset.complete(settings.used_features)
+        dataset = self.dataset
         self.settings = settings
         self.split = split_dataset(dataset, settings.test_size, settings.split_seed)
         self.model = settings.model()
@@ -217,6 +219,7 @@ def rebuilt_result(dataset: Dataset, model: HeartModel, settings: TrainingSettin
         When the rebuilt training part does not have as many patients as the model was trained on (the
         settings do not describe this model's split).
     """
+    dataset = dataset.complete(model.used_features)
     split = split_dataset(dataset, settings.test_size, settings.split_seed)
     trained_on = getattr(model, "n_train_rows_", None)
     if trained_on is not None and int(trained_on) != len(split.y_train):

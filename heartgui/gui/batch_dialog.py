@@ -413,7 +413,7 @@ class BatchDialog(QDialog):
                 worker.flush()
 
             step(0, f"Reading {Path(source).name}…")
-            patients = load_patients(source)
+            patients = load_patients(source, model.used_features)  # a finding it does not use may lack
             step(1, f"Predicting {plural(len(patients.X), 'patient')}…")
             prediction = predict_patients(model, patients, threshold)
             step(2, "Preparing the table…")

@@ -35,7 +35,10 @@ def dataset_of_split(split: Any) -> Any:
     X = pd.concat([split.X_train, split.X_test], ignore_index=True)
     y = np.concatenate([split.y_train, split.y_test])
     order = np.argsort(np.concatenate([split.lines_train, split.lines_test]), kind="stable")
-    return dataset_from_frame(X.iloc[order].reset_index(drop=True), y[order], name="the model's data")
+    # A finding the model does not use may be not recorded (NaN) for some of its patients.
+    return dataset_from_frame(
+        X.iloc[order].reset_index(drop=True), y[order], name="the model's data", allow_missing=True
+    )
 
 
 def _is_a_preset(settings: Any) -> bool:
@@ -88,7 +91,10 @@ def comparison_job(result: Any) -> Callable[[Worker], Any]:
         for method in comparison_methods(result.settings):
             if worker.stop_requested:
                 raise Cancelled
-            rows.extend(baselines_on_split(result.split, methods=[method]).rows)
+            # on the findings the model uses: the split's patients may lack the others
+            rows.extend(
+                baselines_on_split(result.split, methods=[method], features=result.model.used_features).rows
+            )
         return _comparison(rows)
 
     return run
@@ -119,6 +125,7 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
             repeats=repeats,
             methods=crossval_methods(settings),
             should_stop=lambda: worker.stop_requested,
+            features=None if settings is None else settings.used_features,
         )
         last = None
         try:

@@ -68,6 +68,10 @@ GUIDE: tuple[GuideStep, ...] = (
             "Before training, some patients are set aside as the <i>test split</i>; the network never "
             "sees them while it learns. The plot shows the <i>loss</i> falling, <i>epoch</i> by epoch. "
             "Stop (Esc) keeps what was learnt so far.",
+            "“Findings the model uses” chooses the network's inputs. The other hospitals of the UCI "
+            "study (Hungary, Switzerland, VA Long Beach) did not record every finding: a patient lacking a "
+            "ticked one is left out, so “Measured at all four sites” (8 findings) makes a model that "
+            "can be taken to all four.",
         ),
     ),
     GuideStep(

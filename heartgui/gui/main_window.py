@@ -686,6 +686,7 @@ class MainWindow(QMainWindow):
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
         self.train_page.set_dataset_rows(dataset.n_rows)
+        self.train_page.features.set_dataset(dataset)
         if self.model_pages_built:
             self.predict_page.set_dataset(dataset)
         prov = dataset.provenance
@@ -694,6 +695,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Opened {prov.file_name}: {dataset.n_rows} patients"
             + (f", {len(prov.dropped)} rows left out" if prov.dropped else "")
+            + (f", {len(prov.incomplete)} lacking a finding" if prov.incomplete else "")
             + (
                 f". It is the data the model opened before was trained on: its {rebuilt.test_metrics.n} "
                 "test patients were set aside again, so Results shows how it does on them."
@@ -814,23 +816,35 @@ class MainWindow(QMainWindow):
             self.show_page(PAGE_TRAIN)
             self.statusBar().showMessage(problem)
             return
+        try:  # the patients who have every finding the model uses (fast: a mask over the rows)
+            used = self.dataset.complete(settings.used_features)
+        except ValueError as exc:
+            self.show_page(PAGE_TRAIN)
+            self.statusBar().showMessage(f"Cannot train: {exc}.")
+            return
         from heartgui.gui.workers import training_job
 
         # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
         self._remember_training_settings(settings)
         settings = settings.replace(threshold=self.threshold, preset=settings.preset)
-        job = self._new_job(training_job(self.dataset, settings))
+        job = self._new_job(training_job(used, settings))
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
         job.worker.failed.connect(self._on_training_failed)
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
         self._training_data_name = self.dataset.provenance.file_name
-        self._training_provenance = self.dataset.provenance
+        self._training_provenance = used.provenance
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
         self.train_page.training_started(settings)
+        left = self.dataset.n_rows - used.n_rows
         self.statusBar().showMessage(
             f"Training on {self.dataset.provenance.file_name}: {settings.epochs:,} epochs…"
+            + (
+                f" ({left} patient{'s' if left != 1 else ''} lacking a finding the model uses left out)"
+                if left
+                else ""
+            )
         )
         self._update_enabled()
         job.start()

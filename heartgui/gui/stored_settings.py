@@ -79,6 +79,17 @@ def _valid_field(name: str, value: object) -> bool:
         return isinstance(value, bool)
     if name == "patience" and value is None:
         return True
+    if name == "features":  # None = all 13; else distinct schema names (stored as a JSON list)
+        from heartgui.core.schema import check_features
+
+        if value is None:
+            return True
+        if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+            return False
+        try:
+            return list(check_features(value)) == value
+        except ValueError:
+            return False
     if name == "hidden_layers":
         return (
             isinstance(value, list)
@@ -114,6 +125,8 @@ def training_settings(settings: QSettings) -> tuple[TrainingSettings, bool]:
     ):
         return RECOMMENDED, True
     values["hidden_layers"] = tuple(values.get("hidden_layers", RECOMMENDED.hidden_layers))
+    if values.get("features") is not None:
+        values["features"] = tuple(values["features"])
     try:
         result = TrainingSettings(**values)
     except (TypeError, ValueError):

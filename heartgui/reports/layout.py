@@ -123,6 +123,10 @@ SETTING_WORDS = {
         "Decision threshold (not used in training)",
         lambda v: f"a risk of {threshold_words(v)} or more is flagged for further testing",
     ),
+    "features": (
+        "Findings the model uses",
+        lambda v: "all 13" if v is None else f"{len(v)}: " + ", ".join(v),
+    ),
 }
 
 

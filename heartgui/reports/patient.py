@@ -97,6 +97,8 @@ def patient_report(
 
     values = {name: float(patient[name]) for name in schema.FEATURE_NAMES}
     for name, value in values.items():
+        if name not in model.used_features:
+            continue  # never read by this model
         problem = schema.BY_NAME[name].check(value)
         if problem is not None:
             raise ValueError(f"{schema.BY_NAME[name].label} {problem}")
@@ -114,6 +116,7 @@ def patient_report(
         test_metrics=test_metrics,
         data_name=data_name,
         unit=cholesterol_unit,
+        used=model.used_features,
     )
     with atomic_pdf(path, {"Title": "heartgui patient report"}) as pdf:
         page = Page("patient report", 1, PATIENT_REPORT_PAGES)
@@ -133,6 +136,7 @@ class _PatientFacts:
     test_metrics: Metrics | None
     data_name: str | None
     unit: str
+    used: tuple[str, ...] = schema.FEATURE_NAMES  # the findings the model reads
 
 
 def _patient_page(
@@ -190,8 +194,12 @@ def _patient_page(
 
     page.heading("The patient")
     rows = []
+    used = facts.used
     for feature in schema.FEATURES:
         name = feature.name
+        if name not in used:  # the form keeps a value, but the model never read it
+            rows.append((feature.label, "not used by this model"))
+            continue
         words = explain.describe_value(name, values[name], unit)
         if name in facts.outside:
             low, high = facts.outside[name]

@@ -153,7 +153,7 @@ class _Run:
 
     @property
     def features(self) -> tuple[str, ...]:
-        return tuple(getattr(self.result.model, "features_", schema.FEATURE_NAMES))
+        return tuple(self.result.model.used_features)
 
     @property
     def layer_sizes(self) -> list[int]:
@@ -273,6 +273,11 @@ def _item(doc: Document, run: _Run, item: str) -> None:
 
 def _say(doc: Document, text: str, color: str = INK) -> None:
     doc.text(text, 9.5, color=color)
+
+
+def _n_used(run: _Run) -> int:
+    split = run.result.split
+    return len(split.y_train) + len(split.y_test)
 
 
 def _n_events(y: np.ndarray) -> int:
@@ -444,17 +449,26 @@ def _missing(doc: Document, run: _Run) -> None:
         _say(doc, "Not known: the report was made without the data file's details.")
         return
     dropped = provenance.dropped
+    # Counted from the split: the whole file's provenance lists the rows no model can use (no
+    # diagnosis, say), not those lacking a finding this model uses.
+    used = _n_used(run)
     _say(
         doc,
-        f"Rows: {provenance.rows_read} read, {provenance.rows_read - len(dropped)} used, {len(dropped)} "
-        "dropped. Complete-case analysis: a patient with a missing finding is left out, nothing is imputed.",
+        f"Rows: {provenance.rows_read} read, {used} used, {provenance.rows_read - used} dropped. "
+        "Complete-case analysis: a patient with no value for a finding the model uses is left out, "
+        "nothing is imputed.",
     )
+    lacking = provenance.rows_read - used - len(dropped)
     if dropped:
         shown = dropped[:6]
         words = "; ".join(f"line {d.line}: {d.reason}" for d in shown)
         if len(dropped) > len(shown):
             words += f"; and {len(dropped) - len(shown)} more"
+        if lacking > 0:
+            words += f"; and {patients(lacking)} lacking a finding the model uses"
         doc.rows([("Dropped rows", words)])
+    elif lacking > 0:
+        doc.rows([("Dropped rows", f"{patients(lacking)} lacking a finding the model uses")])
 
 
 def _data_use(doc: Document, run: _Run) -> None:
@@ -619,8 +633,8 @@ def _flow(doc: Document, run: _Run) -> None:
     provenance = run.provenance
     parts = _parts(run)
     if provenance is not None:
-        used = provenance.rows_read - len(provenance.dropped)
-        head = f"{provenance.rows_read} rows read → {len(provenance.dropped)} left out → {used} patients"
+        used = _n_used(run)
+        head = f"{provenance.rows_read} rows read → {provenance.rows_read - used} left out → {used} patients"
     else:
         head = f"{sum(n for _, n, _ in parts)} patients"
     _say(doc, head + " → " + " + ".join(f"{n} {part}" for part, n, _ in parts) + ".")

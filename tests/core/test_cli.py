@@ -66,22 +66,34 @@ def test_check_reports_what_was_read(capsys, heart_dat, heart):
     code, out, err = run(capsys, "check", heart_dat)
     assert code == 0 and err == ""
     assert "Format:   statlog" in out
-    assert "270 used of 270 read" in out
+    assert "270 kept of 270 read" in out and "A model on all 13 findings uses 270 rows." in out
     assert "150 absent, 120 present" in out
     assert "Dropped:  none" in out
     assert heart.provenance.sha256 in out
 
 
-def test_check_lists_the_dropped_rows(capsys, shared_data):
+def test_check_lists_the_rows_a_model_on_all_13_leaves_out(capsys, shared_data):
     summary = run_json(capsys, "check", shared_data / "processed.cleveland.data", "--json")
     assert summary["format"] == "cleveland"
-    assert summary["rows_read"] == 303 and summary["rows_used"] == 297
-    assert summary["classes"] == {"absent": 160, "present": 137}
-    assert [d["line"] for d in summary["dropped"]] == [88, 167, 193, 267, 288, 303]
-    assert all("missing value" in d["reason"] for d in summary["dropped"])
+    assert summary["rows_read"] == 303 and summary["rows_kept"] == 303 and summary["rows_used"] == 297
+    assert summary["classes"] == {"absent": 164, "present": 139}
+    assert summary["dropped"] == []
+    assert [d["line"] for d in summary["left_out"]] == [88, 167, 193, 267, 288, 303]
+    assert all(d["reason"] in ("ca missing", "thal missing") for d in summary["left_out"])
+    assert summary["not_recorded"] == {"ca": 4, "thal": 2}
     code, out, _ = run(capsys, "check", shared_data / "processed.cleveland.data")
     assert code == 0
-    assert "Dropped:  6 rows" in out and "line 88: missing value in thal" in out
+    assert "Left out by a model on all 13 findings: 6 rows" in out and "line 88: thal missing" in out
+    # without ca and thal a model keeps every row
+    summary = run_json(
+        capsys,
+        "check",
+        shared_data / "processed.cleveland.data",
+        "--json",
+        "--features",
+        "age,sex,cp,oldpeak",
+    )
+    assert summary["rows_used"] == 303 and summary["left_out"] == []
 
 
 def test_check_of_a_broken_file_lists_the_problems_and_fails(capsys):

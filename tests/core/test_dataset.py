@@ -76,6 +76,9 @@ def assert_valid(data: Dataset) -> None:
     assert isinstance(data.X.index, pd.RangeIndex)
     for feature in schema.FEATURES:
         for value in data.X[feature.name]:
+            if value != value:  # NaN: not recorded, never in a feature every row has
+                assert feature.name not in data.provenance.features
+                continue
             assert feature.check(value) is None, (feature.name, value)
     assert data.y.dtype == np.int64 and set(np.unique(data.y)) == {0, 1}
     assert data.lines.dtype == np.int64
@@ -126,7 +129,9 @@ def test_dataset_arrays_are_read_only(heart: Dataset) -> None:
         heart.y[0] = 5
 
 
-def test_cleveland_drops_the_six_rows_with_question_marks(shared_data: Path) -> None:
+def test_cleveland_keeps_the_six_rows_with_question_marks_for_models_that_do_not_need_them(
+    shared_data: Path,
+) -> None:
     path = shared_data / "processed.cleveland.data"
     raw = [line.split(",") for line in path.read_text().splitlines()]
     with_missing = [i for i, r in enumerate(raw, start=1) if "?" in r]
@@ -135,17 +140,25 @@ def test_cleveland_drops_the_six_rows_with_question_marks(shared_data: Path) -> 
     absent = sum(1 for r in raw if r[13].strip() == "0")
     assert absent == 164
 
-    data = load_dataset(path)
+    loaded = load_dataset(path)
+    assert_valid(loaded)
+    assert loaded.n_rows == 303 and loaded.provenance.dropped == ()
+    assert tuple(d.line for d in loaded.provenance.incomplete) == CLEVELAND_MISSING_LINES
+    assert loaded.provenance.features == tuple(n for n in schema.FEATURE_NAMES if n not in ("ca", "thal"))
+    # a model on all 13 findings leaves the six out, each with what it lacks
+    data = loaded.complete()
     assert_valid(data)
-    assert data.n_rows == 297
+    assert data.n_rows == 297 and data.provenance.features == schema.FEATURE_NAMES
     assert data.class_counts == {0: absent - absent_dropped, 1: 297 - (absent - absent_dropped)}
     p = data.provenance
     assert p.format == "cleveland" and p.target_coding == "0-4 (Cleveland num)"
-    assert p.rows_read == 303
+    assert p.rows_read == 303 and p.incomplete == ()
     assert tuple(d.line for d in p.dropped) == CLEVELAND_MISSING_LINES
-    assert p.dropped[0] == DroppedRow(88, "missing value in thal")
-    assert p.dropped[1] == DroppedRow(167, "missing value in ca")
+    assert p.dropped[0] == DroppedRow(88, "thal missing")
+    assert p.dropped[1] == DroppedRow(167, "ca missing")
     assert not set(CLEVELAND_MISSING_LINES) & set(data.lines.tolist())
+    # a model without ca and thal keeps every row
+    assert loaded.complete([n for n in schema.FEATURE_NAMES if n not in ("ca", "thal")]).n_rows == 303
     # a row's line points at that row in the file
     row = data.lines.tolist().index(200)
     assert list(data.X.iloc[row]) == [float(v) for v in raw[199][:13]]
@@ -240,16 +253,21 @@ def test_semicolons_with_decimal_commas(tmp_path: Path, heart: Dataset, heart_ro
     pd.testing.assert_frame_equal(data.X, heart.X)
 
 
-def test_missing_markers_are_dropped(tmp_path: Path, heart_rows: list[list[str]]) -> None:
+def test_missing_markers_leave_the_row_out_of_models_that_use_the_feature(
+    tmp_path: Path, heart_rows: list[list[str]]
+) -> None:
     rows = [r[:] for r in heart_rows[:40]]
     markers = {3: "?", 5: "NA", 7: "NaN", 9: "-9", 11: "-9.0", 13: ""}
     for i, marker in markers.items():
         rows[i][11] = marker
     path = write(tmp_path / "gaps.csv", rows, sep=",", header=list(schema.FEATURE_NAMES) + ["target"])
-    data = load_dataset(path)
+    loaded = load_dataset(path)
+    assert loaded.n_rows == 40 and int(loaded.X["ca"].isna().sum()) == len(markers)
+    data = loaded.complete()
     assert data.n_rows == 40 - len(markers)
     assert [d.line for d in data.provenance.dropped] == [i + 2 for i in markers]
-    assert all(d.reason == "missing value in ca" for d in data.provenance.dropped)
+    assert all(d.reason == "ca missing" for d in data.provenance.dropped)
+    assert loaded.complete([n for n in schema.FEATURE_NAMES if n != "ca"]).n_rows == 40
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -293,8 +311,9 @@ def test_typo_in_the_first_row_is_not_taken_for_a_header(tmp_path: Path, heart_r
         (12, "2", "thallium stress test (thal): has code 2"),
         (0, "0", "age: is 0 years, outside the possible range 1–120 years"),
         (0, "400", "age: is 400 years, outside"),
-        (4, "0", "serum cholesterol (chol): is 0 mg/dl, outside"),
-        (9, "-1", "ST depression on exercise (oldpeak): is -1 mm"),
+        (4, "20", "serum cholesterol (chol): is 20 mg/dl, outside"),
+        (3, "30", "resting blood pressure (trestbps): is 30 mm Hg, outside"),
+        (9, "-6", "ST depression on exercise (oldpeak): is -6 mm, outside the possible range -5–10 mm"),
     ],
 )
 def test_impossible_values(
@@ -350,9 +369,20 @@ def test_too_few_rows(tmp_path: Path, heart_rows: list[list[str]]) -> None:
 def test_too_few_rows_after_dropping(tmp_path: Path, heart_rows: list[list[str]]) -> None:
     rows = [r[:] for r in heart_rows[:25]]
     for r in rows[:10]:
-        r[12] = "?"
+        r[13] = "?"
     error = broken(tmp_path, rows)
-    assert "only 15 usable rows after dropping rows with missing values" in str(error)
+    assert "only 15 usable rows after dropping rows without a diagnosis" in str(error)
+
+
+def test_too_few_rows_with_the_chosen_features(tmp_path: Path, heart_rows: list[list[str]]) -> None:
+    rows = [r[:] for r in heart_rows[:25]]
+    for r in rows[:10]:
+        r[12] = "?"
+    loaded = load_dataset(write(tmp_path / "gaps.dat", rows))
+    assert loaded.n_rows == 25  # the file loads: a model without thal can use every row
+    assert loaded.complete([n for n in schema.FEATURE_NAMES if n != "thal"]).n_rows == 25
+    with pytest.raises(ValueError, match=r"only 15 of the 25 patients .* have all 13 findings"):
+        loaded.complete()
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n  \r\n\t\n"])
@@ -465,7 +495,7 @@ def test_duplicate_column(tmp_path: Path, heart_rows: list[list[str]]) -> None:
 def test_at_most_ten_problems_are_listed(tmp_path: Path, heart_rows: list[list[str]]) -> None:
     rows = [r[:] for r in heart_rows]
     for r in rows[:30]:
-        r[4] = "0"
+        r[4] = "10"
     error = broken(tmp_path, rows, name="many.dat")
     assert len(error.problems) == 30 and error.total == 30
     listed = [line for line in str(error).splitlines() if line.startswith("  - ")]
@@ -660,12 +690,13 @@ def test_a_cleveland_subset_reads_num_above_0_as_disease(shared_data, tmp_path):
     path.write_text("\n".join(rows) + "\n")
     data = load_dataset(path)
     assert data.provenance.target_coding == "0-4 (Cleveland num)"
-    num = np.array([float(r.split(",")[13]) for r in rows if "?" not in r])
+    num = np.array([float(r.split(",")[13]) for r in rows])
     np.testing.assert_array_equal(data.y, (num > 0).astype(int))
     # ... and with 0 and 1 only (0 = absent, 1 = present under both codings that allow a 0)
     rows01 = _cleveland_rows(shared_data, {"0", "1"})
     path.write_text("\n".join(rows01) + "\n")
-    assert load_dataset(path).class_counts == {0: 160, 1: 54}
+    num01 = np.array([float(r.split(",")[13]) for r in rows01])
+    assert load_dataset(path).class_counts == {0: int(np.sum(num01 == 0)), 1: int(np.sum(num01 == 1))}
 
 
 def test_a_statlog_file_codes_1_and_2_only(heart_rows, tmp_path):

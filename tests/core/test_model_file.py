@@ -301,6 +301,12 @@ def test_a_file_from_a_newer_schema_asks_for_an_update(good_file):
         (lambda m: m.update(saved_at="yesterday"), "saved_at"),
         (lambda m: m.update(format="something-else"), "not a heartgui model"),
         (lambda m: m.update(format_version="1"), "format_version"),
+        (lambda m: m.update(features=["age", "sexx"]), "unknown feature 'sexx'"),
+        (lambda m: m.update(features=["sex", "age"]), "schema's order"),
+        (lambda m: m.update(features="age"), "features"),
+        # fewer features than its preprocessing and weights were made for
+        (lambda m: m.update(features=["age", "sex"]), "invalid model"),
+        (lambda m: m["params"].update(features=["age", "sex"]), "features"),
     ],
 )
 def test_invalid_metadata_is_refused_even_with_a_valid_checksum(good_file, change, words):

@@ -55,14 +55,22 @@ def test_open_heart_dat_through_the_file_dialog(window, qtbot, heart_dat, monkey
     assert window.last_folder() == str(heart_dat.parent)
 
 
-def test_cleveland_file_shows_dropped_rows(window, open_file, shared_data):
+def test_cleveland_file_lists_the_rows_lacking_a_finding(window, open_file, shared_data):
     dataset = open_file(window, shared_data / "processed.cleveland.data")
-    assert dataset.n_rows == 297
+    assert dataset.n_rows == 303  # kept: each is left out only of a model that uses what it lacks
     page = window.data_page
-    assert page.dropped.count() == 6
-    assert page.dropped.item(0).text().startswith("Line ")
-    assert "missing" in page.dropped.item(0).text()
-    assert "(6)" in page.tabs.tabText(2)
+    lacking = dataset.provenance.incomplete
+    assert len(lacking) == 303 - dataset.n_complete() == 6
+    assert page.dropped.count() == 1 + len(lacking)  # the line saying what they mean, then one each
+    assert "left out only of a model that uses a finding it lacks" in page.dropped.item(0).text()
+    assert page.dropped.item(1).text() == f"Line {lacking[0].line}: {lacking[0].reason}"
+    assert f"({len(lacking)})" in page.tabs.tabText(2)
+    assert f"{dataset.n_complete()} have all 13 findings" in page.rows_label.text()
+    # the preview says "not recorded" where the file has '?'
+    model = page.preview.model()
+    row = dataset.lines.tolist().index(lacking[0].line)
+    column = schema.FEATURE_NAMES.index(lacking[0].reason.split()[0])
+    assert model.data(model.index(row, column)) == "not recorded"
 
 
 def test_bad_file_shows_a_message_and_keeps_the_old_dataset(

@@ -199,7 +199,7 @@ class DataPage(QWidget):
 
         self.dropped = QListWidget(page)
         self.dropped.setAccessibleName("Rows left out")
-        self.dropped.setToolTip("Rows of the file that were not used, and why.")
+        self.dropped.setToolTip("Rows of the file left out, or lacking a finding, and why.")
 
         self.tabs = QTabWidget(page)
         self.tabs.setAccessibleName("Dataset details")
@@ -224,9 +224,17 @@ class DataPage(QWidget):
         self.title_label.setText(f"<h2>{html.escape(prov.file_name)}</h2>")
         n = dataset.n_rows
         dropped = len(prov.dropped)
-        rows = f"{n} patients with 13 features each"
+        lacking = len(prov.incomplete)
+        if lacking:
+            # Which rows a model keeps depends on the findings it uses: say it for the two usual choices.
+            rows = (
+                f"{n} patients; {dataset.n_complete()} have all 13 findings, "
+                f"{dataset.n_complete(schema.ALL_SITES_FEATURES)} the 8 measured at all four sites"
+            )
+        else:
+            rows = f"{n} patients with 13 features each"
         if dropped:
-            rows += f" ({prov.rows_read} rows read, {dropped} left out because of missing values)"
+            rows += f" ({prov.rows_read} rows read, {dropped} left out: no diagnosis)"
         self.rows_label.setText(rows)
         counts = dataset.class_counts
         self.balance_label.setText(
@@ -252,10 +260,19 @@ class DataPage(QWidget):
         )
         self._facts.setRowVisible(self.rare_label, bool(rare))
         self.dropped.clear()
-        if prov.dropped:
-            for row in prov.dropped:
-                self.dropped.addItem(f"Line {row.line}: {row.reason}")
-        else:
+        for row in prov.dropped:
+            self.dropped.addItem(f"Line {row.line}: {row.reason}: left out of every model")
+        if lacking:
+            self.dropped.addItem(
+                f"{lacking} row{'s' if lacking != 1 else ''} lack a finding: each is left out only of a "
+                "model that uses a finding it lacks (choose the findings on the Train page)."
+            )
+        for row in prov.incomplete:
+            self.dropped.addItem(f"Line {row.line}: {row.reason}")
+        if not prov.dropped and not lacking:
             self.dropped.addItem("None: every row of the file is used.")
-        self.tabs.setTabText(2, f"Rows left out ({dropped})")
+        self.tabs.setTabText(
+            2,
+            f"Rows left out ({dropped})" if not lacking else f"Rows lacking a finding ({lacking + dropped})",
+        )
         self._stack.setCurrentIndex(1)

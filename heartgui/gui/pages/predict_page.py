@@ -401,6 +401,7 @@ class PredictPage(QWidget):
         self._explain_timer.setInterval(EXPLAIN_DELAY_MS)
         self._explain_timer.timeout.connect(self.refresh_explanations)
         self._dataset: Dataset | None = None
+        self._source_dataset: Dataset | None = None  # as given; _dataset is its rows the model can use
         self._threshold = 0.5
         self._risk: float | None = None
         # The dataset row (0-based) last copied into the form, to tell whether the form still shows it.
@@ -658,8 +659,12 @@ class PredictPage(QWidget):
             self._facts = TrainingFacts.from_model(model)
         self._model = model
         self._threshold = float(threshold)
-        if dataset is not None:
-            self.set_dataset(dataset)
+        self.form.set_used_features(model.used_features)
+        from heartgui.gui.widgets.feature_checklist import mark_unused
+
+        mark_unused(self.what_if_plot.combo, model.used_features)
+        if dataset is not None or self._source_dataset is not None:
+            self.set_dataset(dataset if dataset is not None else self._source_dataset)
         self._show_result(True)
         if self._user_patient:
             self.predict()
@@ -672,7 +677,16 @@ class PredictPage(QWidget):
         self.predict()
 
     def set_dataset(self, dataset: Dataset | None) -> None:
-        """The dataset "Fill from dataset row…" copies patients from; ``None`` disables it."""
+        """The dataset "Fill from dataset row…" copies patients from; ``None`` disables it.
+
+        With a model, only its patients who have every finding it uses are offered (a row lacking one
+        would leave a made-up value in the form)."""
+        self._source_dataset = dataset
+        if dataset is not None and self._model is not None:
+            try:
+                dataset = dataset.complete(self._model.used_features)
+            except ValueError:  # too few patients with these findings: nothing to fill from
+                dataset = None
         self._dataset = dataset
         self._filled_row = None
         self.fill_button.setEnabled(dataset is not None and dataset.n_rows > 0)
@@ -699,9 +713,10 @@ class PredictPage(QWidget):
             from heartgui.core.explain import NoveltyReference, TrainingFacts
 
             self._training = (X_train, y_train, settings)
-            self._facts = TrainingFacts.from_data(X_train, y_train)
+            used = settings.used_features
+            self._facts = TrainingFacts.from_data(X_train, y_train, used)
             try:
-                self._novelty = NoveltyReference.fit(X_train)
+                self._novelty = NoveltyReference.fit(X_train, used)
             except (ValueError, ArithmeticError):  # too few patients for a covariance: range check only
                 self._novelty = None
         self._update_ensemble_controls()
@@ -746,7 +761,8 @@ class PredictPage(QWidget):
             raise IndexError(f"row {row} is outside 1–{self._dataset.n_rows}")
         self._filled_row = index
         self._user_patient = True
-        self.form.set_values(self._dataset.row(index))
+        # A finding the model does not use may be not recorded (NaN): its field keeps its value.
+        self.form.set_values({n: v for n, v in self._dataset.row(index).items() if v == v})
 
     @Slot()
     def _ask_row(self) -> None:
@@ -860,7 +876,8 @@ class PredictPage(QWidget):
             f"<b>In the data: heart disease {outcome}</b> (row {index + 1}, file line "
             f"{int(dataset.lines[index])} of {dataset.provenance.file_name})."
         )
-        if self.form.values() != dataset.row(index):
+        shown = self.form.values()
+        if any(shown[n] != v for n, v in dataset.row(index).items() if v == v):
             text += "<br>You have changed values since, so the form no longer shows this patient."
         self.actual_outcome_label.setText(text)
         self.actual_outcome_box.show()

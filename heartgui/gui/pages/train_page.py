@@ -35,6 +35,7 @@ from heartgui.core import schema
 from heartgui.core.network import MAX_PARAMETERS, MAX_TRAINING_MB, EpochReport, check_architecture
 from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
 from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox, with_message
+from heartgui.gui.widgets.feature_checklist import FeatureChecklist
 from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.loss_plot import LossPlot
 
@@ -370,6 +371,10 @@ class TrainPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        # The findings the model uses (issue 12), first: what the network sees, then how it learns.
+        self.features = FeatureChecklist()
+        self.features.changed.connect(self._on_edited)
+        left_layout.addWidget(self.features)
         left_layout.addWidget(settings_box)
         left_layout.addStretch()
         scroll = QScrollArea()
@@ -449,6 +454,7 @@ class TrainPage(QWidget):
             self.init.setCurrentIndex(max(self.init.findData(settings.init), 0))
             self.gradient.setCurrentIndex(max(self.gradient.findData(settings.gradient), 0))
             self.patience.setValue(settings.patience or 0)
+            self.features.set_features(settings.features)
             preset = settings.preset if settings.preset in _PRESET_TITLES else "custom"
             self.preset.setCurrentIndex(self.preset.findData(preset))
         finally:
@@ -471,6 +477,7 @@ class TrainPage(QWidget):
             "init": self.init.currentData(),
             "gradient": self.gradient.currentData(),
             "patience": self.patience.value() or None,
+            "features": self.features.features(),
         }
         if preset in PRESETS:
             return PRESETS[preset].replace(preset=preset, **values)
@@ -512,8 +519,8 @@ class TrainPage(QWidget):
 
     def _on_preset_chosen(self, index: int) -> None:
         key = self.preset.itemData(index)
-        if key in PRESETS:
-            self.set_settings(PRESETS[key])
+        if key in PRESETS:  # a preset chooses the network, not the findings: those stay
+            self.set_settings(PRESETS[key].replace(preset=key, features=self.features.features()))
             self.settings_changed.emit(self.settings())
 
     #: What the hint says after a keystroke the hidden-layer field refused.
@@ -597,6 +604,7 @@ class TrainPage(QWidget):
             self.init,
             self.gradient,
             self.patience,
+            self.features,
         )
 
     # ----------------------------------------------------------------------------------------------

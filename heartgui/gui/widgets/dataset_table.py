@@ -83,6 +83,17 @@ class DatasetTableModel(QAbstractTableModel):
             return None
         feature = schema.FEATURES[column]
         value = float(self._values[row, column])
+        if value != value:  # NaN: the file has no value here ('?', or 0 for a cholesterol)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "not recorded"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (
+                    f"{feature.label}: not recorded in the file. A model that uses it leaves this "
+                    "patient out; a model that does not keeps them."
+                )
+            if role == Qt.ItemDataRole.UserRole:
+                return value
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return feature.describe_value(value) if feature.is_coded else _number(feature, value)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -181,14 +192,17 @@ class SummaryTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._values = np.empty((0, 3))
         self._counts: dict[int, list[CategoryCount]] = {}
+        self._not_recorded = np.zeros(0, dtype=np.int64)  # per feature: patients without a value
 
     def set_dataset(self, dataset: Dataset | None) -> None:
         self.beginResetModel()
         if dataset is None:
             self._values = np.empty((0, 3))
             self._counts = {}
+            self._not_recorded = np.zeros(0, dtype=np.int64)
         else:
             self._values = dataset.summary()[["min", "median", "max"]].to_numpy(dtype=np.float64)
+            self._not_recorded = dataset.X.isna().sum().to_numpy(dtype=np.int64)
             self._counts = {
                 row: category_counts(dataset, f) for row, f in enumerate(schema.FEATURES) if f.is_coded
             }
@@ -211,11 +225,18 @@ class SummaryTableModel(QAbstractTableModel):
         feature = schema.FEATURES[row]
         if feature.is_coded:
             return self._coded_data(row, column, role)
+        missing = int(self._not_recorded[row]) if len(self._not_recorded) else 0
         if column == self.COUNTS:
             if role == Qt.ItemDataRole.DisplayRole:
-                return "— (a measurement)"
+                return f"— (a measurement; not recorded for {missing})" if missing else "— (a measurement)"
             return None
         value = float(self._values[row, column])
+        if value != value:  # NaN: no patient of the file has this measurement
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "not recorded"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{feature.label}: not recorded for any patient of this file."
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 f"{value:.{max(feature.decimals, 0 if value == round(value) else 1)}f} {feature.unit}".strip()
@@ -237,7 +258,9 @@ class SummaryTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return "\n".join(c.describe() for c in counts)
+            missing = int(self._not_recorded[row]) if len(self._not_recorded) else 0
+            lines = [c.describe() for c in counts] + ([f"not recorded: {missing}"] if missing else [])
+            return "\n".join(lines)
         if role == Qt.ItemDataRole.ToolTipRole:
             rare = [c for c in counts if c.rare]
             if not rare:

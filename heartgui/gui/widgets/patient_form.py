@@ -10,7 +10,7 @@ in mg/dl or mmol/L; :meth:`PatientForm.values` always returns mg/dl, the unit th
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from heartgui.core.schema import BY_NAME, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
+from heartgui.core.schema import BY_NAME, FEATURE_NAMES, FEATURES, MG_DL_PER_MMOL_L_CHOLESTEROL, Feature
 from heartgui.gui.widgets.checked_spin import CheckedSpinBox, with_message
 
 CHOLESTEROL = "chol"
@@ -31,6 +31,15 @@ MG_DL = "mg/dl"
 MMOL_L = "mmol/L"
 #: Decimals of cholesterol shown in mmol/L (5.17 mmol/L is how labs report it).
 MMOL_L_DECIMALS = 2
+
+
+#: How the form names the findings a model does not use.
+NOT_USED_WORDS = "Not used by this model"
+
+
+def _lower_first(label: str) -> str:
+    """``"Serum cholesterol"`` → ``"serum cholesterol"``; ``"ST depression…"`` stays (an acronym)."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def typical_patient() -> dict[str, float]:
@@ -66,6 +75,13 @@ class PatientForm(QWidget):
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # The findings a model on fewer than 13 does not use (set_used_features); hidden otherwise.
+        self.not_used_label = QLabel("")
+        self.not_used_label.setObjectName("not_used_features")
+        self.not_used_label.setWordWrap(True)
+        self.not_used_label.setAccessibleName("Findings this model does not use")
+        self.not_used_label.hide()
+        layout.addRow(self.not_used_label)
         for feature in FEATURES:
             editor = self._make_editor(feature)
             editor.setObjectName(f"field_{feature.name}")
@@ -152,6 +168,33 @@ class PatientForm(QWidget):
             else:
                 out[name] = float(editor.value())
         return out
+
+    def set_used_features(self, features: Sequence[str] | None) -> None:
+        """Grey out the findings the model does not use, named in a line above the form ("not used by
+        this model: …"; hidden when all 13 are used).
+
+        Their fields keep a value (the form always has 13) but the model never reads it, so the student
+        is not asked for it.
+        """
+        used = set(FEATURE_NAMES if features is None else features)
+        unused = [f.label for f in FEATURES if f.name not in used]
+        self.not_used_label.setText(
+            f"{NOT_USED_WORDS}: {', '.join(_lower_first(label) for label in unused)} (greyed out)."
+        )
+        self.not_used_label.setVisible(bool(unused))
+        for feature in FEATURES:
+            on = feature.name in used
+            editor, label = self.editors[feature.name], self.labels[feature.name]
+            editor.setEnabled(on)
+            label.setEnabled(on)
+            tip = feature.help if on else f"Not used by this model. {feature.help}"
+            editor.setToolTip(tip)
+            label.setToolTip(tip)
+        self.chol_unit.setEnabled(CHOLESTEROL in used)
+
+    def used_features(self) -> tuple[str, ...]:
+        """The findings whose fields are enabled (those the model uses)."""
+        return tuple(n for n in FEATURE_NAMES if self.editors[n].isEnabled())
 
     def set_values(self, values: Mapping[str, float]) -> None:
         """Show ``values`` (cholesterol in mg/dl); features not given keep their value.

@@ -475,10 +475,14 @@ class NetworkPage(QWidget):
         if self._training is None:
             return None
         X_fit = self._training[0]
+        # the findings the model uses: the others may be not recorded (NaN) for a training patient
         from heartgui.core.schema import FEATURE_NAMES
 
-        values = np.array([float(patient[n]) for n in FEATURE_NAMES])
-        same = np.flatnonzero((X_fit[list(FEATURE_NAMES)].to_numpy(dtype=float) == values).all(axis=1))
+        used = self._shown.used_features if self._shown is not None else FEATURE_NAMES
+        if any(n not in patient for n in used):
+            return None
+        values = np.array([float(patient[n]) for n in used])
+        same = np.flatnonzero((X_fit[list(used)].to_numpy(dtype=float) == values).all(axis=1))
         return int(same[0]) if len(same) else None
 
     def _show_learning(self) -> None:

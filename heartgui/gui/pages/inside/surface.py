@@ -51,7 +51,10 @@ class SurfaceTab(QWidget):
         """Draw ``model``'s risk over the chosen features for ``patient``, with similar ``training`` rows
         and the contour at ``threshold`` (default: the model's)."""
         from heartgui.core.surface import decision_surface
+        from heartgui.gui.widgets.feature_checklist import mark_unused
 
+        for combo in (self.plot.x_combo, self.plot.y_combo):  # a finding the model does not use: greyed
+            mark_unused(combo, model.used_features)
         x_feature, y_feature = self.plot.features
         if x_feature == y_feature:
             self.plot.show_message("Choose two different findings: one across and one up.")
