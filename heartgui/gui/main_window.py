@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self._predict_page: Any = None
         self._network_page: Any = None
         self._background_started = False
+        self._background_done = False  # the model pages can be built (see _build_model_pages_if_idle)
         self._jobs: dict[int, Any] = {}
         self._next_run_id = 0
         self._load_run: int | None = None
@@ -480,13 +481,16 @@ class MainWindow(QMainWindow):
 
     @Slot(int, object)
     def _on_background_imports_done(self, run_id: int, _: object) -> None:
+        self._background_done = True
         QTimer.singleShot(0, self._build_model_pages_if_idle)
 
     @Slot()
     def _build_model_pages_if_idle(self) -> None:
         # Building the three pages keeps the UI thread busy for a few hundred milliseconds: not while
-        # a training runs (it would stall the live plot); they are built when it ends, or when asked for.
-        if self._training_run is None:
+        # a training runs (it would stall the live plot) nor while a data file loads (a file opened in
+        # the first seconds after start froze the window mid-load); they are built when it ends, or
+        # when asked for.
+        if self._training_run is None and self._load_run is None:
             self._ensure_model_pages()
 
     def _replace_page(self, index: int, page: QWidget) -> None:
@@ -652,6 +656,7 @@ class MainWindow(QMainWindow):
         self._load_run = None
         self.set_dataset(dataset)
         self._start_background_imports()
+        self._build_model_pages_later()
         self._add_recent(dataset.provenance.path)
         self._settings().setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
         self.dataset_loaded.emit(dataset)
@@ -662,6 +667,7 @@ class MainWindow(QMainWindow):
             return
         self._load_run = None
         self._start_background_imports()
+        self._build_model_pages_later()
         kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
         self.dataset_failed.emit(message)
@@ -669,6 +675,12 @@ class MainWindow(QMainWindow):
 
         still_open = self.dataset.provenance.file_name if self.dataset is not None else None
         QMessageBox.warning(self, "Cannot open the data file", bad_file_message(message, still_open))
+
+    def _build_model_pages_later(self) -> None:
+        """After a load: build the model pages once the events waiting now are handled, if the
+        background imports ended while the file loaded."""
+        if self._background_done and not self.model_pages_built:
+            QTimer.singleShot(0, self._build_model_pages_if_idle)
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""

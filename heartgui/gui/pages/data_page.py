@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -240,7 +240,9 @@ class DataPage(QWidget):
         self.sha_label.setText(f"<code>{prov.sha256}</code>")
         self.preview_model.set_dataset(dataset)
         # Wide enough for each clinical header ("Resting blood pressure (mm Hg)"), which would be cut off.
-        self.preview.resizeColumnsToContents()
+        # Measured in the next turn of the event loop: together with the rest of this method and the
+        # page's first layout it held the window more than 100 ms (bench_large_input).
+        QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
         self.summary_model.set_dataset(dataset)
         rare = rare_categories(dataset)
         self.rare_label.setText(
