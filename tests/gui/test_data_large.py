@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from heartgui.core import schema
 from heartgui.core.dataset import load_dataset
@@ -34,8 +35,10 @@ def big_dat(tmp_path_factory, heart_dat) -> Path:
 
 @pytest.mark.slow
 def test_opening_a_large_data_file_keeps_the_window_responsive(qtbot, window, big_dat, record_property):
-    # The window as a student has it a few seconds after start: its pages built.
+    # The window as a student has it a few seconds after start: its pages built, their plots drawn.
     qtbot.waitUntil(lambda: window.model_pages_built, timeout=60_000)
+    for _ in range(3):
+        QApplication.processEvents()
     collector = MainThreadCollector(window)  # the garbage collector runs as in the app (heartgui.gui.app)
     heartbeat = Heartbeat()
     try:
