@@ -52,6 +52,9 @@ __all__ = [
 DATA_FILTER = "Heart data (*.dat *.data *.csv *.tsv *.txt);;All files (*)"
 MODEL_FILTER = "heartgui model (*.heartmodel);;All files (*)"
 MAX_RECENT_FILES = 8
+#: When the background imports ended during a file load, the model pages are built this long after the
+#: file is shown (ms): the file's page is painted first.
+MODEL_PAGES_AFTER_LOAD_MS = 300
 
 PAGE_DATA, PAGE_TRAIN, PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK = range(5)
 _PAGE_TITLES = ("1  Data", "2  Train", "3  Results", "4  Predict", "5  Inside")
@@ -677,10 +680,11 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cannot open the data file", bad_file_message(message, still_open))
 
     def _build_model_pages_later(self) -> None:
-        """After a load: build the model pages once the events waiting now are handled, if the
-        background imports ended while the file loaded."""
+        """After a load: build the model pages a moment later, if the background imports ended while the
+        file loaded. Not at once: Qt paints after the events already waiting, so the file would only
+        appear once the pages were built."""
         if self._background_done and not self.model_pages_built:
-            QTimer.singleShot(0, self._build_model_pages_if_idle)
+            QTimer.singleShot(MODEL_PAGES_AFTER_LOAD_MS, self._build_model_pages_if_idle)
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""
