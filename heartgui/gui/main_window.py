@@ -660,8 +660,12 @@ class MainWindow(QMainWindow):
         self.set_dataset(dataset)
         self._start_background_imports()
         self._build_model_pages_later()
-        self._add_recent(dataset.provenance.path)
-        self._settings().setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
+        # One settings object, so one write of the settings file: each waits for the disk (10-100 ms
+        # here), in the same event that shows the file.
+        settings = self._settings()
+        self._add_recent(dataset.provenance.path, settings)
+        settings.setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
+        del settings
         self.dataset_loaded.emit(dataset)
 
     @Slot(int, str)
@@ -733,10 +737,12 @@ class MainWindow(QMainWindow):
         files = [f for f in stored if Path(f).is_file()]
         return files[:MAX_RECENT_FILES]
 
-    def _add_recent(self, path: str) -> None:
+    def _add_recent(self, path: str, settings: QSettings | None = None) -> None:
         path = str(Path(path).resolve())
         files = [path] + [f for f in self.recent_files() if f != path]
-        self._settings().setValue(_KEY_RECENT, files[:MAX_RECENT_FILES])
+        if settings is None:
+            settings = self._settings()
+        settings.setValue(_KEY_RECENT, files[:MAX_RECENT_FILES])
 
     @Slot()
     def _fill_recent_menu(self) -> None:

@@ -30,6 +30,7 @@ from heartgui.gui.widgets.dataset_table import (
     SummaryTableModel,
     how_many,
     rare_categories,
+    widest_values,
 )
 
 __all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
@@ -182,6 +183,15 @@ class DataPage(QWidget):
         self.preview.setWordWrap(False)
         self.preview.horizontalHeader().setDefaultSectionSize(120)
         self.preview.verticalHeader().setDefaultSectionSize(22)
+        # Each column wide enough for its clinical header ("Resting blood pressure (mm Hg)") and every
+        # value it can show, measured once on made-up rows: measured on each file's rows, with the rest
+        # of show_dataset, it held the window when a 200,000-row file arrived (bench_large_input).
+        sample = widest_values()
+        self._columns_sized = sample is not None
+        if sample is not None:
+            self.preview_model.set_dataset(sample)
+            self.preview.resizeColumnsToContents()
+            self.preview_model.set_dataset(None)
 
         self.summary = QTableView(page)
         self.summary_model = SummaryTableModel(self)
@@ -239,10 +249,8 @@ class DataPage(QWidget):
         self.path_label.setText(html.escape(str(Path(prov.path))))
         self.sha_label.setText(f"<code>{prov.sha256}</code>")
         self.preview_model.set_dataset(dataset)
-        # Wide enough for each clinical header ("Resting blood pressure (mm Hg)"), which would be cut off.
-        # Measured in the next turn of the event loop: together with the rest of this method and the
-        # page's first layout it held the window more than 100 ms (bench_large_input).
-        QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
+        if not self._columns_sized:  # (see _build_loaded) in an event of its own
+            QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
         self.summary_model.set_dataset(dataset)
         rare = rare_categories(dataset)
         self.rare_label.setText(

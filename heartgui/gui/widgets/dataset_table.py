@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from heartgui.core import schema
-from heartgui.core.dataset import Dataset
+from heartgui.core.dataset import DataFileError, Dataset, dataset_from_frame
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "dataset_facts",
     "how_many",
     "rare_categories",
+    "widest_values",
 ]
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -53,6 +54,29 @@ _CELL_ROLES = frozenset(
         Qt.ItemDataRole.UserRole,
     }
 )
+
+
+def widest_values() -> Dataset | None:
+    """Made-up patients with every category of each coded feature and the limits of each measurement:
+    every text a column can show, to size the columns once instead of measuring each file's rows.
+
+    ``None`` if the schema's own limits do not pass its checks (then the caller measures the rows).
+    """
+    import pandas as pd
+
+    rows = 20  # dataset_from_frame wants at least MIN_ROWS patients of both classes
+    columns = {}
+    for feature in schema.FEATURES:
+        if feature.codes is not None:
+            choices = [float(c) for c in feature.codes]
+        else:
+            assert feature.limits is not None
+            choices = [float(v) for v in feature.limits]
+        columns[feature.name] = [choices[i % len(choices)] for i in range(rows)]
+    try:
+        return dataset_from_frame(pd.DataFrame(columns), [i % 2 for i in range(rows)], name="column widths")
+    except DataFileError:
+        return None
 
 
 class DatasetTableModel(QAbstractTableModel):
