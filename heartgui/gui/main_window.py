@@ -52,6 +52,9 @@ __all__ = [
 DATA_FILTER = "Heart data (*.dat *.data *.csv *.tsv *.txt);;All files (*)"
 MODEL_FILTER = "heartgui model (*.heartmodel);;All files (*)"
 MAX_RECENT_FILES = 8
+#: When the background imports ended during a file load, the model pages are built this long after the
+#: file is shown (ms): the file's page is painted first.
+MODEL_PAGES_AFTER_LOAD_MS = 300
 
 PAGE_DATA, PAGE_TRAIN, PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK = range(5)
 _PAGE_TITLES = ("1  Data", "2  Train", "3  Results", "4  Predict", "5  Inside")
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
         self._predict_page: Any = None
         self._network_page: Any = None
         self._background_started = False
+        self._background_done = False  # the model pages can be built (see _build_model_pages_if_idle)
         self._jobs: dict[int, Any] = {}
         self._next_run_id = 0
         self._load_run: int | None = None
@@ -490,13 +494,16 @@ class MainWindow(QMainWindow):
 
     @Slot(int, object)
     def _on_background_imports_done(self, run_id: int, _: object) -> None:
+        self._background_done = True
         QTimer.singleShot(0, self._build_model_pages_if_idle)
 
     @Slot()
     def _build_model_pages_if_idle(self) -> None:
         # Building the three pages keeps the UI thread busy for a few hundred milliseconds: not while
-        # a training runs (it would stall the live plot); they are built when it ends, or when asked for.
-        if self._training_run is None:
+        # a training runs (it would stall the live plot) nor while a data file loads (a file opened in
+        # the first seconds after start froze the window mid-load); they are built when it ends, or
+        # when asked for.
+        if self._training_run is None and self._load_run is None:
             self._ensure_model_pages()
 
     def _replace_page(self, index: int, page: QWidget) -> None:
@@ -663,8 +670,13 @@ class MainWindow(QMainWindow):
         self._load_run = None
         self.set_dataset(dataset)
         self._start_background_imports()
-        self._add_recent(dataset.provenance.path)
-        self._settings().setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
+        self._build_model_pages_later()
+        # One settings object, so one write of the settings file: each waits for the disk (10-100 ms
+        # here), in the same event that shows the file.
+        settings = self._settings()
+        self._add_recent(dataset.provenance.path, settings)
+        settings.setValue(_KEY_LAST_FOLDER, str(Path(dataset.provenance.path).parent))
+        del settings
         self.dataset_loaded.emit(dataset)
 
     @Slot(int, str)
@@ -673,6 +685,7 @@ class MainWindow(QMainWindow):
             return
         self._load_run = None
         self._start_background_imports()
+        self._build_model_pages_later()
         kept = f" {self.dataset.provenance.file_name} is still open." if self.dataset is not None else ""
         self.statusBar().showMessage(f"Could not open {Path(self._loading_path).name}.{kept}")
         self.dataset_failed.emit(message)
@@ -680,6 +693,13 @@ class MainWindow(QMainWindow):
 
         still_open = self.dataset.provenance.file_name if self.dataset is not None else None
         QMessageBox.warning(self, "Cannot open the data file", bad_file_message(message, still_open))
+
+    def _build_model_pages_later(self) -> None:
+        """After a load: build the model pages a moment later, if the background imports ended while the
+        file loaded. Not at once: Qt paints after the events already waiting, so the file would only
+        appear once the pages were built."""
+        if self._background_done and not self.model_pages_built:
+            QTimer.singleShot(MODEL_PAGES_AFTER_LOAD_MS, self._build_model_pages_if_idle)
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""
@@ -730,10 +750,12 @@ class MainWindow(QMainWindow):
         files = [f for f in stored if Path(f).is_file()]
         return files[:MAX_RECENT_FILES]
 
-    def _add_recent(self, path: str) -> None:
+    def _add_recent(self, path: str, settings: QSettings | None = None) -> None:
         path = str(Path(path).resolve())
         files = [path] + [f for f in self.recent_files() if f != path]
-        self._settings().setValue(_KEY_RECENT, files[:MAX_RECENT_FILES])
+        if settings is None:
+            settings = self._settings()
+        settings.setValue(_KEY_RECENT, files[:MAX_RECENT_FILES])
 
     @Slot()
     def _fill_recent_menu(self) -> None:

@@ -278,12 +278,19 @@ def background_imports_job() -> Callable[[Worker], Any]:
 
 
 def load_job(path: str) -> Callable[[Worker], Any]:
-    """A job that loads a data file and returns the :class:`~heartgui.core.dataset.Dataset`."""
+    """A job that loads a data file and returns the :class:`~heartgui.core.dataset.Dataset`.
+
+    It also computes what the Data page shows of it (medians, category counts: ``dataset_facts``), which
+    would hold the window for a moment on a large file.
+    """
 
     def run(worker: Worker) -> Any:
         from heartgui.core.dataset import load_dataset
+        from heartgui.gui.widgets.dataset_table import dataset_facts
 
-        return load_dataset(path)
+        dataset = load_dataset(path)
+        dataset_facts(dataset)
+        return dataset
 
     return run
 

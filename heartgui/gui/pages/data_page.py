@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -30,6 +30,7 @@ from heartgui.gui.widgets.dataset_table import (
     SummaryTableModel,
     how_many,
     rare_categories,
+    widest_values,
 )
 
 __all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
@@ -182,6 +183,15 @@ class DataPage(QWidget):
         self.preview.setWordWrap(False)
         self.preview.horizontalHeader().setDefaultSectionSize(120)
         self.preview.verticalHeader().setDefaultSectionSize(22)
+        # Each column wide enough for its clinical header ("Resting blood pressure (mm Hg)") and every
+        # value it can show, measured once on made-up rows: measured on each file's rows, with the rest
+        # of show_dataset, it held the window when a 200,000-row file arrived (bench_large_input).
+        sample = widest_values()
+        self._columns_sized = sample is not None
+        if sample is not None:
+            self.preview_model.set_dataset(sample)
+            self.preview.resizeColumnsToContents()
+            self.preview_model.set_dataset(None)
 
         self.summary = QTableView(page)
         self.summary_model = SummaryTableModel(self)
@@ -247,8 +257,8 @@ class DataPage(QWidget):
         self.path_label.setText(html.escape(str(Path(prov.path))))
         self.sha_label.setText(f"<code>{prov.sha256}</code>")
         self.preview_model.set_dataset(dataset)
-        # Wide enough for each clinical header ("Resting blood pressure (mm Hg)"), which would be cut off.
-        self.preview.resizeColumnsToContents()
+        if not self._columns_sized:  # (see _build_loaded) in an event of its own
+            QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
         self.summary_model.set_dataset(dataset)
         rare = rare_categories(dataset)
         self.rare_label.setText(
@@ -260,15 +270,16 @@ class DataPage(QWidget):
         )
         self._facts.setRowVisible(self.rare_label, bool(rare))
         self.dropped.clear()
-        for row in prov.dropped:
-            self.dropped.addItem(f"Line {row.line}: {row.reason}: left out of every model")
+        # One call for each list of rows: a large file can leave out thousands.
+        self.dropped.addItems(
+            [f"Line {row.line}: {row.reason}: left out of every model" for row in prov.dropped]
+        )
         if lacking:
             self.dropped.addItem(
                 f"{lacking} row{'s' if lacking != 1 else ''} lack a finding: each is left out only of a "
                 "model that uses a finding it lacks (choose the findings on the Train page)."
             )
-        for row in prov.incomplete:
-            self.dropped.addItem(f"Line {row.line}: {row.reason}")
+        self.dropped.addItems([f"Line {row.line}: {row.reason}" for row in prov.incomplete])
         if not prov.dropped and not lacking:
             self.dropped.addItem("None: every row of the file is used.")
         self.tabs.setTabText(

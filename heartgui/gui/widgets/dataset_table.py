@@ -8,6 +8,8 @@ category of each coded feature.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,18 +17,21 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from heartgui.core import schema
-from heartgui.core.dataset import Dataset
+from heartgui.core.dataset import DataFileError, Dataset, dataset_from_frame
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural
 
 __all__ = [
     "RARE_CATEGORY_PATIENTS",
     "CategoryCount",
+    "DatasetFacts",
     "DatasetTableModel",
     "SummaryTableModel",
     "category_counts",
     "column_title",
+    "dataset_facts",
     "how_many",
     "rare_categories",
+    "widest_values",
 ]
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -39,6 +44,39 @@ def column_title(feature: schema.Feature) -> str:
 
 def _number(feature: schema.Feature, value: float) -> str:
     return f"{value:.{feature.decimals}f}"
+
+
+_CELL_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.UserRole,
+    }
+)
+
+
+def widest_values() -> Dataset | None:
+    """Made-up patients with every category of each coded feature and the limits of each measurement:
+    every text a column can show, to size the columns once instead of measuring each file's rows.
+
+    ``None`` if the schema's own limits do not pass its checks (then the caller measures the rows).
+    """
+    import pandas as pd
+
+    rows = 20  # dataset_from_frame wants at least MIN_ROWS patients of both classes
+    columns = {}
+    for feature in schema.FEATURES:
+        if feature.codes is not None:
+            choices = [float(c) for c in feature.codes]
+        else:
+            assert feature.limits is not None
+            choices = [float(v) for v in feature.limits]
+        columns[feature.name] = [choices[i % len(choices)] for i in range(rows)]
+    try:
+        return dataset_from_frame(pd.DataFrame(columns), [i % 2 for i in range(rows)], name="column widths")
+    except DataFileError:
+        return None
 
 
 class DatasetTableModel(QAbstractTableModel):
@@ -71,7 +109,9 @@ class DatasetTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(schema.FEATURES) + 1
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The view asks each visible cell for some ten roles, most of which this model leaves to Qt:
+        # answer those at once (measuring the columns of a large file asks thousands of times).
+        if role not in _CELL_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         if column == len(schema.FEATURES):
@@ -175,7 +215,46 @@ def category_counts(dataset: Dataset, feature: schema.Feature) -> list[CategoryC
 
 def rare_categories(dataset: Dataset) -> list[CategoryCount]:
     """The categories of all coded features seen in fewer than :data:`RARE_CATEGORY_PATIENTS` patients."""
-    return [c for f in schema.FEATURES if f.is_coded for c in category_counts(dataset, f) if c.rare]
+    return list(dataset_facts(dataset).rare)
+
+
+@dataclass(frozen=True, eq=False)
+class DatasetFacts:
+    """What the Data page shows of a dataset besides its rows, computed once per dataset.
+
+    On a 200,000-row file the medians and category counts take a few hundred milliseconds: the loader
+    worker computes them (:func:`dataset_facts` caches them), so the window does not stop while it shows
+    the file.
+    """
+
+    #: (13, 3): the minimum, median and maximum of each feature, in schema order.
+    summary: np.ndarray
+    #: The category counts of each coded feature, by its row (schema position).
+    counts: dict[int, list[CategoryCount]]
+    #: The categories seen in fewer than :data:`RARE_CATEGORY_PATIENTS` patients.
+    rare: tuple[CategoryCount, ...]
+    #: (13,): per feature, the patients without a value ("not recorded").
+    not_recorded: np.ndarray
+
+
+_FACTS: weakref.WeakKeyDictionary[Dataset, DatasetFacts] = weakref.WeakKeyDictionary()
+_FACTS_LOCK = threading.Lock()  # the loader worker fills the cache, the window reads it
+
+
+def dataset_facts(dataset: Dataset) -> DatasetFacts:
+    """The :class:`DatasetFacts` of ``dataset``, computed on the first call (from any thread) and kept
+    as long as the dataset lives."""
+    with _FACTS_LOCK:
+        facts = _FACTS.get(dataset)
+    if facts is not None:
+        return facts
+    summary = dataset.summary()[["min", "median", "max"]].to_numpy(dtype=np.float64)
+    counts = {row: category_counts(dataset, f) for row, f in enumerate(schema.FEATURES) if f.is_coded}
+    rare = tuple(c for row in sorted(counts) for c in counts[row] if c.rare)
+    not_recorded = dataset.X.isna().sum().to_numpy(dtype=np.int64)
+    facts = DatasetFacts(summary=summary, counts=counts, rare=rare, not_recorded=not_recorded)
+    with _FACTS_LOCK:
+        return _FACTS.setdefault(dataset, facts)
 
 
 class SummaryTableModel(QAbstractTableModel):
@@ -201,11 +280,10 @@ class SummaryTableModel(QAbstractTableModel):
             self._counts = {}
             self._not_recorded = np.zeros(0, dtype=np.int64)
         else:
-            self._values = dataset.summary()[["min", "median", "max"]].to_numpy(dtype=np.float64)
-            self._not_recorded = dataset.X.isna().sum().to_numpy(dtype=np.int64)
-            self._counts = {
-                row: category_counts(dataset, f) for row, f in enumerate(schema.FEATURES) if f.is_coded
-            }
+            facts = dataset_facts(dataset)
+            self._values = facts.summary
+            self._not_recorded = facts.not_recorded
+            self._counts = facts.counts
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
