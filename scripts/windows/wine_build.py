@@ -280,6 +280,12 @@ def ensure_debian_packages() -> None:
             "windows build: needs the Debian packages " + " ".join(missing) + "; install them with\n"
             "    sudo apt-get install --no-install-recommends " + " ".join(DEBIAN_PACKAGES)
         )
+    # Said before it starts: on a fresh machine this downloads ~100 MB and takes about a minute.
+    print(
+        "windows build: installing the missing Debian packages " + " ".join(missing) + " with apt-get"
+        " (wine is ~100 MB; it takes about a minute)",
+        flush=True,
+    )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (
         ["apt-get", "update", "-qq"],
