@@ -609,15 +609,25 @@ def snapshot(folder: Path) -> dict[str, float]:
 
 
 def smoke_test_exe(
-    wine: Wine, exe: Path, data: Path | None, check: object, args: Sequence[str] = ("--smoke-test",)
+    wine: Wine,
+    exe: Path,
+    data: Path | None,
+    check: object,
+    args: Sequence[str] = ("--smoke-test",),
+    first_start: bool = False,
 ) -> dict:
     """Run the frozen ``heartgui.exe --smoke-test`` under Wine, without network; judge it with ``check``.
 
     ``check(returncode, stdout, stderr, data, written)`` is scripts/build.py's judge (shared with the
     Linux builds); it raises SystemExit with the reasons or returns the JSON report. ``exe`` may also be
-    ``heartgui-cli.exe``, and ``args`` another command line, judged by another ``check``.
+    ``heartgui-cli.exe``, and ``args`` another command line, judged by another ``check``. With
+    ``first_start``, matplotlib's font caches are removed from the prefix's user profile first, and the
+    judge is also given the cache files the run wrote (``cache_files=``): the font cache must be among them.
     """
     profile = _profile(wine.prefix)
+    if first_start:
+        for old in (profile / "AppData" / "Local").rglob("fontlist-*.json"):
+            old.unlink()
     before = snapshot(profile)
     cmd = [wine.wine or "wine", windows_path(exe), *args]
     if data is not None:
@@ -632,8 +642,10 @@ def smoke_test_exe(
     proc = _run(cmd, env=wine.env, timeout=600, echo=False)
     elapsed = time.perf_counter() - start
     wine.wait()
-    written = outside_allowed(files_written(before, snapshot(profile)))
-    report = check(proc.returncode, proc.stdout, proc.stderr, data, written)  # type: ignore[operator]
+    all_written = files_written(before, snapshot(profile))
+    written = outside_allowed(all_written)
+    extra = {"cache_files": [p for p in all_written if p not in written]} if first_start else {}
+    report = check(proc.returncode, proc.stdout, proc.stderr, data, written, **extra)  # type: ignore[operator]
     print(f"{exe.name} {' '.join(args)} under Wine passed in {elapsed:.1f} s: {json.dumps(report)}")
     return report
 
@@ -750,7 +762,7 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
                 with timer.step("smoke test of the zipped heartgui.exe under Wine"):
                     unpacked = CACHE / "unzipped"
                     unzip(zip_path, unpacked)
-                    smoke_test_exe(wine, unpacked / name / f"{name}.exe", data, check)
+                    smoke_test_exe(wine, unpacked / name / f"{name}.exe", data, check, first_start=True)
                     smoke_test_console_exe(wine, unpacked / name, data, check)
         finally:
             wine.wait()
