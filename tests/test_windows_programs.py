@@ -36,7 +36,10 @@ def test_both_programs_agree_on_the_flag_that_asks_for_the_cli():
     ],
 )
 def test_the_console_program_sends_the_smoke_test_to_the_window_and_the_rest_to_the_cli(args, expected):
-    assert launcher.child_command("C:\\heartgui\\heartgui.exe", args) == ["C:\\heartgui\\heartgui.exe", *expected]
+    assert launcher.child_command("C:\\heartgui\\heartgui.exe", args) == [
+        "C:\\heartgui\\heartgui.exe",
+        *expected,
+    ]
 
 
 def _run_entry(*args: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +55,7 @@ def _run_entry(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_exe_entry_runs_heartgui_cli_after_the_flag():
-    """``heartgui.exe --run-heartgui-cli check heart.dat --json`` is ``heartgui-cli check heart.dat --json``."""
+    """``heartgui.exe --run-heartgui-cli check DATA --json`` is ``heartgui-cli check DATA --json``."""
     data = str(ROOT / "data" / "heart.dat")
     via_entry = _run_entry(entry.CLI_FLAG, "check", data, "--json")
     direct = subprocess.run(
@@ -105,6 +108,8 @@ def test_the_console_program_hands_its_output_and_exit_code_through(tmp_path):
 def test_the_console_program_says_so_when_heartgui_exe_is_missing(tmp_path):
     python = _fake_folder(tmp_path, "exit 0\n")
     (tmp_path / "heartgui.exe").unlink()
-    proc = subprocess.run([str(python), str(FOLDER / "cli_launcher.py"), "check"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(python), str(FOLDER / "cli_launcher.py"), "check"], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert proc.stderr.startswith("heartgui-cli: error:") and "heartgui.exe is missing" in proc.stderr

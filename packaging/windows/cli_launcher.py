@@ -8,8 +8,9 @@ console's own input and output, waits for it and exits with its exit code::
     heartgui-cli.exe check heart.dat         any other arguments: heartgui-cli, the command-line tool
 
 It is built from the standard library alone (a separate PyInstaller analysis in build.spec, sharing the
-``_internal`` folder), so it adds well under 1 MB: the app's modules are bundled once, in ``heartgui.exe``,
-whose entry point (``heartgui_exe.py``) runs the CLI when it is given :data:`CLI_FLAG` first.
+``_internal`` folder), so it adds 1.7 MB (PyInstaller's own start-up modules, mostly), not a second copy
+of the app's modules, which are bundled once, in ``heartgui.exe``, whose entry point
+(``heartgui_exe.py``) runs the CLI when it is given :data:`CLI_FLAG` first.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ def main() -> int:
     # os.path, not pathlib: this program should import as little as possible (it starts before the app).
     app = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), "heartgui.exe")
     if not os.path.isfile(app):
-        print(f"heartgui-cli: error: {app} is missing; keep this program in its heartgui folder", file=sys.stderr)
+        print(
+            f"heartgui-cli: error: {app} is missing; keep this program in its heartgui folder",
+            file=sys.stderr,
+        )
         return 1
     # The child gets this console's handles explicitly: a windowed program does not inherit them by itself.
     child = subprocess.Popen(

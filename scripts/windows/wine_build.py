@@ -489,7 +489,7 @@ def build_exe(wine: Wine, python: Path, dist: Path, cache: Path = CACHE) -> Path
     shutil.rmtree(dist, ignore_errors=True)
     name = _project()["name"]
     wine.env["HEARTGUI_ONEFILE"] = "0"
-    # zlib's best compression for heartgui.exe's archive of modules (PyInstaller's default is 6): ~1 % smaller.
+    # zlib's best compression for heartgui.exe's archive of modules (PyInstaller's default: 6), ~1 % smaller.
     wine.env["PYINSTALLER_ZLIB_COMPRESSION_LEVEL"] = "9"
     wine.run(
         [
