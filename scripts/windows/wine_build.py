@@ -14,7 +14,9 @@ Used by ``python scripts/build.py --target windows [--smoke-test]``. Every step 
 5. PyInstaller from ``build.spec`` under Wine: ``dist/windows/heartgui/heartgui.exe``, zipped as
    ``dist/heartgui-<version>-windows.zip``.
 6. The smoke test unzips that zip and runs *its* ``heartgui.exe --smoke-test`` under Wine, headless, without
-   network: the exe that passed is the one in the zip.
+   network (as a first start: matplotlib's font cache must be left in the user's cache folder), then the
+   console ``heartgui-cli.exe --smoke-test`` and ``heartgui-cli.exe check``: the exes that passed are the
+   ones in the zip.
 
 Two facts of this Wine (8.0, Debian 12) are worked around here, in the build machine only:
 
