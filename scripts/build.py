@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,8 @@ NAME, VERSION = PROJECT["name"], PROJECT["version"]
 EXE = ".exe" if sys.platform == "win32" else ""
 #: What the smoke test must open when no file is given: the heart.dat every build and wheel ships.
 SAMPLE_SHA256 = hashlib.sha256((ROOT / "data" / "heart.dat").read_bytes()).hexdigest()
+#: matplotlib's font cache file, e.g. ``.cache/heartgui/heartgui/matplotlib/fontlist-v390.json``.
+FONT_CACHE = re.compile(r"(^|/)matplotlib/fontlist-v[0-9.]+\.json$")
 
 
 def run_pyinstaller(onefile: bool) -> Path:
@@ -83,13 +86,17 @@ def judge_smoke_output(
     *,
     binary: Path | str,
     frozen: bool = False,
+    cache_files: list[str] | None = None,
 ) -> dict:
     """Judge one run of ``heartgui --smoke-test``: return its JSON report or exit with every reason.
 
     Fails on a non-zero exit, on any stderr output, on anything but one JSON line on stdout, on files
     written outside the temp and cache folders (``written_outside``), when no file was given and it did
     not open the bundled heart.dat, and, with ``frozen``, unless the report says ``"ok": true, "frozen":
-    true`` (the Windows build checks that; the Linux builds keep their checks unchanged).
+    true`` (the Windows build checks that; the Linux builds keep their checks unchanged). ``cache_files``,
+    when given, are the files a first start wrote into the user's cache folder: matplotlib's font cache
+    must be among them, or every start would scan the system's fonts again (PyInstaller's matplotlib hook
+    points it at a new temporary folder each time unless build.spec leaves that hook out).
     """
     problems = []
     if returncode != 0:
@@ -109,6 +116,11 @@ def judge_smoke_output(
         problems.append(f"wrote files outside the cache folder: {written_outside}")
     if data is None and report and report.get("data_sha256") != SAMPLE_SHA256:
         problems.append(f"with no file given it opened {report.get('data')}, not the bundled heart.dat")
+    if cache_files is not None and not any(FONT_CACHE.search(path) for path in cache_files):
+        problems.append(
+            "matplotlib's font cache was not written to the user's cache folder, so it is rebuilt on every "
+            f"start (files written there: {cache_files})"
+        )
     if frozen and report and not (report.get("ok") is True and report.get("frozen") is True):
         problems.append(f'the report does not say "ok": true, "frozen": true: {lines[0]}')
     if problems:
@@ -135,7 +147,12 @@ def smoke_test(binary: Path, data: Path | None) -> dict:
         elapsed = time.perf_counter() - start
         written = sorted(str(p.relative_to(home)) for p in Path(home).rglob("*") if p.is_file())
     outside_cache = [p for p in written if not p.startswith(".cache/")]
-    report = judge_smoke_output(proc.returncode, proc.stdout, proc.stderr, data, outside_cache, binary=binary)
+    # Only Linux keeps the cache under HOME (XDG_CACHE_HOME); Windows uses %LOCALAPPDATA%, which the Wine
+    # build checks in its own prefix (scripts/windows/wine_build.py).
+    in_cache = [p for p in written if p.startswith(".cache/")] if sys.platform.startswith("linux") else None
+    report = judge_smoke_output(
+        proc.returncode, proc.stdout, proc.stderr, data, outside_cache, binary=binary, cache_files=in_cache
+    )
     print(f"smoke test of {binary} passed in {elapsed:.1f} s: {json.dumps(report)}")
     return report
 
@@ -149,9 +166,18 @@ def build_windows(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT / "scripts" / "windows"))
     import wine_build
 
-    def check(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
+    def check(
+        returncode: int,
+        stdout: str,
+        stderr: str,
+        data: Path | None,
+        written: list[str],
+        cache_files: list[str] | None = None,
+    ) -> dict:
         exe = "heartgui.exe under Wine"
-        return judge_smoke_output(returncode, stdout, stderr, data, written, binary=exe, frozen=True)
+        return judge_smoke_output(
+            returncode, stdout, stderr, data, written, binary=exe, frozen=True, cache_files=cache_files
+        )
 
     return wine_build.main(not args.no_build, args.smoke_test, args.data, DIST, check)
 

@@ -246,3 +246,50 @@ def test_wine_output_goes_through_pipes_and_the_api_set_warnings_are_counted(cap
     assert (apart.stdout, apart.stderr) == ("", "pipe\n")
     with pytest.raises(SystemExit, match=r"(?s)the step failed \(exit code 3\):\n.*done$"):
         wine_build._check(proc, "the step")
+
+
+# --- matplotlib's font cache, the console program's CLI check, the size log -----------------------------
+
+
+def test_judge_asks_for_matplotlibs_font_cache_in_the_users_cache_folder():
+    """A first start must leave the font cache behind, or every start scans the system's fonts again."""
+    kept = [".cache/heartgui/heartgui/matplotlib/fontlist-v390.json", ".cache/heartgui/heartgui/x.ini"]
+    build.judge_smoke_output(0, _report(), "", None, [], binary="heartgui", frozen=True, cache_files=kept)
+    windows = ["AppData/Local/heartgui/heartgui/cache/matplotlib/fontlist-v3.11.0.json"]
+    build.judge_smoke_output(0, _report(), "", None, [], binary="heartgui.exe", cache_files=windows)
+    with pytest.raises(SystemExit, match="font cache was not written"):
+        build.judge_smoke_output(
+            0, _report(), "", None, [], binary="heartgui", cache_files=[".cache/heartgui/heartgui/x.ini"]
+        )
+
+
+def _check_output() -> str:
+    return json.dumps({"file": "heart.dat", "rows_used": 270, "sha256": HEART_SHA256}, indent=2) + "\n"
+
+
+def test_cli_check_judge_passes_the_sample_and_fails_with_the_reason():
+    heart = ROOT / "data" / "heart.dat"
+    assert wine_build.judge_cli_check(0, _check_output(), "", heart, [])["rows_used"] == 270
+    for returncode, stdout, stderr, data, reason in [
+        (2, _check_output(), "heartgui-cli: error: no such file\n", heart, "exit code 2"),
+        (0, _check_output(), "a warning\n", heart, "unexpected output on stderr"),
+        (0, "File: heart.dat\n", "", heart, "not one JSON object"),
+        (0, _check_output(), "", ROOT / "data" / "processed.cleveland.data", "not "),
+        (0, _check_output().replace("270", "0"), "", heart, "no rows were read"),
+    ]:
+        with pytest.raises(SystemExit, match="check FAILED") as failed:
+            wine_build.judge_cli_check(returncode, stdout, stderr, data, [])
+        assert reason in str(failed.value)
+
+
+def test_largest_parts_name_the_big_files_and_the_internal_folders(tmp_path):
+    folder = tmp_path / "heartgui"
+    (folder / "_internal" / "numpy.libs").mkdir(parents=True)
+    (folder / "_internal" / "numpy.libs" / "openblas.dll").write_bytes(b"x" * 3_000_000)
+    (folder / "_internal" / "numpy.libs" / "msvcp140.dll").write_bytes(b"x" * 500_000)
+    (folder / "_internal" / "python312.dll").write_bytes(b"x" * 2_000_000)
+    (folder / "heartgui.exe").write_bytes(b"x" * 1_000_000)
+    assert wine_build.largest_parts(folder, count=2) == [
+        ("_internal/numpy.libs/", 3.5),
+        ("_internal/python312.dll", 2.0),
+    ]
