@@ -168,6 +168,10 @@ class MainWindow(QMainWindow):
         self._stepping: Any = None
         self._run_mode = "run"
         self._end_requested = False
+        # After a step the Results, Predict and Inside pages get the new model when one of them is
+        # shown, not at once: handing it over costs the UI thread a second here (Predict's figures are
+        # rebuilt), and a student clicking Step on the Train page would feel every one.
+        self._model_pages_stale = False
         self._closing = False
         self._startup_file: str | None = None
         self._stored_settings_bad = False
@@ -516,8 +520,14 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_step_chosen(self, index: int) -> None:
         if index >= 0:
+            if self._model_pages_stale and index in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK):
+                self._show_stale_model_pages()
             self.stack.setCurrentIndex(index)
             self._update_model_note()
+
+    def _show_stale_model_pages(self) -> None:
+        if self.result is not None:
+            self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
 
     def model_note_text(self) -> str:
         """What the pages showing the model must say about its data ("" when it is the data loaded)."""
@@ -990,7 +1000,13 @@ class MainWindow(QMainWindow):
         else:
             self.train_page.training_finished(result, message)
         # The kept threshold keeps its origin too ("the threshold saved with the model").
-        self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
+        if paused:
+            self._model_pages_stale = True  # handed over when one of those pages is shown
+            if self.stack.currentIndex() in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK):
+                self._show_stale_model_pages()
+        else:
+            self._model_pages_stale = False
+            self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
         self._update_model_note()
@@ -1025,6 +1041,7 @@ class MainWindow(QMainWindow):
 
     def _show_model_pages(self, *, threshold_origin: str | None = None) -> None:
         """Give the trained (or rebuilt) model to the Results, Predict and Inside pages."""
+        self._model_pages_stale = False
         self.results_page.show_result(self.result, threshold_origin=threshold_origin)
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         split = self.result.split

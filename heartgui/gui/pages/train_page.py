@@ -38,6 +38,10 @@ from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox,
 from heartgui.gui.widgets.helper_text import soften
 from heartgui.gui.widgets.loss_plot import MAX_PAST_RUNS, TEST_LABEL, LossPlot
 
+#: How many epochs Step back can take back at most (heartgui.core.training.HISTORY_EPOCHS, which is
+#: not imported at start-up: it imports scikit-learn).
+HISTORY_EPOCHS = 200
+
 if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
     from heartgui.core.training import TrainingResult
 
@@ -140,17 +144,15 @@ def paused_words(result: TrainingResult) -> str:
     """What the page says when a run waits between steps (after Step, Step back or a pause)."""
     ran, planned = result.epochs_run, int(result.settings.epochs)
     updates = "update" if ran == 1 else "updates"
-    back = (
-        "Step back returns to the weights before the last epoch"
-        if result.steps_back and ran > 1
-        else "Step back can go back no further (the weights of the last epochs are kept, up to 200)"
-        if ran > 1
-        else "Step back cannot go before epoch 1"
-    )
+    if ran <= 1:
+        back = "Step back: not before epoch 1."
+    elif result.steps_back:
+        back = "Step back: the weights before the last epoch."
+    else:
+        back = f"Step back: no earlier weights kept (only the last {HISTORY_EPOCHS} epochs' are)."
     return (
-        f"Paused at epoch {ran:,} of {planned:,}: the model has the weights after {ran:,} {updates}, and "
-        f"Results, Predict and Inside use them. Step runs one more epoch; {back}; Start (F5) goes on; "
-        "Stop ends this run."
+        f"Paused at epoch {ran:,} of {planned:,}: the model has the weights after {ran:,} {updates} "
+        f"(Results, Predict and Inside use them). Step: one more epoch. {back} Start (F5): go on."
     )
 
 
@@ -770,7 +772,8 @@ class TrainPage(QWidget):
         self.progress.setValue(result.epochs_run)
         self.progress.setFormat(f"Epoch {result.epochs_run:,} of {int(result.settings.epochs):,} — paused")
         self._running = False
-        self.plot.finish()
+        # The plot stays as during a run (new points blitted, ~1 ms): fitting it to the curve is a full
+        # draw with the automatic layout, ~100 ms a step; done when the run ends.
         self._set_status(message)
         self._update_buttons()
 
@@ -779,6 +782,7 @@ class TrainPage(QWidget):
         if self._paused_epoch:
             self._paused_epoch = self._steps_back = 0
             self._runs_ended += 1
+            self.plot.finish()
             self.progress.setFormat(f"Epoch {self._last_epoch:,} of {self._planned:,} — run ended")
             self._update_buttons()
 

@@ -278,8 +278,6 @@ class LossPlot(QWidget):
         self._update_legend(validation=self._validation_planned or bool(self.validation_losses))
         self._background = None
         self._dirty = True
-        if not self.epochs:
-            self.canvas.draw_idle()
 
     @property
     def past_labels(self) -> tuple[str, ...]:
