@@ -9,7 +9,6 @@ rows (stratified) to watch for overfitting and stop early with the best weights 
 from __future__ import annotations
 
 import copy
-
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 

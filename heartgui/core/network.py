@@ -69,8 +69,8 @@ STOP_REASONS = ("finished", "early-stopping", "stopped", "diverged")
 
 #: Sent into :meth:`MLP.iter_fit`'s generator (``generator.send(STEP_BACK)``) to take back the last
 #: update: the network returns to the weights it had before it, and the generator yields the report of
-#: the epoch before (at epoch 0 a report with ``epoch`` 0 and a NaN loss: nothing has run). Needs ``history > 0`` and a step to take back
-#: (``MLP.steps_back_``).
+#: the epoch before (at epoch 0 a report with ``epoch`` 0 and a NaN loss: nothing has run). Needs
+#: ``history > 0`` and a step to take back (``MLP.steps_back_``).
 STEP_BACK = "step back"
 
 
@@ -579,7 +579,11 @@ class MLP:
                 theta[:] = back.theta
                 np.copyto(previous, saved[-1].theta if saved else back.theta)
                 self._set_layers(layers if back.layers is layers else back.layers)
-                best_val, self.best_epoch_, self.stop_reason_ = back.best_val, back.best_epoch, back.stop_reason
+                best_val, self.best_epoch_, self.stop_reason_ = (
+                    back.best_val,
+                    back.best_epoch,
+                    back.stop_reason,
+                )
                 epoch -= 1
                 for curve in (self.loss_curve_, self.validation_loss_curve_, self.test_loss_curve_):
                     del curve[epoch:]

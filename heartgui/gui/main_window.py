@@ -986,8 +986,9 @@ class MainWindow(QMainWindow):
         from heartgui.gui.widgets.wording import threshold_percent
 
         threshold = threshold_percent(self.threshold)
+        words = paused_words(result) if paused else ending_words(result)
         message = (
-            f"{paused_words(result) if paused else ending_words(result)} On the {metrics.n} test patients the model was right "
+            f"{words} On the {metrics.n} test patients the model was right "
             f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
             + (
                 f" ({self.results_page.threshold_panel.origin_words}), which a new training keeps."

@@ -141,7 +141,9 @@ def test_slow_motion_paces_the_run_and_stop_still_answers_at_once(loaded, qtbot,
         qtbot.waitUntil(lambda: len(seen) >= n + 1, timeout=10_000)
         ended: list[float] = []  # when the worker is done (in its thread, before the window shows it)
         worker = loaded._jobs[loaded._training_run].worker
-        worker.finished.connect(lambda *_: ended.append(time.perf_counter()), Qt.ConnectionType.DirectConnection)
+        worker.finished.connect(
+            lambda *_: ended.append(time.perf_counter()), Qt.ConnectionType.DirectConnection
+        )
         stopped = time.perf_counter()
         loaded.stop_action.trigger()  # Esc, in the middle of a half-second wait
     result = blocker.args[0]
@@ -174,7 +176,7 @@ def test_the_loss_axis_grows_with_the_run(loaded, qtbot):
     page = loaded.train_page
     page.set_settings(RECOMMENDED)
     click(loaded, qtbot, page.step_button)
-    low, high = page.plot.axes.get_xlim()
+    _, high = page.plot.axes.get_xlim()
     assert high < 20  # one epoch is not drawn on an axis of 300 epochs
     with qtbot.waitSignal(loaded.training_finished, timeout=60_000):
         loaded.start_action.trigger()
@@ -198,7 +200,7 @@ def test_earlier_runs_are_kept_with_what_differed_and_clear_empties_them(loaded,
     diverged_losses = list(page.plot.train_losses)
     run(TUTORIAL.replace(learning_rate=0.01))
     assert page.plot.past_labels == ("lr 0.001 — tutorial", "lr 10 — diverged")
-    (x0, y0), (x1, y1) = page.plot.past_curves()
+    (x0, y0), (_, y1) = page.plot.past_curves()
     np.testing.assert_array_equal(x0, np.arange(1, 101))
     np.testing.assert_array_equal(y0, tutorial.loss_curve)
     np.testing.assert_array_equal(y1, diverged_losses)

@@ -45,7 +45,15 @@ HISTORY_EPOCHS = 200
 if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
     from heartgui.core.training import TrainingResult
 
-__all__ = ["SPEEDS", "TrainPage", "ending_words", "format_layers", "parse_layers", "paused_words", "run_label"]
+__all__ = [
+    "SPEEDS",
+    "TrainPage",
+    "ending_words",
+    "format_layers",
+    "parse_layers",
+    "paused_words",
+    "run_label",
+]
 
 #: The speed control's choices: (text, epochs per second; ``None`` = as fast as the computer can).
 SPEEDS: tuple[tuple[str, float | None], ...] = (

@@ -286,7 +286,7 @@ class LossPlot(QWidget):
 
     def past_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(epochs, losses) of each earlier run shown, oldest first."""
-        return [(np.asarray(line.get_xdata()), np.asarray(line.get_ydata())) for line in self._past]
+        return [_data(line) for line in self._past]
 
     def _on_clear_past(self) -> None:
         self.set_past_runs([])
@@ -410,7 +410,7 @@ class LossPlot(QWidget):
         losses (the tutorial starts at 1.41), so the axes rarely need to grow during a run; they are
         fitted to the curve when it ends."""
         xlim = (0.0, _span(0, planned_epochs) * 1.02 + 1)
-        high = max([1.6] + [float(np.nanmax(line.get_ydata())) * 1.05 for line in self._past if len(line.get_ydata())])
+        high = max([1.6] + [float(np.nanmax(y)) * 1.05 for _, y in map(_data, self._past) if len(y)])
         ylim = (0.0, high) if self.axes.get_yscale() == "linear" else (0.1, high)
         return xlim, ylim
 
@@ -425,7 +425,7 @@ class LossPlot(QWidget):
             self.figure.get_facecolor(),
             self.axes.get_facecolor(),
             self._legend_entries(),
-            tuple((len(line.get_xdata()), tuple(line.get_ydata()[-1:])) for line in self._past),
+            tuple((len(y), tuple(y[-1:])) for _, y in map(_data, self._past)),
         )
 
     def _legend_entries(self) -> tuple[str, ...]:
@@ -509,8 +509,8 @@ class LossPlot(QWidget):
         return changed
 
     def _fitted_limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        past = [np.asarray(line.get_ydata(), float) for line in self._past if len(line.get_xdata())]
-        past_x = [float(line.get_xdata()[-1]) for line in self._past if len(line.get_xdata())]
+        past = [y for _, y in map(_data, self._past) if len(y)]
+        past_x = [float(x[-1]) for x, _ in map(_data, self._past) if len(x)]
         x1 = max([len(self.epochs) and self.epochs[-1], self._divergence_epoch, 1, *past_x]) * 1.02 + 1
         low = min([self._low, *[float(np.nanmin(y)) for y in past]])
         high = max([self._high, *[float(np.nanmax(y)) for y in past]])
@@ -531,6 +531,11 @@ class LossPlot(QWidget):
         self.axes.set_ylim(*self._ylim)
         self._push_data()
         self.canvas.draw_idle()
+
+
+def _data(line: Line2D) -> tuple[np.ndarray, np.ndarray]:
+    """A line's points as float arrays."""
+    return np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
 
 
 def _span(last_epoch: int, planned: int) -> int:
