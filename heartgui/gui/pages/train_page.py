@@ -780,8 +780,10 @@ class TrainPage(QWidget):
         self.progress.setValue(result.epochs_run)
         self.progress.setFormat(f"Epoch {result.epochs_run:,} of {int(result.settings.epochs):,} — paused")
         self._running = False
-        # The plot stays as during a run (new points blitted, ~1 ms): fitting it to the curve is a full
-        # draw with the automatic layout, ~100 ms a step; done when the run ends.
+        # The plot stays as during a run (new points blitted, ~1 ms; its axes grown if the points left
+        # them): fitting it to the curve is a full draw with the automatic layout, ~100 ms a step, done
+        # when the run ends.
+        self.plot.redraw()
         self._set_status(message)
         self._update_buttons()
 
