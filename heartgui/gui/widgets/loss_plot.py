@@ -370,7 +370,10 @@ class LossPlot(QWidget):
         if self._divergence is not None:
             lines.append(self._divergence)
         lines += self._past
-        self.axes.legend(handles=lines, loc="upper right", fontsize="small" if self._past else None)
+        legend = self.axes.legend(handles=lines, loc="upper right", fontsize="small" if self._past else None)
+        # Inside the axes, so out of the layout: with five earlier runs named, in a small window, it could
+        # be taller than the axes, and the constrained layout would collapse them.
+        legend.set_in_layout(False)
 
     def mark_divergence(self, epoch: int) -> None:
         """Mark ``epoch``, whose loss was not a finite number (the curve ends at the epoch before)."""
