@@ -1055,6 +1055,13 @@ class MainWindow(QMainWindow):
     def _on_threshold_changed(self, threshold: float) -> None:
         """The Results page's threshold is the one Predict, the reports and a saved model use."""
         self.threshold = float(threshold)
+        session = self._stepping.session if self._stepping is not None else None
+        if session is not None and self._training_run is None:
+            # The run paused between steps decides its next models at this threshold too.
+            session.model.set_params(threshold=self.threshold)
+            session.settings = session.settings.replace(
+                threshold=self.threshold, preset=session.settings.preset
+            )
         if self.model is not None:
             self.model.set_params(threshold=self.threshold)
             self.predict_page.set_model(self.model, self.dataset, self.threshold)

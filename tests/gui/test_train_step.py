@@ -290,3 +290,17 @@ def test_the_page_says_the_history_the_core_keeps():
     from heartgui.gui.pages import train_page
 
     assert train_page.HISTORY_EPOCHS == HISTORY_EPOCHS
+
+
+def test_a_threshold_chosen_while_paused_is_kept_by_the_next_step(loaded, qtbot):
+    page = loaded.train_page
+    page.set_settings(RECOMMENDED)
+    click(loaded, qtbot, page.step_button)
+    loaded.show_page(PAGE_RESULTS)
+    with qtbot.waitSignal(loaded.results_page.threshold_changed, timeout=10_000):
+        loaded.results_page.set_threshold(0.3)  # as the student moves it
+    loaded.show_page(PAGE_TRAIN)
+    result = click(loaded, qtbot, page.step_button)
+    assert result.epochs_run == 2
+    assert result.model.threshold == 0.3 == loaded.threshold
+    assert result.test_metrics.threshold == 0.3
