@@ -512,11 +512,12 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # Four lines at least, so a run's one-line loss and the message at its end (up to four lines in a
-        # narrow window) do not resize the plot: a resize is a full redraw, and the next run could not
+        # Five lines at least, so a run's one-line loss and the message at its end or at a pause (up to
+        # five lines in a narrow window) do not resize the plot: a resize is a full redraw (each Step
+        # would pay it), and the next run could not
         # start from the pixels of its empty axes. Taller when a text needs it (a fixed height cut off
         # the last line), and then it stays that tall (_set_status), so the next run keeps the plot's size.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 4 + 4)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 5 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
         self.plot.past_runs_cleared.connect(self._past_runs.clear)
