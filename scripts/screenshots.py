@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA))
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     parser.add_argument("--size", default=SIZE, help=f"the window's size, WIDTHxHEIGHT (default {SIZE})")
+    parser.add_argument(
+        "--only-steps", action="store_true", help="only the Train page's step-by-step picture (2-train-steps)"
+    )
     args = parser.parse_args(argv)
     try:
         width, height = (int(n) for n in args.size.lower().split("x"))
@@ -124,8 +127,40 @@ def main(argv: list[str] | None = None) -> int:
 
     # Data
     wait_signal(window.dataset_loaded, lambda: window.open_data(args.data))
-    window.show_page(PAGE_DATA)
-    shoot(window, "1-data")
+    if not args.only_steps:
+        window.show_page(PAGE_DATA)
+        shoot(window, "1-data")
+
+    # Train, step by step: two earlier runs (the tutorial's, and one whose learning rate is too high),
+    # then a run in slow motion paused with Step, one epoch taken back.
+    from heartgui.core.presets import TUTORIAL
+
+    warning = QMessageBox.warning
+    QMessageBox.warning = staticmethod(lambda *a: QMessageBox.StandardButton.Ok)  # type: ignore[method-assign]
+    page = window.train_page
+    page.set_settings(TUTORIAL)
+    wait_signal(window.training_finished, window.start_training)
+    page.set_settings(TUTORIAL.replace(learning_rate=10.0))
+    wait_signal(window.training_failed, window.start_training)
+    QMessageBox.warning = warning  # type: ignore[method-assign]
+    page.set_settings(TUTORIAL.replace(learning_rate=0.01, epochs=300))
+    page.speed.setCurrentIndex(page.speed.findData(30.0))
+
+    def run_then_pause() -> None:
+        window.start_training()
+        wait_until(lambda: len(page.plot.epochs) >= 150)
+        page.step_button.click()  # Step during a run pauses it
+
+    wait_signal(window.training_finished, run_then_pause)
+    wait_signal(window.training_finished, page.step_back_button.click)
+    page.speed.setCurrentIndex(0)
+    window.show_page(PAGE_TRAIN)
+    settle(20)
+    shoot(window, "2-train-steps")
+    if args.only_steps:
+        window.close()
+        return 0
+    window.stop_training()  # the paused run ends
 
     # Train
     wait_signal(window.training_finished, lambda: window.start_training(RECOMMENDED))

@@ -9,6 +9,7 @@ rows (stratified) to watch for overfitting and stop early with the best weights 
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
@@ -124,14 +125,36 @@ class HeartModel:
             pass
         return self
 
-    def iter_fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> Generator[EpochReport, None, None]:
+    def iter_fit(
+        self,
+        X: pd.DataFrame,
+        y: Sequence[int] | np.ndarray,
+        *,
+        X_test: pd.DataFrame | None = None,
+        y_test: Sequence[int] | np.ndarray | None = None,
+        history: int = 0,
+    ) -> Generator[EpochReport, str | None, None]:
         """Fit the preprocessing, then train the network, yielding one report per epoch.
 
         Stopping the iteration early leaves a usable model with the weights reached so far.
+        ``X_test``, ``y_test`` (patients never learnt from) get their loss recorded each epoch, and
+        ``history`` epochs can be taken back: see :meth:`MLP.iter_fit <heartgui.core.network.MLP.iter_fit>`.
         """
         Z_fit, y_fit, Z_val, y_val = self.prepare(X, y)
         self.network_ = self._network()
-        yield from self.network_.iter_fit(Z_fit, y_fit, X_val=Z_val, y_val=y_val)
+        Z_test = None if X_test is None else self.preprocessor_.transform(_as_frame(X_test))
+        y_watch = None if y_test is None else np.asarray(y_test, dtype=np.int64).ravel()
+        yield from self.network_.iter_fit(
+            Z_fit, y_fit, X_val=Z_val, y_val=y_val, X_test=Z_test, y_test=y_watch, history=history
+        )
+
+    def frozen(self) -> HeartModel:
+        """A copy whose network a training run still going on no longer changes (the preprocessing,
+        fitted before the network trains, is shared)."""
+        self._check_fitted()
+        frozen = copy.copy(self)
+        frozen.network_ = self.network_.frozen()
+        return frozen
 
     def prepare(
         self, X: pd.DataFrame, y: Sequence[int] | np.ndarray

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_PARAMETERS",
     "MAX_TRAINING_MB",
     "MLP",
+    "STEP_BACK",
     "STOP_REASONS",
     "EpochReport",
     "TrainingDiverged",
@@ -63,6 +65,13 @@ def __getattr__(name: str) -> Any:
 #: (no better validation loss for ``patience`` epochs); the caller stopped iterating (the student's Stop);
 #: the loss stopped being finite.
 STOP_REASONS = ("finished", "early-stopping", "stopped", "diverged")
+
+
+#: Sent into :meth:`MLP.iter_fit`'s generator (``generator.send(STEP_BACK)``) to take back the last
+#: update: the network returns to the weights it had before it, and the generator yields the report of
+#: the epoch before (at epoch 0 a report with ``epoch`` 0 and a NaN loss: nothing has run). Needs
+#: ``history > 0`` and a step to take back (``MLP.steps_back_``).
+STEP_BACK = "step back"
 
 
 #: How the message of :class:`TrainingDiverged` begins (a window tells divergence from other failures).
@@ -155,6 +164,8 @@ class EpochReport(NamedTuple):
     validation_loss : mean cross-entropy on the validation rows, or ``None`` without a validation set.
     elapsed : seconds since training started.
     best_epoch : the epoch whose weights would be kept by early stopping (the current one otherwise).
+    test_loss : mean cross-entropy on the test patients given to ``iter_fit`` (watched, never learnt
+        from), of the same weights, or ``None``.
     """
 
     epoch: int
@@ -163,6 +174,18 @@ class EpochReport(NamedTuple):
     validation_loss: float | None
     elapsed: float
     best_epoch: int
+    test_loss: float | None = None
+
+
+class _Saved(NamedTuple):
+    """What :meth:`MLP.iter_fit` needs to go back to the start of one epoch (see :data:`STEP_BACK`)."""
+
+    theta: Array
+    layers: list[Array]  # the network's kept layers then (the best epoch's copy under early stopping)
+    best_val: float
+    best_epoch: int
+    stop_reason: str
+    report: EpochReport  # the report of the epoch before (epoch 0: none has run)
 
 
 def relu(z: Array) -> Array:
@@ -430,13 +453,25 @@ class MLP:
         return self
 
     def iter_fit(
-        self, X: Array, y: Array, *, X_val: Array | None = None, y_val: Array | None = None
-    ) -> Iterator[EpochReport]:
+        self,
+        X: Array,
+        y: Array,
+        *,
+        X_val: Array | None = None,
+        y_val: Array | None = None,
+        X_test: Array | None = None,
+        y_test: Array | None = None,
+        history: int = 0,
+    ) -> Generator[EpochReport, str | None, None]:
         """Train, yielding one :class:`EpochReport` per epoch.
 
         The caller may stop iterating at any time: the network then keeps the weights reached so far
         (or, with early stopping, the best ones seen so far). Fitted attributes are valid after every
         yield. Raises :class:`TrainingDiverged` when the loss becomes non-finite.
+
+        ``X_test``, ``y_test``: patients whose loss is recorded each epoch (``EpochReport.test_loss``,
+        ``test_loss_curve_``) and never learnt from. ``history``: how many of the last epochs can be taken
+        back by sending :data:`STEP_BACK` (a copy of the weights is kept for each).
         """
         self._check_params()
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -447,11 +482,16 @@ class MLP:
             raise ValueError("X contains values that are not finite numbers")
         has_val = X_val is not None and y_val is not None and len(X_val) > 0
         n_val = len(X_val) if has_val and X_val is not None else 0
+        has_test = X_test is not None and y_test is not None and len(X_test) > 0
+        n_test = len(X_test) if has_test and X_test is not None else 0
         # Before anything is allocated: 5 × 9999 hidden units would ask for 3 GB and end in MemoryError.
-        check_architecture([X.shape[1], *[int(h) for h in self.hidden_layers], 1], len(X) + n_val)
+        check_architecture([X.shape[1], *[int(h) for h in self.hidden_layers], 1], len(X) + n_val + n_test)
         if has_val:
             X_val = np.ascontiguousarray(X_val, dtype=np.float64)
             y_val = np.asarray(y_val, dtype=np.float64).reshape(-1, 1)
+        if has_test:
+            X_test = np.ascontiguousarray(X_test, dtype=np.float64)
+            y_test = np.asarray(y_test, dtype=np.float64).reshape(-1, 1)
 
         net = _Network([X.shape[1], *[int(h) for h in self.hidden_layers], 1])
         theta = net.pack(*self.initial_parameters(X.shape[1]))
@@ -459,14 +499,17 @@ class MLP:
         training_pass = _Pass(net, theta, grad, X, y)
         layers = training_pass.layers
         previous = theta.copy()
+        saved: deque[_Saved] = deque(maxlen=max(int(history), 0))
 
         self.n_features_in_ = X.shape[1]
         self._set_layers(layers)
         self.loss_curve_: list[float] = []
         self.validation_loss_curve_: list[float] = []
+        self.test_loss_curve_: list[float] = []
         self.best_epoch_ = 0
         self.n_epochs_ = 0
         self.stop_reason_ = "stopped"
+        self.steps_back_ = 0
 
         n_epochs = int(self.epochs)
         lr = float(self.learning_rate)
@@ -476,8 +519,15 @@ class MLP:
         patience = None if (self.patience is None or not has_val) else int(self.patience)
         best_val = math.inf
         start = time.perf_counter()
+        report = EpochReport(0, n_epochs, math.nan, None, 0.0, 0)  # before the first epoch
 
-        for epoch in range(1, n_epochs + 1):
+        epoch = 0
+        while epoch < n_epochs:
+            epoch += 1
+            if saved.maxlen:
+                saved.append(
+                    _Saved(theta.copy(), self._layers, best_val, self.best_epoch_, self.stop_reason_, report)
+                )
             loss, saturated = training_pass.loss_and_gradient(clip, scale, l2)
             if saturated or not math.isfinite(loss):
                 theta[:] = previous  # back to the weights of the last epoch that trained normally
@@ -496,6 +546,11 @@ class MLP:
                     best_val = val_loss
                     self.best_epoch_ = epoch
                     self._set_layers(net.views(theta.copy()))
+            test_loss: float | None = None
+            if has_test:
+                assert X_test is not None and y_test is not None
+                test_loss = cross_entropy(y_test, _predict(layers, X_test), clip)
+                self.test_loss_curve_.append(test_loss)
             self.loss_curve_.append(loss)
 
             np.copyto(previous, theta)
@@ -510,7 +565,33 @@ class MLP:
                 self.stop_reason_ = "early-stopping"
             else:
                 self.stop_reason_ = "finished" if epoch == n_epochs else "stopped"
-            yield EpochReport(epoch, n_epochs, loss, val_loss, time.perf_counter() - start, self.best_epoch_)
+            self.steps_back_ = len(saved)
+            report = EpochReport(
+                epoch, n_epochs, loss, val_loss, time.perf_counter() - start, self.best_epoch_, test_loss
+            )
+            command = yield report
+            while command == STEP_BACK:
+                if not saved:  # nothing (more) to take back: the same state again
+                    command = yield report
+                    continue
+                # Back to the start of this epoch: its weights, its kept layers, its curves.
+                back = saved.pop()
+                theta[:] = back.theta
+                np.copyto(previous, saved[-1].theta if saved else back.theta)
+                self._set_layers(layers if back.layers is layers else back.layers)
+                best_val, self.best_epoch_, self.stop_reason_ = (
+                    back.best_val,
+                    back.best_epoch,
+                    back.stop_reason,
+                )
+                epoch -= 1
+                for curve in (self.loss_curve_, self.validation_loss_curve_, self.test_loss_curve_):
+                    del curve[epoch:]
+                self.n_epochs_ = epoch
+                self.steps_back_ = len(saved)
+                report = back.report
+                patience_spent = False
+                command = yield report
             if patience_spent:
                 break
 
@@ -536,10 +617,22 @@ class MLP:
             )
         )
         model.n_features_in_ = sizes[0]
-        model.loss_curve_, model.validation_loss_curve_ = [], []
-        model.n_epochs_ = model.best_epoch_ = 0
+        model.loss_curve_, model.validation_loss_curve_, model.test_loss_curve_ = [], [], []
+        model.n_epochs_ = model.best_epoch_ = model.steps_back_ = 0
         model.stop_reason_ = "finished"
         return model
+
+    def frozen(self) -> MLP:
+        """A copy of this fitted network, weights and curves, that a training run still going on in
+        :meth:`iter_fit` (whose weights change in place) no longer changes."""
+        weights, biases = self.snapshot()
+        copy = MLP.from_weights(weights, biases, **self.get_params())
+        copy.loss_curve_ = list(self.loss_curve_)
+        copy.validation_loss_curve_ = list(self.validation_loss_curve_)
+        copy.test_loss_curve_ = list(getattr(self, "test_loss_curve_", ()))
+        copy.n_epochs_, copy.best_epoch_ = self.n_epochs_, self.best_epoch_
+        copy.stop_reason_ = self.stop_reason_
+        return copy
 
     def _set_layers(self, layers: list[Array]) -> None:
         self._layers = layers

@@ -21,7 +21,7 @@ import pandas as pd
 from heartgui.core.dataset import Dataset
 from heartgui.core.evaluation import Metrics, evaluate
 from heartgui.core.model import HeartModel
-from heartgui.core.network import EpochReport, TrainingDiverged
+from heartgui.core.network import STEP_BACK, EpochReport, TrainingDiverged, parameter_count
 from heartgui.core.presets import TrainingSettings
 
 
@@ -142,14 +142,36 @@ class TrainingResult:
     data_sha256: str
     stop_reason: str = "finished"
     kept_epoch: int = 0
+    #: The test patients' loss per epoch, recorded during a run without a validation split (never
+    #: learnt from); empty otherwise.
+    test_loss_curve: tuple[float, ...] = ()
+    #: How many epochs the session that made this result could still take back (Step back).
+    steps_back: int = 0
 
     @property
     def final_train_loss(self) -> float:
         return self.loss_curve[-1]
 
 
+#: How many of the last epochs a session can take back (Step back), at most; fewer for a large network,
+#: so the kept weight vectors stay under :data:`HISTORY_MB`.
+HISTORY_EPOCHS = 200
+HISTORY_MB = 50
+
+
+def history_length(parameters: int) -> int:
+    """How many weight vectors of ``parameters`` numbers a session keeps for Step back."""
+    return max(1, min(HISTORY_EPOCHS, HISTORY_MB * 2**20 // (8 * max(int(parameters), 1))))
+
+
 class TrainingSession:
-    """Split ``dataset`` as ``settings`` say, train, and evaluate on the held-out patients."""
+    """Split ``dataset`` as ``settings`` say, train, and evaluate on the held-out patients.
+
+    Drive it with :meth:`epochs` (a whole run), or one epoch at a time with :meth:`step` and
+    :meth:`step_back`; :meth:`finish` gives the model as it is after any epoch. Without a validation
+    split, the test patients' loss is recorded each epoch too (``EpochReport.test_loss``): they are
+    watched, never learnt from.
+    """
 
     def __init__(self, dataset: Dataset, settings: TrainingSettings) -> None:
         # The patients who have every finding the model uses; the others are listed as left out.
@@ -158,6 +180,90 @@ class TrainingSession:
         self.settings = settings
         self.split = split_dataset(dataset, settings.test_size, settings.split_seed)
         self.model = settings.model()
+        self._run: Generator[EpochReport, str | None, None] | None = None
+        self._over = False
+        self.last_report: EpochReport | None = None
+
+    def _start(self) -> Generator[EpochReport, str | None, None]:
+        split = self.split
+        watch = self.settings.validation_fraction <= 0
+        n_inputs = self._n_inputs()
+        sizes = [n_inputs, *self.settings.hidden_layers, 1]
+        return self.model.iter_fit(
+            split.X_train,
+            split.y_train,
+            X_test=split.X_test if watch else None,
+            y_test=split.y_test if watch else None,
+            history=history_length(parameter_count(sizes)),
+        )
+
+    def _n_inputs(self) -> int:
+        from heartgui.core import schema
+
+        inputs = len(schema.FEATURE_NAMES)
+        if self.settings.one_hot:
+            inputs += sum(len(schema.BY_NAME[n].codes or {}) - 1 for n in schema.NOMINAL_NAMES)
+        return inputs
+
+    def _advance(self, command: str | None) -> EpochReport | None:
+        if self._over or (command is None and self.over):
+            return None  # (at the last epoch the generator is kept: Step back can still go back)
+        try:
+            if self._run is None:
+                self._run = self._start()
+                report = next(self._run)
+            else:
+                report = self._run.send(command)
+        except StopIteration:
+            self._over = True
+            return None
+        except TrainingDiverged as exc:
+            self._over = True
+            if exc.epoch == 1 and not isinstance(exc, DivergedAtStart):
+                raise DivergedAtStart(self.settings) from exc
+            raise
+        self.last_report = report
+        return report
+
+    def step(self) -> EpochReport | None:
+        """Run one epoch (forward pass, backward pass, update); ``None`` when the run is over (all
+        epochs done, or early stopping) and nothing ran.
+
+        Raises
+        ------
+        DivergedAtStart : the first forward pass, before any learning step, already failed.
+        TrainingDiverged : the loss stopped being a finite number later (the learning rate).
+        """
+        return self._advance(None)
+
+    def step_back(self) -> EpochReport | None:
+        """Return to the weights before the last epoch; the report of the epoch now last (``epoch`` 0:
+        back at the start), or ``None`` when no epoch can be taken back (:attr:`steps_back`)."""
+        if self._run is None or self._over or not self.steps_back:
+            return None
+        return self._advance(STEP_BACK)
+
+    @property
+    def epochs_run(self) -> int:
+        network = getattr(self.model, "network_", None)
+        return int(getattr(network, "n_epochs_", 0)) if self._run is not None else 0
+
+    @property
+    def steps_back(self) -> int:
+        """How many epochs :meth:`step_back` can still take back (a bounded history)."""
+        network = getattr(self.model, "network_", None)
+        if self._over or self._run is None or network is None:
+            return 0
+        return int(getattr(network, "steps_back_", 0))
+
+    @property
+    def over(self) -> bool:
+        """True once the run cannot go forward: all epochs done, early stopping, divergence, or closed
+        (after all epochs or early stopping, :meth:`step_back` still can go back)."""
+        if self._over:
+            return True
+        network = getattr(self.model, "network_", None)
+        return self._run is not None and network is not None and network.stop_reason_ != "stopped"
 
     def epochs(self) -> Generator[EpochReport, None, None]:
         """Train, yielding one report per epoch; stop iterating to stop training.
@@ -167,19 +273,25 @@ class TrainingSession:
         DivergedAtStart : the first forward pass, before any learning step, already failed.
         TrainingDiverged : the loss stopped being a finite number later (the learning rate).
         """
-        try:
-            yield from self.model.iter_fit(self.split.X_train, self.split.y_train)
-        except TrainingDiverged as exc:
-            if exc.epoch == 1 and not isinstance(exc, DivergedAtStart):
-                raise DivergedAtStart(self.settings) from exc
-            raise
+        while (report := self.step()) is not None:
+            yield report
+
+    def close(self) -> None:
+        """End the run: no more steps (the model keeps its weights)."""
+        self._over = True
+        if self._run is not None:
+            self._run.close()
 
     def finish(self) -> TrainingResult:
-        """Evaluate the model as it is now (after all epochs, or after a stop)."""
+        """Evaluate the model as it is now (after all epochs, after a stop, or after any step).
+
+        The result's model is a frozen copy: further steps of this session do not change it.
+        """
         model, split = self.model, self.split
         network = model.network_
         if not network.loss_curve_:
             raise ValueError("Training was stopped before the first epoch finished.")
+        model = model.frozen()
         test_risk = model.predict_risk(split.X_test)
         return TrainingResult(
             settings=self.settings,
@@ -195,6 +307,8 @@ class TrainingSession:
             data_sha256=self.dataset.provenance.sha256,
             stop_reason=network.stop_reason_,
             kept_epoch=network.best_epoch_,
+            test_loss_curve=tuple(getattr(network, "test_loss_curve_", ())),
+            steps_back=self.steps_back,
         )
 
 

@@ -167,6 +167,16 @@ class MainWindow(QMainWindow):
         self._next_run_id = 0
         self._load_run: int | None = None
         self._training_run: int | None = None
+        # A run waiting between steps (Step, Step back): its RunControl, which holds the core's session;
+        # what the running job does ("run", "step" or "back"), and whether Stop (end the run) or Step
+        # (pause it) was pressed while it ran.
+        self._stepping: Any = None
+        self._run_mode = "run"
+        self._end_requested = False
+        # After a step the Results, Predict and Inside pages get the new model when one of them is
+        # shown, not at once: handing it over costs the UI thread a second here (Predict's figures are
+        # rebuilt), and a student clicking Step on the Train page would feel every one.
+        self._model_pages_stale = False
         self._closing = False
         self._startup_file: str | None = None
         self._stored_settings_bad = False
@@ -437,6 +447,9 @@ class MainWindow(QMainWindow):
         self.train_page.plot.full_draw_guard = self._training_paused  # type: ignore[method-assign]
         self.train_page.start_requested.connect(self.start_training)
         self.train_page.stop_requested.connect(self.stop_training)
+        self.train_page.step_requested.connect(self.step_training)
+        self.train_page.step_back_requested.connect(self.step_back_training)
+        self.train_page.speed_changed.connect(self._on_speed_changed)
         self.train_page.settings_changed.connect(self._remember_training_settings)
         self._replace_page(PAGE_TRAIN, self.train_page)
 
@@ -524,8 +537,14 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_step_chosen(self, index: int) -> None:
         if index >= 0:
+            if self._model_pages_stale and index in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK):
+                self._show_stale_model_pages()
             self.stack.setCurrentIndex(index)
             self._update_model_note()
+
+    def _show_stale_model_pages(self) -> None:
+        if self.result is not None:
+            self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
 
     def model_note_text(self) -> str:
         """What the pages showing the model must say about its data ("" when it is the data loaded)."""
@@ -578,7 +597,7 @@ class MainWindow(QMainWindow):
             item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if on else flags & ~Qt.ItemFlag.ItemIsEnabled)
             self.page_actions[index].setEnabled(on)
         self.start_action.setEnabled(ready and self.dataset is not None and not training)
-        self.stop_action.setEnabled(training)
+        self.stop_action.setEnabled(training or self._stepping is not None)
         self.save_model_action.setEnabled(self.model is not None)
         self.batch_action.setEnabled(ready and self.model is not None)
         self.validate_action.setEnabled(ready and self.model is not None and not training)
@@ -703,6 +722,7 @@ class MainWindow(QMainWindow):
 
     def set_dataset(self, dataset: Any) -> None:
         """Show ``dataset`` and make it the one training uses."""
+        self.end_stepping()  # a run paused between steps trained on the file before
         self.dataset = dataset
         self.data_page.show_dataset(dataset)
         self.train_page.set_dataset_rows(dataset.n_rows)
@@ -818,9 +838,62 @@ class MainWindow(QMainWindow):
     @Slot()
     @Slot(object)
     def start_training(self, settings: Any = None) -> None:
+        """Train with the Train page's settings (F5), or go on with the run paused between steps."""
+        self._start_job(settings, mode="run")
+
+    @Slot()
+    @Slot(object)
+    def step_training(self, settings: Any = None) -> None:
+        """One epoch of the paused run (or of a new one); during a run, pause it after this epoch."""
+        if self._training_run is not None:
+            if self._run_mode == "run":
+                job = self._jobs.get(self._training_run)
+                if job is not None:
+                    job.request_stop()  # the run pauses: its session stays open (see _finished_job)
+                    self.statusBar().showMessage("Pausing after the current epoch…")
+            return
+        self._start_job(settings, mode="step")
+
+    @Slot()
+    def step_back_training(self) -> None:
+        """Back to the weights before the last epoch of the paused run."""
+        control = self._stepping
+        if self._training_run is not None or control is None or control.session is None:
+            return
+        session = control.session
+        if session.epochs_run <= 1 or not session.steps_back:
+            return
+        self._start_job(None, mode="back")
+
+    @Slot(object)
+    def _on_speed_changed(self, rate: Any) -> None:
+        if self._stepping is not None:
+            self._stepping.epochs_per_second = rate  # a running job reads it before its next epoch
+
+    def end_stepping(self) -> None:
+        """Forget the run paused between steps (its model stays in use)."""
+        if self._stepping is not None and self._training_run is None:
+            session = self._stepping.session
+            self._stepping = None
+            if session is not None:
+                session.close()
+            if self.pages_ready:
+                self.train_page.session_ended()
+
+    def _continues(self, settings: Any) -> bool:
+        """Whether ``settings`` are those of the run paused between steps (the threshold aside)."""
+        control = self._stepping
+        if control is None or control.session is None or control.session.over:
+            return False
+        paused = control.session.settings
+        return bool(paused.replace(threshold=0.0, preset="x") == settings.replace(threshold=0.0, preset="x"))
+
+    def _start_job(self, settings: Any, *, mode: str) -> None:
         if not self.pages_ready or self.dataset is None or self._training_run is not None:
             return
-        if settings is None:
+        if mode == "back":
+            settings = self._stepping.session.settings
+        elif settings is None:
             try:
                 settings = self.train_page.settings()
             except ValueError:
@@ -844,30 +917,49 @@ class MainWindow(QMainWindow):
             self.show_page(PAGE_TRAIN)
             self.statusBar().showMessage(f"Cannot train: {exc}.")
             return
-        from heartgui.gui.workers import training_job
+        from heartgui.gui.workers import RunControl, training_job
 
-        # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
-        self._remember_training_settings(settings)
-        settings = settings.replace(threshold=self.threshold, preset=settings.preset)
-        job = self._new_job(training_job(used, settings))
+        continuing = mode == "back" or self._continues(settings)
+        if not continuing:
+            self.end_stepping()
+            # Trained at the threshold in use, so the model, its figures, Predict and a saved file agree.
+            self._remember_training_settings(settings)
+            settings = settings.replace(threshold=self.threshold, preset=settings.preset)
+            self._stepping = RunControl(self.train_page.epochs_per_second())
+        control = self._stepping
+        control.epochs_per_second = self.train_page.epochs_per_second()
+        job = self._new_job(
+            training_job(
+                used,
+                settings,
+                control=control,
+                steps=1 if mode == "step" else None,
+                back=mode == "back",
+            )
+        )
         job.worker.progressed.connect(self._on_training_progressed)
         job.worker.finished.connect(self._on_training_finished)
         job.worker.failed.connect(self._on_training_failed)
         job.worker.cancelled.connect(self._on_training_cancelled)
         self._training_run = job.run_id
+        self._run_mode, self._end_requested = mode, False
         self._training_data_name = self.dataset.provenance.file_name
         self._training_provenance = used.provenance
         self.show_page(PAGE_TRAIN)  # shown first, so the plot is drawn once at its final size
-        self.train_page.training_started(settings)
-        left = self.dataset.n_rows - used.n_rows
-        self.statusBar().showMessage(
-            f"Training on {self.dataset.provenance.file_name}: {settings.epochs:,} epochs…"
-            + (
-                f" ({left} patient{'s' if left != 1 else ''} lacking a finding the model uses left out)"
-                if left
-                else ""
+        if continuing:
+            self.train_page.training_resumed()
+        else:
+            self.train_page.training_started(settings)
+        if mode == "run":
+            left = self.dataset.n_rows - used.n_rows
+            self.statusBar().showMessage(
+                f"Training on {self.dataset.provenance.file_name}: {settings.epochs:,} epochs…"
+                + (
+                    f" ({left} patient{'s' if left != 1 else ''} lacking a finding the model uses left out)"
+                    if left
+                    else ""
+                )
             )
-        )
         self._update_enabled()
         job.start()
 
@@ -885,10 +977,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def stop_training(self) -> None:
+        """Stop the run after the current epoch (Esc), or end the run paused between steps."""
         job = self._jobs.get(self._training_run) if self._training_run is not None else None
         if job is not None:
+            self._end_requested = True
             job.request_stop()
             self.statusBar().showMessage("Stopping after the current epoch…")
+        elif self._stepping is not None:
+            self.end_stepping()
+            self.statusBar().showMessage(
+                "The run is ended: the model keeps its weights. Step or Start (F5) begins a new run."
+            )
+            self._update_enabled()
 
     def _is_current_training(self, run_id: int) -> bool:
         return run_id == self._training_run and not self._closing
@@ -913,6 +1013,14 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
+        # The run waits between steps unless it was stopped (Stop), or cannot go on (all epochs done,
+        # early stopping): then it has ended.
+        session = self._stepping.session if self._stepping is not None else None
+        paused = session is not None and not self._end_requested and not session.over
+        if not paused:
+            self._stepping = None
+            if session is not None:
+                session.close()
         self.result = result
         self.result_provenance = self._training_provenance
         self._model_path = None
@@ -921,12 +1029,13 @@ class MainWindow(QMainWindow):
         self._model_data = (result.data_sha256, self._training_data_name)
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
-        from heartgui.gui.pages.train_page import ending_words
+        from heartgui.gui.pages.train_page import ending_words, paused_words
         from heartgui.gui.widgets.wording import threshold_percent
 
         threshold = threshold_percent(self.threshold)
+        words = paused_words(result) if paused else ending_words(result)
         message = (
-            f"{ending_words(result)} On the {metrics.n} test patients the model was right "
+            f"{words} On the {metrics.n} test patients the model was right "
             f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
             + (
                 f" ({self.results_page.threshold_panel.origin_words}), which a new training keeps."
@@ -934,9 +1043,18 @@ class MainWindow(QMainWindow):
                 else "."
             )
         )
-        self.train_page.training_finished(result, message)
+        if paused:
+            self.train_page.training_paused(result, message)
+        else:
+            self.train_page.training_finished(result, message)
         # The kept threshold keeps its origin too ("the threshold saved with the model").
-        self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
+        if paused:
+            self._model_pages_stale = True  # handed over when one of those pages is shown
+            if self.stack.currentIndex() in (PAGE_RESULTS, PAGE_PREDICT, PAGE_NETWORK):
+                self._show_stale_model_pages()
+        else:
+            self._model_pages_stale = False
+            self._show_model_pages(threshold_origin=self.results_page.threshold_panel.origin_words)
         self.statusBar().showMessage(message + " See Results.")
         self._update_enabled()
         self._update_model_note()
@@ -947,6 +1065,7 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
+        self._stepping = None  # a run that diverged cannot go on
         from heartgui.core.network import DIVERGED_PREFIX
 
         kept = " The model from before is still in use." if self.model is not None else ""
@@ -962,6 +1081,7 @@ class MainWindow(QMainWindow):
         if not self._is_current_training(run_id):
             return
         self._training_run = None
+        self._stepping = None
         self.train_page.training_cancelled("Training was stopped before the first epoch finished.")
         self.statusBar().showMessage("Training stopped before it learnt anything.")
         self._update_enabled()
@@ -969,6 +1089,7 @@ class MainWindow(QMainWindow):
 
     def _show_model_pages(self, *, threshold_origin: str | None = None) -> None:
         """Give the trained (or rebuilt) model to the Results, Predict and Inside pages."""
+        self._model_pages_stale = False
         self.results_page.show_result(self.result, threshold_origin=threshold_origin)
         self.predict_page.set_model(self.model, self.dataset, self.threshold)
         split = self.result.split
@@ -997,6 +1118,13 @@ class MainWindow(QMainWindow):
     def _on_threshold_changed(self, threshold: float) -> None:
         """The Results page's threshold is the one Predict, the reports and a saved model use."""
         self.threshold = float(threshold)
+        session = self._stepping.session if self._stepping is not None else None
+        if session is not None and self._training_run is None:
+            # The run paused between steps decides its next models at this threshold too.
+            session.model.set_params(threshold=self.threshold)
+            session.settings = session.settings.replace(
+                threshold=self.threshold, preset=session.settings.preset
+            )
         if self.model is not None:
             self.model.set_params(threshold=self.threshold)
             self.predict_page.set_model(self.model, self.dataset, self.threshold)
@@ -1011,6 +1139,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _remember_training_settings(self, settings: Any) -> None:
         self._settings().setValue(_KEY_TRAINING, json.dumps(settings.as_dict()))
+        if self._stepping is not None and not self._continues(settings):
+            self.end_stepping()  # a changed setting ends the run paused between steps
 
     # ----------------------------------------------------------------------------------------------
     # models
@@ -1090,6 +1220,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not open the model {Path(path).name}; nothing was changed.")
             return False
         rebuilt, why_not = self._rebuilt_result(saved)
+        self.end_stepping()  # the opened model replaces the paused run's
         self.model = saved.model
         self.model_settings = saved.settings
         self._model_data = (saved.data_sha256, saved.data_name)

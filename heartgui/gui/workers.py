@@ -20,7 +20,16 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-__all__ = ["EMIT_INTERVAL", "Cancelled", "Job", "Worker", "load_job", "training_job", "warm_up_job"]
+__all__ = [
+    "EMIT_INTERVAL",
+    "Cancelled",
+    "Job",
+    "RunControl",
+    "Worker",
+    "load_job",
+    "training_job",
+    "warm_up_job",
+]
 
 #: Seconds between two ``progressed`` emits (the last batch is always flushed before ``finished``).
 EMIT_INTERVAL = 0.03
@@ -86,6 +95,10 @@ class Worker(QObject):
 
     def resume(self) -> None:
         self._go.set()
+
+    def wait_for_stop(self, timeout: float) -> bool:
+        """Wait ``timeout`` seconds, or less if a stop is requested meanwhile (True then)."""
+        return self._stop.wait(timeout)
 
     def wait_if_paused(self, timeout: float = 1.0) -> None:
         """Block while paused (at most ``timeout`` seconds, so a forgotten resume cannot hang a job)."""
@@ -308,40 +321,81 @@ class WeightsSnapshot(NamedTuple):
 SNAPSHOT_INTERVAL = 0.08
 
 
-def training_job(dataset: Any, settings: Any) -> Callable[[Worker], Any]:
+class RunControl:
+    """One training run as the window steers it across jobs: the core's session (made by the first job,
+    kept while the run waits between steps) and the speed, which the UI thread may change while a job
+    runs (a plain attribute: the job reads it before each epoch)."""
+
+    def __init__(self, epochs_per_second: float | None = None) -> None:
+        self.epochs_per_second = epochs_per_second
+        self.session: Any = None
+
+
+def training_job(
+    dataset: Any,
+    settings: Any,
+    *,
+    control: RunControl | None = None,
+    steps: int | None = None,
+    back: bool = False,
+) -> Callable[[Worker], Any]:
     """A job that trains on ``dataset`` with ``settings`` and returns the ``TrainingResult``.
 
     Each ``EpochReport`` is passed to :meth:`Worker.report`, and every ``SNAPSHOT_INTERVAL`` seconds a
     :class:`WeightsSnapshot` to :meth:`Worker.report_latest` (so it ends its batch). A stop request takes
     effect after the current epoch and keeps the weights reached so far (the result is marked
     ``stopped_early``).
+
+    With ``control``, the job goes on with ``control.session`` if it has one (else makes it there), runs
+    at most ``control.epochs_per_second`` epochs a second (waiting between epochs, woken by a stop), and
+    ``steps`` epochs at most (``None``: to the end of the run); ``back`` takes the last epoch back
+    instead. The result's model is a frozen copy, so the session can go on afterwards.
     """
+    control = control or RunControl()
 
     def run(worker: Worker) -> Any:
         from heartgui.core.training import TrainingSession
 
-        session = TrainingSession(dataset, settings)
-        epochs = session.epochs()
-        next_snapshot = 0.0
-        try:
-            for report in epochs:
-                worker.report(report)
-                worker.wait_if_paused()
-                now = time.perf_counter()
-                if now >= next_snapshot or report.epoch == report.n_epochs:
-                    next_snapshot = now + SNAPSHOT_INTERVAL
-                    model = session.model
-                    weights, biases = model.network_.snapshot()
-                    worker.report_latest(
-                        WeightsSnapshot(report.epoch, weights, biases, model.feature_names_out_)
-                    )
-                if worker.stop_requested:
-                    break
-        finally:
-            epochs.close()
+        session = control.session
+        if session is None:
+            session = control.session = TrainingSession(dataset, settings)
+        if back:
+            session.step_back()
+        else:
+            _run_epochs(worker, session, control, steps)
         network = getattr(session.model, "network_", None)
         if network is None or not network.loss_curve_:
             raise Cancelled
         return session.finish()
 
     return run
+
+
+def _run_epochs(worker: Worker, session: Any, control: RunControl, steps: int | None) -> None:
+    next_snapshot = 0.0
+    due: float | None = None  # when the epoch just run was due, in slow motion
+    done = 0
+    while steps is None or done < steps:
+        report = session.step()
+        if report is None:
+            break
+        done += 1
+        worker.report(report)
+        worker.wait_if_paused()
+        now = time.perf_counter()
+        if now >= next_snapshot or report.epoch == report.n_epochs or done == steps:
+            next_snapshot = now + SNAPSHOT_INTERVAL
+            model = session.model
+            weights, biases = model.network_.snapshot()
+            worker.report_latest(WeightsSnapshot(report.epoch, weights, biases, model.feature_names_out_))
+        if worker.stop_requested:
+            break
+        rate = control.epochs_per_second
+        if rate and (steps is None or done < steps) and report.epoch < report.n_epochs:
+            # Slow motion: the next epoch is due 1/rate s after this one was (or now, when behind).
+            due = max((now if due is None else due) + 1.0 / rate, now)
+            worker.flush()  # shown now, not with the next epoch
+            if worker.wait_for_stop(max(due - time.perf_counter(), 0.0)):
+                break
+        else:
+            due = None

@@ -265,6 +265,11 @@ class Monkey:
         """Until every job has ended (but a training held at the gate) and every debounce timer fired,
         twice in a row (a finished job may start the next one from a queued signal)."""
         held = 0 if self.gate.is_set() else 1
+        if held == 0 and self.window.train_page.speed.currentIndex() != 0:
+            # A run in slow motion (2 epochs a second) takes minutes: the monkey's speed choice stays in
+            # force while the run is held at the gate, then the run goes on at full speed.
+            self.log.append("  (speed back to full, to wait for the run)")
+            self.window.train_page.speed.setCurrentIndex(0)
         try:
             for _ in range(2):
                 self.qtbot.waitUntil(lambda: self.idle(held), timeout=60_000)

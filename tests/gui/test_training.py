@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from heartgui.core.presets import RECOMMENDED, TUTORIAL
 from heartgui.gui.main_window import PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
 from heartgui.gui.pages.train_page import PATIENCE_NEEDS_VALIDATION, parse_layers
+from heartgui.gui.widgets.loss_plot import TEST_LABEL
 
 #: The tutorial's final training loss on heart.dat (pinned by the core's tests).
 TUTORIAL_FINAL_LOSS = 0.2783107364
@@ -44,7 +45,9 @@ def test_tutorial_preset_reproduces_the_core(loaded, qtbot):
     x, y = page.plot.train_line.get_data()
     assert list(x) == list(range(1, 101))  # exactly one point per epoch reported
     np.testing.assert_array_equal(y, result.loss_curve)
-    assert not page.plot.validation_line.get_visible()
+    # No validation patients: the test patients' loss is the held-out curve, labelled as such.
+    assert page.plot.validation_line.get_visible()
+    np.testing.assert_array_equal(page.plot.validation_line.get_ydata(), result.test_loss_curve)
     assert page.progress.value() == 100
     assert page.progress.format() == "Epoch 100 of 100 — done"
     assert page.plot.kept_epoch == 0  # the last weights: nothing to mark
@@ -53,7 +56,7 @@ def test_tutorial_preset_reproduces_the_core(loaded, qtbot):
         .currentMessage()
         .startswith(f"Finished all 100 epochs: final training loss {result.final_train_loss:.5f}.")
     )
-    assert page.plot._legend_entries() == ("training loss",)
+    assert page.plot._legend_entries() == ("training loss", TEST_LABEL)
     assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
     assert loaded.model is result.model
 
@@ -137,12 +140,12 @@ def test_stop_under_early_stopping_says_the_best_epoch_was_kept(loaded, qtbot):
     )
 
 
-def test_no_validation_entry_in_the_legend_of_a_run_without_validation(loaded, qtbot):
+def test_a_run_without_validation_names_the_test_patients_curve_in_the_legend(loaded, qtbot):
     page = loaded.train_page
     with qtbot.waitSignal(loaded.training_finished, timeout=60_000):
         loaded.start_training(TUTORIAL)
-        assert page.plot._legend_entries() == ("training loss",)  # during the run, not only after
-    assert page.plot._legend_entries() == ("training loss",)
+        assert page.plot._legend_entries() == ("training loss", TEST_LABEL)  # during the run, not only after
+    assert page.plot._legend_entries() == ("training loss", TEST_LABEL)
 
 
 def test_patience_without_a_validation_split_is_refused_with_the_reason(loaded, qtbot):
@@ -191,7 +194,7 @@ def test_too_high_learning_rate_fails_calmly_and_app_stays_usable(loaded, qtbot,
     assert page.progress.format() == f"Diverged at epoch {last + 1} of 100 — no model"
     assert page.progress.value() == last
     assert page.plot.divergence_epoch == last + 1
-    assert page.plot._legend_entries() == ("training loss", f"diverged at epoch {last + 1}")
+    assert page.plot._legend_entries() == ("training loss", TEST_LABEL, f"diverged at epoch {last + 1}")
     assert not loaded.training and page.start_button.isEnabled()
     assert not loaded.page_enabled(PAGE_RESULTS) and not loaded.page_enabled(PAGE_PREDICT)
 
@@ -199,7 +202,7 @@ def test_too_high_learning_rate_fails_calmly_and_app_stays_usable(loaded, qtbot,
     result = train(loaded, qtbot)
     assert result.final_train_loss == pytest.approx(TUTORIAL_FINAL_LOSS, abs=1e-10)
     assert page.plot.divergence_epoch == 0  # the next run's plot does not keep the old mark
-    assert page.plot._legend_entries() == ("training loss",)
+    assert page.plot._legend_entries() == ("training loss", TEST_LABEL, "lr 10 — diverged")
 
 
 def test_signals_from_stale_runs_are_ignored(loaded, qtbot):

@@ -37,12 +37,34 @@ from heartgui.core.presets import PRESETS, RECOMMENDED, TrainingSettings
 from heartgui.gui.widgets.checked_spin import CheckedIntSpinBox, CheckedSpinBox, with_message
 from heartgui.gui.widgets.feature_checklist import FeatureChecklist
 from heartgui.gui.widgets.helper_text import soften
-from heartgui.gui.widgets.loss_plot import LossPlot
+from heartgui.gui.widgets.loss_plot import MAX_PAST_RUNS, TEST_LABEL, LossPlot
+
+#: How many epochs Step back can take back at most (heartgui.core.training.HISTORY_EPOCHS, which is
+#: not imported at start-up: it imports scikit-learn).
+HISTORY_EPOCHS = 200
 
 if TYPE_CHECKING:  # (heartgui.core.training imports scikit-learn: not at start-up)
     from heartgui.core.training import TrainingResult
 
-__all__ = ["TrainPage", "ending_words", "format_layers", "parse_layers"]
+__all__ = [
+    "SPEEDS",
+    "TrainPage",
+    "ending_words",
+    "format_layers",
+    "parse_layers",
+    "paused_words",
+    "run_label",
+]
+
+#: The speed control's choices: (text, epochs per second; ``None`` = as fast as the computer can).
+SPEEDS: tuple[tuple[str, float | None], ...] = (
+    ("Full speed", None),
+    ("100 epochs/s", 100.0),
+    ("30 epochs/s", 30.0),
+    ("10 epochs/s (slow motion)", 10.0),
+    ("5 epochs/s (slow motion)", 5.0),
+    ("2 epochs/s (slow motion)", 2.0),
+)
 
 _LAYERS_PATTERN = r"\s*[1-9]\d{0,3}(\s*,\s*[1-9]\d{0,3}){0,4}\s*"
 _PRESET_TITLES = {
@@ -127,6 +149,52 @@ def ending_words(result: TrainingResult) -> str:
     return f"{finished}{best}." if best and kept != ran else finished
 
 
+def paused_words(result: TrainingResult) -> str:
+    """What the page says when a run waits between steps (after Step, Step back or a pause)."""
+    ran, planned = result.epochs_run, int(result.settings.epochs)
+    updates = "update" if ran == 1 else "updates"
+    if ran <= 1:
+        back = "Step back: not before epoch 1."
+    elif result.steps_back:
+        back = "Step back: the weights before the last epoch."
+    else:
+        back = f"Step back: no earlier weights kept (only the last {HISTORY_EPOCHS} epochs' are)."
+    return (
+        f"Paused at epoch {ran:,} of {planned:,}: the model has the weights after {ran:,} {updates} "
+        f"(Results, Predict and Inside use them). Step: one more epoch. {back} Start (F5): go on."
+    )
+
+
+def run_label(earlier: TrainingSettings, current: TrainingSettings, outcome: str = "") -> str:
+    """The legend of an earlier run's curve: what differed from the current run's settings, then the
+    earlier run's preset (if it was one and the current is not) and whether it diverged."""
+    words = {
+        "learning_rate": lambda v: f"lr {v:g}",
+        "hidden_layers": lambda v: f"layers {format_layers(v)}",
+        "epochs": lambda v: f"{v:,} epochs",
+        "init": lambda v: "normal init" if v == "normal" else "He init",
+        "gradient": lambda v: f"{v} gradient",
+        "l2": lambda v: f"L2 {v:g}",
+        "one_hot": lambda v: "one-hot" if v else "no one-hot",
+        "validation_fraction": lambda v: f"validation {v:g}",
+        "patience": lambda v: f"patience {v}" if v else "no early stop",
+        "seed": lambda v: f"seed {v}",
+        "test_size": lambda v: f"test {v:g}",
+        "split_seed": lambda v: f"split seed {v}",
+    }
+    parts = [
+        text(getattr(earlier, name))  # type: ignore[no-untyped-call]
+        for name, text in words.items()
+        if getattr(earlier, name) != getattr(current, name)
+    ]
+    label = ", ".join(parts[:3]) + (" …" if len(parts) > 3 else "") if parts else "same settings"
+    if earlier.preset in PRESETS and earlier.preset != current.preset:
+        label += f" — {earlier.preset}"
+    if outcome:
+        label += f" — {outcome}"
+    return label
+
+
 def _ending_bar(result: TrainingResult) -> str:
     planned, ran, kept = int(result.settings.epochs), result.epochs_run, result.kept_epoch
     kept_words = f" — weights of epoch {kept:,} kept" if kept != ran else ""
@@ -150,6 +218,9 @@ class TrainPage(QWidget):
     start_requested = Signal(object)
     stop_requested = Signal()
     settings_changed = Signal(object)
+    step_requested = Signal(object)  # settings: run one epoch (of the paused run, or of a new one)
+    step_back_requested = Signal()
+    speed_changed = Signal(object)  # epochs per second, or None for full speed
 
     def __init__(self, settings: TrainingSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +228,13 @@ class TrainPage(QWidget):
         self._last_epoch = 0  # the last epoch reported in this run (the bar itself is throttled)
         self._planned = 0
         self._runs_ended = 0
+        # The run the plot shows (its settings, and "diverged" if it did), and earlier ones to compare.
+        self._shown_run: TrainingSettings | None = None
+        self._shown_outcome = ""
+        self._past_runs: list[tuple[list[int], list[float], TrainingSettings, str]] = []
+        # A run waiting between steps: its epoch (0: none), and how many epochs Step back can take back.
+        self._paused_epoch = 0
+        self._steps_back = 0
         # The plot shows the empty axes of the next run while the student is still choosing, so that run
         # starts from their pixels (see LossPlot.plan); typing a number of epochs redraws them once, when
         # the typing pauses, not on every digit.
@@ -359,10 +437,43 @@ class TrainPage(QWidget):
         )
         self._describe(self.reset_button, "Reset settings", "Put every field back to the recommended preset.")
         self.reset_button.clicked.connect(self.reset)
+        self.step_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Step")
+        self._describe(
+            self.step_button,
+            "Step one epoch",
+            "Run exactly one epoch (forward pass, backward pass, one update of the weights) and wait. "
+            "During a run, pause it after the current epoch.",
+        )
+        self.step_button.clicked.connect(self._on_step)
+        self.step_back_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward), "Step back"
+        )
+        self._describe(
+            self.step_back_button,
+            "Step back one epoch",
+            "Return to the weights before the last epoch (the weights of the last 200 epochs are kept).",
+        )
+        self.step_back_button.clicked.connect(self.step_back_requested)
+        self.speed = QComboBox()
+        for text, rate in SPEEDS:
+            self.speed.addItem(text, rate)
+        self._describe(
+            self.speed,
+            "Speed",
+            "Epochs per second while training runs: slow motion lets you watch a run of 300 epochs.",
+        )
+        self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(self.epochs_per_second()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.reset_button)
+        steps = QHBoxLayout()
+        steps.addWidget(self.step_button)
+        steps.addWidget(self.step_back_button)
+        speed_label = QLabel("S&peed:")
+        speed_label.setBuddy(self.speed)
+        steps.addWidget(speed_label)
+        steps.addWidget(self.speed, 1)
 
         self.hint = QLabel("Open a data file first (Data page).")
         self.hint.setWordWrap(True)
@@ -391,6 +502,7 @@ class TrainPage(QWidget):
         # area: always in sight, however long the settings' descriptions and messages make the column.
         column = QVBoxLayout()
         column.addLayout(buttons)
+        column.addLayout(steps)
         column.addWidget(self.hint)
         column.addWidget(scroll, 1)
 
@@ -405,13 +517,15 @@ class TrainPage(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Training status")
-        # Four lines at least, so a run's one-line loss and the message at its end (up to four lines in a
-        # narrow window) do not resize the plot: a resize is a full redraw, and the next run could not
+        # Five lines at least, so a run's one-line loss and the message at its end or at a pause (up to
+        # five lines in a narrow window) do not resize the plot: a resize is a full redraw (each Step
+        # would pay it), and the next run could not
         # start from the pixels of its empty axes. Taller when a text needs it (a fixed height cut off
         # the last line), and then it stays that tall (_set_status), so the next run keeps the plot's size.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 4 + 4)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 5 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
+        self.plot.past_runs_cleared.connect(self._past_runs.clear)
 
         right = QVBoxLayout()
         right.addWidget(self.progress)
@@ -551,11 +665,26 @@ class TrainPage(QWidget):
 
     def _plan_plot(self) -> None:
         if not self._running:
-            self.plot.plan(self.epochs.value(), validation=self.validation.value() > 0)
+            validation = self.validation.value() > 0
+            self.plot.plan(self.epochs.value(), held_out=None if validation else TEST_LABEL)
 
     def _on_start(self) -> None:
         if self.start_button.isEnabled():
             self.start_requested.emit(self.settings())
+
+    def _on_step(self) -> None:
+        if self.step_button.isEnabled():
+            self.step_requested.emit(self.settings())
+
+    def epochs_per_second(self) -> float | None:
+        """The speed chosen: epochs per second, or ``None`` for full speed."""
+        rate = self.speed.currentData()
+        return None if rate is None else float(rate)
+
+    @property
+    def paused_epoch(self) -> int:
+        """The epoch a run waits at between steps (0 when no run waits)."""
+        return self._paused_epoch
 
     def _update_buttons(self) -> None:
         problem = self.architecture_problem()
@@ -565,8 +694,12 @@ class TrainPage(QWidget):
             self.layers.hasAcceptableInput() and problem is None and not self.patience_without_validation()
         )
         self.start_button.setEnabled(self._has_data and valid and not self._running)
-        self.stop_button.setEnabled(self._running)
+        self.stop_button.setEnabled(self._running or self._paused_epoch > 0)
         self.reset_button.setEnabled(not self._running)
+        self.step_button.setEnabled(self._has_data and valid)
+        self.step_back_button.setEnabled(
+            not self._running and self._paused_epoch > 1 and self._steps_back > 0
+        )
         for widget in self._fields():
             widget.setEnabled(not self._running)
         if not self._has_data:
@@ -580,7 +713,12 @@ class TrainPage(QWidget):
         elif not valid:
             self.hint.setText("Type the hidden layer sizes as whole numbers separated by commas, e.g. 16, 8.")
         elif self._running:
-            self.hint.setText("Training… press Stop (Esc) to keep what was learnt so far.")
+            self.hint.setText("Training… press Stop (Esc) to keep what was learnt so far, or Step to pause.")
+        elif self._paused_epoch:
+            self.hint.setText(
+                f"Paused at epoch {self._paused_epoch:,}: Step, Step back, or Start (F5) to go on. "
+                "Changing a setting ends this run."
+            )
         elif self._runs_ended:
             self.hint.setText("Change a setting and press Start (F5) to train again, or go on to Results.")
         else:
@@ -614,14 +752,58 @@ class TrainPage(QWidget):
 
     def training_started(self, settings: TrainingSettings) -> None:
         self._running = True
+        self._paused_epoch = self._steps_back = 0
         self._last_progress_shown = 0.0
         self._last_epoch, self._planned = 0, int(settings.epochs)
-        self.plot.clear(settings.epochs, validation=settings.validation_fraction > 0)
+        if self._shown_run is not None and self.plot.epochs:
+            self._past_runs.append(
+                (list(self.plot.epochs), list(self.plot.train_losses), self._shown_run, self._shown_outcome)
+            )
+            del self._past_runs[:-MAX_PAST_RUNS]
+        self._shown_run, self._shown_outcome = settings, ""
+        self.plot.set_past_runs(
+            (epochs, losses, run_label(earlier, settings, outcome))
+            for epochs, losses, earlier, outcome in self._past_runs
+        )
+        validation = settings.validation_fraction > 0
+        self.plot.clear(settings.epochs, held_out=None if validation else TEST_LABEL)
         self.progress.setRange(0, settings.epochs)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 0 of {settings.epochs:,}")
         self._set_status("Splitting the patients and starting…")
         self._update_buttons()
+
+    def training_resumed(self) -> None:
+        """The paused run goes on (Start, or a Step): its curve continues."""
+        self._running = True
+        self._last_progress_shown = 0.0
+        self._update_buttons()
+
+    def training_paused(self, result: TrainingResult, message: str) -> None:
+        """The run waits between steps with a model (after Step, Step back, or Step during a run)."""
+        self._paused_epoch, self._steps_back = result.epochs_run, result.steps_back
+        self._last_epoch = result.epochs_run
+        if len(self.plot.epochs) > result.epochs_run:
+            self.plot.truncate(result.epochs_run)  # Step back
+        self.progress.setMaximum(int(result.settings.epochs))
+        self.progress.setValue(result.epochs_run)
+        self.progress.setFormat(f"Epoch {result.epochs_run:,} of {int(result.settings.epochs):,} — paused")
+        self._running = False
+        # The plot stays as during a run (new points blitted, ~1 ms; its axes grown if the points left
+        # them): fitting it to the curve is a full draw with the automatic layout, ~100 ms a step, done
+        # when the run ends.
+        self.plot.redraw()
+        self._set_status(message)
+        self._update_buttons()
+
+    def session_ended(self) -> None:
+        """No run waits any more (Stop, a changed setting, another model or data file)."""
+        if self._paused_epoch:
+            self._paused_epoch = self._steps_back = 0
+            self._runs_ended += 1
+            self.plot.finish()
+            self.progress.setFormat(f"Epoch {self._last_epoch:,} of {self._planned:,} — run ended")
+            self._update_buttons()
 
     def add_reports(self, reports: Sequence[EpochReport]) -> None:
         """Show a batch of epoch reports (the last one is the latest)."""
@@ -647,6 +829,7 @@ class TrainPage(QWidget):
 
     def training_finished(self, result: TrainingResult, message: str) -> None:
         """The run ended with a model (all epochs, early stopping or the student's Stop)."""
+        self._paused_epoch, self._steps_back = 0, 0
         self.progress.setMaximum(int(result.settings.epochs))
         self.progress.setValue(result.epochs_run)
         self.progress.setFormat(_ending_bar(result))
@@ -659,8 +842,10 @@ class TrainPage(QWidget):
         was not finite (the plot then marks that epoch)."""
         self.progress.setMaximum(max(self._planned, 1))
         self.progress.setValue(self._last_epoch)
+        self._paused_epoch = self._steps_back = 0
         if diverged:
             epoch = self._last_epoch + 1
+            self._shown_outcome = "diverged"
             self.plot.mark_divergence(epoch)
             self.progress.setFormat(f"Diverged at epoch {epoch:,} of {self._planned:,} — no model")
         else:
@@ -671,6 +856,7 @@ class TrainPage(QWidget):
 
     def training_cancelled(self, message: str) -> None:
         """Stopped before the first epoch finished: nothing was learnt."""
+        self._paused_epoch = self._steps_back = 0
         self.progress.setValue(0)
         self.progress.setFormat("Stopped before the first epoch — no model")
         self._ended(message)

@@ -19,24 +19,44 @@ import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from heartgui.core.network import EpochReport
 from heartgui.gui.widgets.plot_toolbar import PlotToolbar
 
-__all__ = ["REDRAW_INTERVAL_MS", "LossPlot"]
+__all__ = ["FIRST_SPAN", "MAX_PAST_RUNS", "REDRAW_INTERVAL_MS", "TEST_LABEL", "LossPlot"]
 
 #: Milliseconds between two redraws while data arrive (~10 per second: smooth to the eye, and each redraw
 #: takes the interpreter away from the training worker for a few milliseconds).
 REDRAW_INTERVAL_MS = 100
+
+#: Epochs the x-axis spans when a run starts; it doubles whenever the run reaches its end (so a slow run
+#: is watched at a readable scale, and a fast one costs a handful of full draws), up to the planned epochs.
+FIRST_SPAN = 10
+
+#: Earlier runs of this session kept as faint curves to compare with.
+MAX_PAST_RUNS = 5
+
+#: The legend of the held-out curve of a run without validation patients: the test patients' loss.
+TEST_LABEL = "test patients (not used for learning)"
+
+_PAST_COLOURS = ("tab:purple", "tab:green", "tab:brown", "tab:pink", "tab:olive")
 
 #: An axes position in the figure: (left, bottom, width, height) as figure fractions.
 _Bounds = tuple[float, float, float, float]
 
 
 class LossPlot(QWidget):
-    """Training (and validation) loss against epoch, with a log-scale switch and matplotlib's toolbar."""
+    """Training (and validation or test) loss against epoch, with a log-scale switch, matplotlib's
+    toolbar, and earlier runs of the session as faint curves (a Clear button empties them).
+
+    Signals
+    -------
+    past_runs_cleared() : the student pressed Clear.
+    """
+
+    past_runs_cleared = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +100,8 @@ class LossPlot(QWidget):
         self._divergence_epoch = 0
         self._kept_epoch = 0
         self._validation_planned = True  # whether the run (or the next one) has a validation split
+        self._held_out_label = "validation loss"
+        self._past: list[Line2D] = []  # earlier runs, faint, drawn in full draws (part of the background)
         self._update_legend(validation=True)
         self._low, self._high = math.inf, -math.inf
         self._planned = 0
@@ -104,9 +126,17 @@ class LossPlot(QWidget):
             "Show the loss on a log scale, which makes small late improvements visible."
         )
         self.log_scale.toggled.connect(self._on_log_scale)
+        self.clear_past_button = QPushButton("Clear earlier runs")
+        self.clear_past_button.setAccessibleName("Clear earlier runs")
+        self.clear_past_button.setToolTip(
+            "Remove the faint curves of earlier runs of this session from the plot."
+        )
+        self.clear_past_button.setEnabled(False)
+        self.clear_past_button.clicked.connect(self._on_clear_past)
 
         top = QHBoxLayout()
         top.addWidget(self.toolbar, 1)
+        top.addWidget(self.clear_past_button)
         top.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -123,12 +153,17 @@ class LossPlot(QWidget):
         """Wraps each full draw during a run; the window replaces it to pause training meanwhile."""
         return contextlib.nullcontext()
 
-    def clear(self, planned_epochs: int | None = None, *, validation: bool = True) -> None:
+    def clear(
+        self, planned_epochs: int | None = None, *, validation: bool = True, held_out: str | None = None
+    ) -> None:
         """Forget every point (a new run of ``planned_epochs`` starts) and draw the empty axes now.
 
-        ``validation``: whether the run has validation patients; without, the legend has no entry for a
-        validation line that will never be drawn.
+        ``validation``: whether the run has a held-out curve; without, the legend has no entry for a
+        line that will never be drawn. ``held_out``: that curve's legend (default "validation loss";
+        :data:`TEST_LABEL` for the test patients' loss).
         """
+        self._held_out_label = held_out or "validation loss"
+        self.validation_line.set_label(self._held_out_label)
         self.epochs.clear()
         self.train_losses.clear()
         self.validation_epochs.clear()
@@ -154,7 +189,7 @@ class LossPlot(QWidget):
         self._frame_pending = True
         self._dirty = True
 
-    def plan(self, planned_epochs: int, *, validation: bool = True) -> None:
+    def plan(self, planned_epochs: int, *, validation: bool = True, held_out: str | None = None) -> None:
         """While idle and empty, show the empty axes of a run of ``planned_epochs``.
 
         Whenever those empty axes are drawn (the page shown, the window resized), their pixels are
@@ -165,9 +200,17 @@ class LossPlot(QWidget):
             return
         self._planned = planned_epochs
         xlim, ylim = self._empty_limits(planned_epochs)
-        if (xlim, ylim, validation) == (self._xlim, self._ylim, self._validation_planned):
+        label = held_out or "validation loss"
+        if (xlim, ylim, validation, label) == (
+            self._xlim,
+            self._ylim,
+            self._validation_planned,
+            self._held_out_label,
+        ):
             return
         self._xlim, self._ylim = xlim, ylim
+        self._held_out_label = label
+        self.validation_line.set_label(label)
         self._validation_planned = validation
         self._remove_divergence()
         self._update_legend(validation=validation)
@@ -184,7 +227,10 @@ class LossPlot(QWidget):
             return
         # Whole-batch operations in C (a fast run sends thousands of reports per second, and every
         # millisecond the window holds the interpreter here is taken from the training worker).
-        epochs, n_epochs, losses, validation = tuple(zip(*reports, strict=True))[:4]
+        columns = tuple(zip(*reports, strict=True))
+        epochs, n_epochs, losses, validation = columns[:4]
+        if validation[0] is None and validation[-1] is None and len(columns) > 6:
+            validation = columns[6]  # no validation patients: the test patients' loss, if recorded
         self.epochs.extend(epochs)
         self.train_losses.extend(losses)
         low, high = min(losses), max(losses)
@@ -198,6 +244,54 @@ class LossPlot(QWidget):
         self._low, self._high = min(self._low, low), max(self._high, high)
         self._planned = max(self._planned, max(n_epochs))
         self._dirty = True
+
+    def truncate(self, epoch: int) -> None:
+        """Keep the points up to ``epoch`` (Step back took the later ones back)."""
+        for xs, ys in (
+            (self.epochs, self.train_losses),
+            (self.validation_epochs, self.validation_losses),
+        ):
+            keep = sum(1 for e in xs if e <= epoch)
+            del xs[keep:], ys[keep:]
+        values = self.train_losses + self.validation_losses
+        self._low, self._high = (min(values), max(values)) if values else (math.inf, -math.inf)
+        self._dirty = True
+
+    def set_past_runs(self, runs: Iterable[tuple[Iterable[float], Iterable[float], str]]) -> None:
+        """Show earlier runs, each ``(epochs, losses, legend)``, as faint curves (at most
+        :data:`MAX_PAST_RUNS`; the first is the oldest). Drawn with the next full draw."""
+        for line in self._past:
+            line.remove()
+        self._past = []
+        for index, (x, y, label) in enumerate(list(runs)[-MAX_PAST_RUNS:]):
+            (line,) = self.axes.plot(
+                list(x),
+                list(y),
+                color=_PAST_COLOURS[index % len(_PAST_COLOURS)],
+                alpha=0.45,
+                linewidth=1.2,
+                label=label,
+                zorder=1,
+            )
+            self._past.append(line)
+        self.clear_past_button.setEnabled(bool(self._past))
+        self._update_legend(validation=self._validation_planned or bool(self.validation_losses))
+        self._background = None
+        self._dirty = True
+
+    @property
+    def past_labels(self) -> tuple[str, ...]:
+        """The legends of the earlier runs shown, oldest first."""
+        return tuple(str(line.get_label()) for line in self._past)
+
+    def past_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(epochs, losses) of each earlier run shown, oldest first."""
+        return [_data(line) for line in self._past]
+
+    def _on_clear_past(self) -> None:
+        self.set_past_runs([])
+        self.canvas.draw_idle()
+        self.past_runs_cleared.emit()
 
     def set_curves(self, train: Iterable[float], validation: Iterable[float] = ()) -> None:
         """Show whole curves at once (e.g. of a model opened from a file)."""
@@ -220,6 +314,7 @@ class LossPlot(QWidget):
         self.axes.set_ylim(*self._ylim)
         self.figure.set_layout_engine("constrained")
         self._update_legend(validation=bool(self.validation_losses))  # no entry for a line never drawn
+        self._background = None
         self._dirty = False
         self.canvas.draw_idle()
 
@@ -274,7 +369,11 @@ class LossPlot(QWidget):
         lines = [self.train_line, self.validation_line] if validation else [self.train_line]
         if self._divergence is not None:
             lines.append(self._divergence)
-        self.axes.legend(handles=lines, loc="upper right")
+        lines += self._past
+        legend = self.axes.legend(handles=lines, loc="upper right", fontsize="small" if self._past else None)
+        # Inside the axes, so out of the layout: with five earlier runs named, in a small window, it could
+        # be taller than the axes, and the constrained layout would collapse them.
+        legend.set_in_layout(False)
 
     def mark_divergence(self, epoch: int) -> None:
         """Mark ``epoch``, whose loss was not a finite number (the curve ends at the epoch before)."""
@@ -313,8 +412,9 @@ class LossPlot(QWidget):
         """The axes of a run that has not started: every planned epoch, and room for the usual first
         losses (the tutorial starts at 1.41), so the axes rarely need to grow during a run; they are
         fitted to the curve when it ends."""
-        xlim = (0.0, max(planned_epochs, 1) * 1.02 + 1)
-        ylim = (0.0, 1.6) if self.axes.get_yscale() == "linear" else (0.1, 1.6)
+        xlim = (0.0, _span(0, planned_epochs) * 1.02 + 1)
+        high = max([1.6] + [float(np.nanmax(y)) * 1.05 for _, y in map(_data, self._past) if len(y)])
+        ylim = (0.0, high) if self.axes.get_yscale() == "linear" else (0.1, high)
         return xlim, ylim
 
     def _frame_key(self) -> tuple:
@@ -328,6 +428,7 @@ class LossPlot(QWidget):
             self.figure.get_facecolor(),
             self.axes.get_facecolor(),
             self._legend_entries(),
+            tuple((len(y), tuple(y[-1:])) for _, y in map(_data, self._past)),
         )
 
     def _legend_entries(self) -> tuple[str, ...]:
@@ -392,11 +493,11 @@ class LossPlot(QWidget):
         """Widen the axes (in generous steps, so this is rare) when the data left them; True if changed."""
         if not self.epochs:
             return False
-        x_high = max(self._planned, self.epochs[-1])
         (x0, x1), (y0, y1) = self._xlim, self._ylim
         changed = False
-        if x_high > x1:
-            x1, changed = x_high * 1.02 + 1, True
+        if self.epochs[-1] > x1:
+            # The axis grows with the run, doubling, never beyond the planned epochs.
+            x1, changed = _span(self.epochs[-1], self._planned) * 1.02 + 1, True
         if self.axes.get_yscale() == "log":
             if self._low < y0 or y0 >= y1 * 0.99:
                 y0, changed = max(self._low, 1e-12) / 2, True
@@ -411,12 +512,16 @@ class LossPlot(QWidget):
         return changed
 
     def _fitted_limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        x1 = max(len(self.epochs) and self.epochs[-1], self._divergence_epoch, 1) * 1.02 + 1
-        if not self.epochs:
+        past = [y for _, y in map(_data, self._past) if len(y)]
+        past_x = [float(x[-1]) for x, _ in map(_data, self._past) if len(x)]
+        x1 = max([len(self.epochs) and self.epochs[-1], self._divergence_epoch, 1, *past_x]) * 1.02 + 1
+        low = min([self._low, *[float(np.nanmin(y)) for y in past]])
+        high = max([self._high, *[float(np.nanmax(y)) for y in past]])
+        if not self.epochs and not past:
             return (0.0, x1), ((0.0, 1.0) if self.axes.get_yscale() == "linear" else (0.1, 1.0))
         if self.axes.get_yscale() == "log":
-            return (0.0, x1), (max(self._low, 1e-12) / 1.3, self._high * 1.3)
-        return (0.0, x1), (0.0, self._high * 1.05 if self._high > 0 else 1.0)
+            return (0.0, x1), (max(low, 1e-12) / 1.3, high * 1.3)
+        return (0.0, x1), (0.0, high * 1.05 if high > 0 else 1.0)
 
     @Slot(bool)
     def _on_log_scale(self, on: bool) -> None:
@@ -429,6 +534,20 @@ class LossPlot(QWidget):
         self.axes.set_ylim(*self._ylim)
         self._push_data()
         self.canvas.draw_idle()
+
+
+def _data(line: Line2D) -> tuple[np.ndarray, np.ndarray]:
+    """A line's points as float arrays."""
+    return np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+
+
+def _span(last_epoch: int, planned: int) -> int:
+    """The epochs the x-axis spans once a run has reached ``last_epoch``: :data:`FIRST_SPAN`, doubled
+    until it holds ``last_epoch``, but no more than the planned epochs (nor less than the last one)."""
+    span = FIRST_SPAN
+    while span < last_epoch:
+        span *= 2
+    return max(min(span, max(planned, 1)), last_epoch, 1)
 
 
 class _Arrays:
