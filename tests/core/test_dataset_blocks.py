@@ -67,16 +67,17 @@ def test_a_damaged_file_is_refused_with_the_same_problems_in_blocks(monkeypatch,
     assert {14, 15} <= {p.line for p in strict[1].problems}
 
 
-def test_missing_values_are_dropped_the_same_in_blocks(monkeypatch, heart_dat, tmp_path):
+def test_missing_values_are_kept_the_same_in_blocks(monkeypatch, heart_dat, tmp_path):
     rows = [line.split() for line in heart_dat.read_text().splitlines() if line.strip()]
     for i in (0, 6, 7, 13, 14, 269):
         rows[i][11] = "?"
     path = tmp_path / "missing.dat"
     path.write_text("\r\n".join(" ".join(row) for row in rows) + "\r\n")
     small, whole = _both(monkeypatch, lambda: load_dataset(path))
-    assert small.provenance.dropped == whole.provenance.dropped
-    assert [row.line for row in whole.provenance.dropped] == [1, 7, 8, 14, 15, 270]
-    np.testing.assert_array_equal(small.X.to_numpy(), whole.X.to_numpy())
+    # Kept with "not recorded" (NaN), listed as incomplete: left out only of a model that uses ca.
+    assert small.provenance.incomplete == whole.provenance.incomplete
+    assert [row.line for row in whole.provenance.incomplete] == [1, 7, 8, 14, 15, 270]
+    np.testing.assert_array_equal(small.X.to_numpy(), whole.X.to_numpy())  # NaN where "?" was
 
 
 def test_a_patients_file_reads_the_same_in_blocks(monkeypatch, heart_dat, tmp_path):
