@@ -11,6 +11,7 @@ import pytest
 
 from heartgui.core import schema
 from heartgui.gui.main_window import PAGE_NETWORK, PAGE_PREDICT, PAGE_RESULTS, PAGE_TRAIN
+from heartgui.gui.pages.results import TAB_COMPARE
 
 SITES = ("cleveland", "hungarian", "switzerland", "va")
 #: Set to a folder to keep the screenshots (scripts and reviews look at them).
@@ -148,7 +149,7 @@ def test_results_compare_and_cross_validate_a_model_on_fewer_findings(window, op
     window.show_page(PAGE_RESULTS)
     results = window.results_page
     with qtbot.waitSignal(results.comparison_finished, timeout=120_000) as blocker:
-        results.tabs.setCurrentIndex(3)
+        results.tabs.setCurrentIndex(TAB_COMPARE)
     comparison = blocker.args[0]
     assert comparison.rows and all(0.0 <= r.roc_auc <= 1.0 for r in comparison.rows)
     with qtbot.waitSignal(results.crossval_finished, timeout=300_000) as blocker:

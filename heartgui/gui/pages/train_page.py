@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QRegularExpressionValidator
@@ -149,16 +149,36 @@ def ending_words(result: TrainingResult) -> str:
     return f"{finished}{best}." if best and kept != ran else finished
 
 
+_NO_EARLIER = f"Step back: no earlier weights kept (only the last {HISTORY_EPOCHS} epochs' are)."
+
+
 def paused_words(result: TrainingResult) -> str:
     """What the page says when a run waits between steps (after Step, Step back or a pause)."""
-    ran, planned = result.epochs_run, int(result.settings.epochs)
-    updates = "update" if ran == 1 else "updates"
+    ran = result.epochs_run
     if ran <= 1:
         back = "Step back: not before epoch 1."
     elif result.steps_back:
         back = "Step back: the weights before the last epoch."
     else:
-        back = f"Step back: no earlier weights kept (only the last {HISTORY_EPOCHS} epochs' are)."
+        back = _NO_EARLIER
+    return _paused(ran, int(result.settings.epochs), back)
+
+
+#: As long as what the window adds to the pause message (the test accuracy at the threshold and where
+#: the threshold comes from), for the room the status label reserves before the first Step.
+_PAUSE_TAIL = (
+    " On the 1,000 test patients the model was right 100% of the time at the decision threshold of "
+    "16.7 % (the threshold chosen on the Results page), which a new training keeps."
+)
+
+
+def longest_paused_words(planned: int) -> str:
+    """The longest :func:`paused_words` of a run of ``planned`` epochs (the page reserves its room)."""
+    return _paused(planned, planned, _NO_EARLIER)
+
+
+def _paused(ran: int, planned: int, back: str) -> str:
+    updates = "update" if ran == 1 else "updates"
     return (
         f"Paused at epoch {ran:,} of {planned:,}: the model has the weights after {ran:,} {updates} "
         f"(Results, Predict and Inside use them). Step: one more epoch. {back} Start (F5): go on."
@@ -793,6 +813,11 @@ class TrainPage(QWidget):
         # them): fitting it to the curve is a full draw with the automatic layout, ~100 ms a step, done
         # when the run ends.
         self.plot.redraw()
+        # Room for the longest pause message at once: a status that grows a line as the steps go on
+        # shrinks the plot, and each resize is a full draw of it (~100 ms of the window, twice).
+        words = paused_words(result)
+        tail = message[len(words) :] if message.startswith(words) else ""  # what the window added
+        self._reserve_status(longest_paused_words(int(result.settings.epochs)) + tail)
         self._set_status(message)
         self._update_buttons()
 
@@ -867,6 +892,21 @@ class TrainPage(QWidget):
         self.plot.finish()
         self._set_status(message)
         self._update_buttons()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # Reserved before the first Step (at this width), so stepping never grows the status label: its
+        # growth would shrink the plot, and each resize is a full draw of it (~100 ms of the window).
+        self._reserve_status(longest_paused_words(int(self.epochs.value())) + _PAUSE_TAIL)
+
+    def _reserve_status(self, text: str) -> None:
+        """Make the status label tall enough for ``text`` at its width (it never shrinks back)."""
+        shown = self.status.text()
+        self.status.setText(text)  # the label's own wrapping, measured (the caller sets the real text)
+        needed = self.status.heightForWidth(max(self.status.width(), 1))
+        self.status.setText(shown)
+        if needed > self.status.minimumHeight():
+            self.status.setMinimumHeight(needed)
 
     def _set_status(self, text: str) -> None:
         """Show ``text`` under the progress bar; the label grows for a long one and never shrinks back."""

@@ -145,20 +145,6 @@ class SurfacePlot(FigurePanel):
         else:
             self._draw()
 
-    def redraw(self) -> None:
-        """Repaint when shown; a hidden plot repaints when it is next shown (no idle draw queued for a
-        widget that may be deleted before it runs)."""
-        if self.isVisible():
-            self._redraw_when_shown = False
-            super().redraw()
-        else:
-            self._redraw_when_shown = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._redraw_when_shown:
-            self.redraw()
-
     def apply_palette(self) -> None:
         if self.surface is None:
             super().apply_palette()
