@@ -69,8 +69,13 @@ def lesson_job(reports: Callable[[], Iterator[Any]]) -> Callable[[Worker], Any]:
 
 
 class LessonPlot(FigurePanel):
-    """A figure panel with a grid of axes (``rows`` × ``columns``), all coloured from the palette, that
-    draws its latest report with ``draw(panel, report)``."""
+    """A figure panel with a grid of axes (``rows`` × ``columns``), all coloured from the palette.
+
+    ``draw(panel, report)`` builds the lesson's artists when ``panel.state`` is empty (``report`` may then
+    be ``None``: the empty frame) and otherwise only updates their data and limits: a redraw during a
+    run then costs a render, not a rebuild. During a run the layout is frozen (:meth:`begin`), as in the
+    loss plot; :meth:`finish` brings the constrained layout back.
+    """
 
     def __init__(
         self,
@@ -92,11 +97,25 @@ class LessonPlot(FigurePanel):
             minimum_size=(300, minimum_height),
             tick_size=8,
         )
+        # A fixed height: texts that change around the plot during a run (its words, the status) never
+        # resize the canvas, which would cost a full draw each time.
+        self.canvas.setFixedHeight(minimum_height)
         self.figure.delaxes(self.axes)
         self.grid: list[Any] = list(self.figure.subplots(rows, columns, squeeze=False).flat)
         self.axes = self.grid[0]
         self._draw_report = draw
+        self.state: dict[str, Any] = {}  # the lesson's artists (empty: to be built)
+        self.strips: list[Any] = []  # the dots (scatter collections) of a strip plot
+        self.marks: list[Any] = []  # the student's seed, one diamond per strip
+        self.lines: dict[tuple[str, str], Any] = {}  # (axis label, method) → line
+        self.real_line: Any = None
+        self.real_label: Any = None
         self.report: Any = None  # the report drawn last (None: empty)
+        self.running = False  # a run is on: blitting, frozen layout, limits that only grow
+        self._background: Any = None
+        self._limits: list[Any] = []
+        self._fitted: set[tuple[int, str]] = set()  # (axes, "x" or "y") whose limits a run has set
+        self.canvas.mpl_connect("draw_event", self._on_draw)
         self.style_axes()
 
     def style_axes(self) -> dict[str, str]:
@@ -111,38 +130,151 @@ class LessonPlot(FigurePanel):
     def blank(self) -> dict[str, str]:
         for ax in self.grid:
             ax.clear()
+        self.state = {}
+        self.strips, self.marks, self.lines = [], [], {}
+        self.real_line = self.real_label = None
+        self._background = None
+        self._fitted = set()
         return self.style_axes()
 
-    def show_report(self, report: Any) -> None:
-        """Draw ``report`` (``None``: empty the plot) and put its words under it."""
-        self.report = report
+    def begin(self) -> None:
+        """A run starts: the empty frame, laid out once, then the layout frozen until :meth:`finish`.
+
+        During the run the data's artists are animated: painted over a saved picture of the frame
+        (blitting), which is redrawn in full only when the axes' limits must grow (see :meth:`limits`).
+        """
+        self.report = None
+        self.running = True
         self.blank()
-        if report is not None:
+        self._draw_report(self, None)
+        self.sentence.setText("")
+        # The first full draw, once the plot is laid out and painted, works out the layout; _on_draw
+        # then freezes it for the rest of the run.
+        self.figure.set_layout_engine("constrained")
+        self.redraw()
+
+    def limits(
+        self, ax: Any, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None
+    ) -> None:
+        """Set ``ax``'s limits to ``x`` and ``y`` (``None``: unchanged). During a run the first report
+        sets them with room to spare, later ones only grow them, so most reports are blitted."""
+        for name, wanted, current, setter in (
+            ("x", x, ax.get_xlim(), ax.set_xlim),
+            ("y", y, ax.get_ylim(), ax.set_ylim),
+        ):
+            if wanted is None:
+                continue
+            if self.running:
+                key = (id(ax), name)
+                wanted = _grown(current, wanted) if key in self._fitted else _widened(wanted)
+                self._fitted.add(key)
+            setter(*wanted)
+
+    def _animated(self) -> list[Any]:
+        artists = [*self.strips, *self.marks, *self.lines.values()]
+        return artists + [a for a in (self.real_line, self.real_label) if a is not None]
+
+    def _on_draw(self, _event: Any) -> None:
+        """After every full draw of a run (also on a resize): save the frame, paint the data over it."""
+        if not self.running:
+            return
+        self.figure.set_layout_engine("none")
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self._animated():
+            artist.axes.draw_artist(artist)
+
+    def render(self) -> None:
+        """Draw now: in full when not running or when the limits changed (~50 ms, several times that on
+        a busy machine), otherwise only the data over the saved frame (a few ms)."""
+        if not self.running:
+            self.canvas.draw()
+            return
+        for artist in self._animated():
+            artist.set_animated(True)
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.grid]
+        if self._background is None or limits != self._limits or self.canvas.isHidden():
+            self._limits = limits
+            self.canvas.draw()  # _on_draw saves the frame and paints the data
+        else:
+            self.canvas.restore_region(self._background)
+            for artist in self._animated():
+                artist.axes.draw_artist(artist)
+            self.canvas.blit(self.figure.bbox)
+
+    def show_report(self, report: Any, *, now: bool = False) -> None:
+        """Draw ``report`` (``None``: empty the plot) and put its words under it; ``now``: render at once
+        (see :meth:`render`) rather than when the event loop is free."""
+        self.report = report
+        if report is None:
+            self.blank()
+        else:
+            if not self.state:
+                self._draw_report(self, None)
             self._draw_report(self, report)
         self.sentence.setText("" if report is None else report.words())
-        self.redraw()
+        if now:
+            self.render()
+        else:
+            self.redraw()
+
+    def finish(self) -> None:
+        """The run ended: plain artists, limits fitted to the data, the automatic layout (one full draw)."""
+        self.running = False
+        self._background = None
+        for artist in self._animated():
+            artist.set_animated(False)
+        self.figure.set_layout_engine("constrained")
+        self.show_report(self.report)
 
     def apply_palette(self) -> None:
         if hasattr(self, "grid"):
-            self.show_report(self.report)
+            report = self.report
+            self.blank()
+            self.show_report(report)
 
 
-def _strip(ax: Any, values: Sequence[float], colours: dict[str, str], *, span: float) -> Any:
-    """Dots along x, stacked where they would overlap (within 1.5 % of ``span``)."""
+def _widened(needed: tuple[float, float]) -> tuple[float, float]:
+    """``needed`` with half its span more on each side (none below a lower limit of 0)."""
+    low, high = needed
+    room = (high - low) * 0.5
+    return (low if low == 0 else low - room), high + room
+
+
+def _grown(current: tuple[float, float], needed: tuple[float, float]) -> tuple[float, float]:
+    """``current`` if it holds ``needed``, else just enough wider to hold it with room to spare."""
+    if current[0] <= needed[0] and needed[1] <= current[1]:
+        return current
+    low, high = _widened(needed)
+    return min(current[0], low), max(current[1], high)
+
+
+def _stacked(values: Sequence[float], span: float) -> tuple[Any, int]:
+    """Offsets of dots along x, stacked where they would overlap (within 1.5 % of ``span``); the rows used."""
+    import numpy as np
+
     heights = stack_heights(list(values), overlap=0.015 * span)
+    offsets = np.column_stack([np.asarray(values, dtype=float), np.asarray(heights, dtype=float) + 0.5])
+    return offsets.reshape(-1, 2), max(heights, default=0) + 1
+
+
+def _dots(ax: Any, colours: dict[str, str]) -> Any:
+    import numpy as np
+
     return ax.scatter(
-        list(values),
-        [h + 0.5 for h in heights],
+        np.empty(0),
+        np.empty(0),
         s=30,
         color=colours["negative"],
         edgecolors=colours["text"],
         linewidths=0.4,
         zorder=3,
-    ), max(heights, default=0) + 1
+    )
 
 
 def _padded(values: Sequence[float], *extra: float, pad: float = 0.1) -> tuple[float, float]:
     finite = [v for v in (*values, *extra) if v == v]
+    if not finite:
+        return 0.0, 1.0
     low, high = min(finite), max(finite)
     room = max(high - low, 0.01) * pad
     return low - room, high + room
@@ -150,92 +282,122 @@ def _padded(values: Sequence[float], *extra: float, pad: float = 0.1) -> tuple[f
 
 def draw_seed_lottery(panel: LessonPlot, lottery: Any) -> None:
     """Two strips: each seed's cross-validated cost (top) and AUC (bottom); the student's seed a diamond."""
-    c = panel.colours()
-    mine = lottery.of(lottery.chosen_seed)
-    panel.strips = []
-    for index, (ax, values, label) in enumerate(
-        zip(
+    if not panel.state:
+        c = panel.colours()
+        panel.strips, panel.marks = [], []
+        for ax, label in zip(
             panel.grid,
-            (lottery.costs, lottery.aucs),
             ("Statlog cost per patient at 1/6 (lower is better)", "ROC AUC (higher is better)"),
             strict=True,
-        )
-    ):
-        low, high = _padded(values)
-        dots, top = _strip(ax, values, c, span=high - low)
-        panel.strips.append(dots)
-        if mine is not None:
-            ax.plot(
-                [mine[index]],
-                [top + 0.6],
+        ):
+            panel.strips.append(_dots(ax, c))
+            (mark,) = ax.plot(
+                [],
+                [],
                 marker="D",
                 markersize=8,
                 linestyle="none",
                 color=c["positive"],
                 markeredgecolor=c["text"],
                 zorder=4,
-                label=f"your seed ({lottery.chosen_seed})",
+                label="your seed",
             )
-        ax.set_xlim(low, high)
-        ax.set_ylim(0, top + 1.6)
-        ax.set_yticks([])
-        ax.set_xlabel(label, fontsize=8)
-        ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
-    if mine is not None:
-        panel.grid[0].legend(loc="upper right", fontsize=8)
+            panel.marks.append(mark)
+            ax.set_yticks([])
+            ax.set_xlabel(label, fontsize=8)
+            ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
+        panel.grid[0].legend(handles=[panel.marks[0]], loc="upper right", fontsize=8)
         panel.style_axes()  # the legend's colours
+        panel.state["built"] = True
+    if lottery is None:
+        return
+    mine = lottery.of(lottery.chosen_seed)
+    panel.marks[0].set_label(f"your seed ({lottery.chosen_seed})")
+    for index, (ax, values) in enumerate(zip(panel.grid, (lottery.costs, lottery.aucs), strict=True)):
+        panel.limits(ax, x=_padded(values))
+        low, high = ax.get_xlim()
+        offsets, top = _stacked(values, high - low)
+        panel.strips[index].set_offsets(offsets)
+        panel.marks[index].set_data(([mine[index]], [top + 0.6]) if mine is not None else ([], []))
+        panel.limits(ax, y=(0, top + 1.6))
+    legend = panel.grid[0].get_legend()
+    if legend is not None:
+        legend.get_texts()[0].set_text(f"your seed ({lottery.chosen_seed})")
 
 
 def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
     """AUC (left) and cost (right) against the mean number of training patients, one line per method."""
-    c = panel.colours()
+    from heartgui.core.lessons import LOGISTIC
+
+    if not panel.state:
+        c = panel.colours()
+        styles = ({"color": c["positive"], "marker": "o"}, {"color": c["negative"], "marker": "s"})
+        panel.lines = {}
+        for ax, label in zip(
+            panel.grid,
+            ("ROC AUC (higher is better)", "Statlog cost per patient at 1/6 (lower is better)"),
+            strict=True,
+        ):
+            for method, style in zip(("Neural network", LOGISTIC.name), styles, strict=True):
+                (line,) = ax.plot([], [], linewidth=1.5, markersize=5, label=method, **style)
+                panel.lines[(label, method)] = line
+            ax.set_xlabel("Training patients (mean per fold)", fontsize=8)
+            ax.set_ylabel(label, fontsize=8)
+            ax.grid(True, alpha=0.3, color=c["soft"])
+        panel.grid[0].legend(loc="lower right", fontsize=8)
+        panel.style_axes()
+        panel.state["built"] = True
+    if curve is None:
+        return
     x = [curve.n_train[f] for f in curve.fractions]
-    styles = ({"color": c["positive"], "marker": "o"}, {"color": c["negative"], "marker": "s"})
-    panel.lines = {}
     for ax, figures, label in zip(
         panel.grid,
         (curve.auc, curve.cost),
         ("ROC AUC (higher is better)", "Statlog cost per patient at 1/6 (lower is better)"),
         strict=True,
     ):
-        for method, style in zip(curve.methods, styles, strict=True):
-            (line,) = ax.plot(x, list(figures[method]), linewidth=1.5, markersize=5, label=method, **style)
-            panel.lines[(label, method)] = line
-        ax.set_xlabel("Training patients (mean per fold)", fontsize=8)
-        ax.set_ylabel(label, fontsize=8)
-        ax.grid(True, alpha=0.3, color=c["soft"])
-    panel.grid[0].legend(loc="lower right", fontsize=8)
-    panel.style_axes()
+        values: list[float] = []
+        for method in curve.methods:
+            panel.lines[(label, method)].set_data(x, list(figures[method]))
+            values.extend(figures[method])
+        panel.limits(ax, _padded(x, 0), _padded(values))
 
 
 def draw_permutation_test(panel: LessonPlot, test: Any) -> None:
     """The shuffled diagnoses' AUCs as stacked dots, the real AUC as a line, chance (0.5) dotted."""
     ax = panel.axes
-    c = panel.colours()
+    if not panel.state:
+        c = panel.colours()
+        panel.strips = [_dots(ax, c)]
+        panel.real_line = ax.axvline(0.5, color=c["positive"], linewidth=2, visible=False)
+        panel.real_label = ax.annotate(
+            "",
+            xy=(0.5, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, -12),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+            color=c["text"],
+        )
+        ax.axvline(0.5, color=c["soft"], linewidth=1, linestyle=":")
+        ax.set_xlim(0.3, 1.0)
+        ax.set_yticks([])
+        ax.set_xlabel("Cross-validated ROC AUC (0.5: a coin toss)", fontsize=8)
+        ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
+        panel.state["built"] = True
+    if test is None:
+        return
     shuffled = list(test.shuffled_aucs)
-    low, high = _padded(shuffled, 0.5, test.real_auc)
-    panel.strips = []
-    top = 1
-    if shuffled:
-        dots, top = _strip(ax, shuffled, c, span=high - low)
-        panel.strips.append(dots)
-    panel.real_line = ax.axvline(test.real_auc, color=c["positive"], linewidth=2)
-    ax.annotate(
-        f"real diagnoses: {test.real_auc:.3f}",
-        xy=(test.real_auc, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(-4, -12),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8,
-        color=c["text"],
-    )
-    ax.axvline(0.5, color=c["soft"], linewidth=1, linestyle=":")
-    ax.set_xlim(low, high)
-    ax.set_ylim(0, top + 1.6)
-    ax.set_yticks([])
-    ax.set_xlabel("Cross-validated ROC AUC (0.5: a coin toss)", fontsize=8)
-    ax.grid(True, axis="x", alpha=0.3, color=c["soft"])
+    panel.limits(ax, x=_padded(shuffled, 0.5, test.real_auc))
+    low, high = ax.get_xlim()
+    offsets, top = _stacked(shuffled, high - low)
+    panel.strips[0].set_offsets(offsets)
+    panel.real_line.set_xdata([test.real_auc, test.real_auc])
+    panel.real_line.set_visible(True)
+    panel.real_label.xy = (test.real_auc, 1.0)
+    panel.real_label.set_text(f"real diagnoses: {test.real_auc:.3f}")
+    panel.limits(ax, (low, high), (0, top + 1.6))
 
 
 class LessonBox(QWidget):
@@ -356,6 +518,8 @@ class LessonBox(QWidget):
         self.status.setText(f"Running {self._unit} 1 of {planned}…")
         self.button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.plot.show()
+        self.plot.begin()
         job.start_after_paint()
         return True
 
@@ -423,13 +587,15 @@ class LessonBox(QWidget):
         if report is None:
             return
         self.redraws += 1
-        self.plot.show()
-        self.plot.show_report(report)
+        self.plot.show_report(report, now=self._run is not None)
 
     def _end(self) -> None:
         self._run = None
         self._redraw_timer.stop()
         self._draw_pending()
+        self.plot.finish()
+        if self.plot.report is None:
+            self.plot.hide()  # stopped before anything was computed
         self._idle()
 
     @Slot(int, object)
