@@ -80,7 +80,7 @@ def test_learning_curve_shows_the_cores_figures(page, result, qtbot):
     core = learning_curve(dataset_of_split(result.split), result.settings, (0.5, 1.0), folds=FOLDS)
     lines = box.plot.lines
     for (label, method), line in lines.items():
-        figures = core.auc if label.startswith("ROC AUC") else core.cost
+        figures = core.auc if label == "ROC AUC" else core.cost
         assert list(line.get_ydata()) == list(figures[method])
         assert list(line.get_xdata()) == [core.n_train[f] for f in core.fractions]
     assert {method for _label, method in lines} == {"Neural network", "Logistic regression"}

@@ -183,7 +183,7 @@ class LessonPlot(FigurePanel):
         for artist in self._animated():
             artist.axes.draw_artist(artist)
 
-    def render(self) -> None:
+    def draw_now(self) -> None:
         """Draw now: in full when not running or when the limits changed (~50 ms, several times that on
         a busy machine), otherwise only the data over the saved frame (a few ms)."""
         if not self.running:
@@ -203,7 +203,7 @@ class LessonPlot(FigurePanel):
 
     def show_report(self, report: Any, *, now: bool = False) -> None:
         """Draw ``report`` (``None``: empty the plot) and put its words under it; ``now``: render at once
-        (see :meth:`render`) rather than when the event loop is free."""
+        (see :meth:`draw_now`) rather than when the event loop is free."""
         self.report = report
         if report is None:
             self.blank()
@@ -213,7 +213,7 @@ class LessonPlot(FigurePanel):
             self._draw_report(self, report)
         self.sentence.setText("" if report is None else report.words())
         if now:
-            self.render()
+            self.draw_now()
         else:
             self.redraw()
 
@@ -325,6 +325,10 @@ def draw_seed_lottery(panel: LessonPlot, lottery: Any) -> None:
         legend.get_texts()[0].set_text(f"your seed ({lottery.chosen_seed})")
 
 
+#: The learning curve's y-axis labels (AUC left, cost right).
+CURVE_AXES = ("ROC AUC", "Statlog cost at 1/6")
+
+
 def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
     """AUC (left) and cost (right) against the mean number of training patients, one line per method."""
     from heartgui.core.lessons import LOGISTIC
@@ -333,16 +337,15 @@ def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
         c = panel.colours()
         styles = ({"color": c["positive"], "marker": "o"}, {"color": c["negative"], "marker": "s"})
         panel.lines = {}
-        for ax, label in zip(
-            panel.grid,
-            ("ROC AUC (higher is better)", "Statlog cost per patient at 1/6 (lower is better)"),
-            strict=True,
+        for ax, label, title in zip(
+            panel.grid, CURVE_AXES, ("higher is better", "lower is better"), strict=True
         ):
             for method, style in zip(("Neural network", LOGISTIC.name), styles, strict=True):
                 (line,) = ax.plot([], [], linewidth=1.5, markersize=5, label=method, **style)
                 panel.lines[(label, method)] = line
             ax.set_xlabel("Training patients (mean per fold)", fontsize=8)
             ax.set_ylabel(label, fontsize=8)
+            ax.set_title(title, fontsize=8)
             ax.grid(True, alpha=0.3, color=c["soft"])
         panel.grid[0].legend(loc="lower right", fontsize=8)
         panel.style_axes()
@@ -350,12 +353,7 @@ def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
     if curve is None:
         return
     x = [curve.n_train[f] for f in curve.fractions]
-    for ax, figures, label in zip(
-        panel.grid,
-        (curve.auc, curve.cost),
-        ("ROC AUC (higher is better)", "Statlog cost per patient at 1/6 (lower is better)"),
-        strict=True,
-    ):
+    for ax, figures, label in zip(panel.grid, (curve.auc, curve.cost), CURVE_AXES, strict=True):
         values: list[float] = []
         for method in curve.methods:
             panel.lines[(label, method)].set_data(x, list(figures[method]))
@@ -576,7 +574,9 @@ class LessonBox(QWidget):
         self.progress.setMaximum(report.planned)
         self.progress.setValue(done)
         if self.cancel_button.isEnabled():
-            self.status.setText(f"{self._unit.capitalize()} {done} of {report.planned} done; the plot fills in.")
+            self.status.setText(
+                f"{self._unit.capitalize()} {done} of {report.planned} done; the plot fills in."
+            )
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()  # drawn once the timer runs out: at most one redraw per REDRAW_MS
         self.progressed.emit(report)
