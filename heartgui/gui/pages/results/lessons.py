@@ -179,6 +179,9 @@ class LessonPlot(FigurePanel):
         if not self.running:
             return
         self.figure.set_layout_engine("none")
+        if not all(artist.get_animated() for artist in self._animated()):
+            self._background = None  # the data are in this picture (redrawn for a new palette): not a frame
+            return
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         for artist in self._animated():
             artist.axes.draw_artist(artist)
@@ -488,6 +491,7 @@ class LessonBox(QWidget):
         self._pending = self.latest = None
         self._redraw_timer.stop()
         self.plot.hide()
+        self.plot.running = False
         self.plot.show_report(None)
         self.status.setText("")
         self._idle()
