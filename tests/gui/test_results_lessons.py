@@ -61,6 +61,10 @@ def test_seed_lottery_shows_the_cores_figures(page, result, qtbot):
     assert box.progress.value() == box.progress.maximum() == 3
     assert box.status.text() == "Done: 3 of 3 seeds."
     assert box.button.isEnabled() and not box.cancel_button.isEnabled() and not box.plot.isHidden()
+    # Blitted during the run; plain artists and the automatic layout once it ended.
+    assert not box.plot.running
+    assert not any(artist.get_animated() for artist in (costs, aucs, *box.plot.marks))
+    assert type(box.plot.figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
 
 
 def test_the_students_seed_joins_the_lottery_when_outside_it(page, heart, qtbot):

@@ -13,8 +13,10 @@ reports when cancelled. Reports arrive a few times a second; the plot is redrawn
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -33,6 +35,8 @@ __all__ = ["REDRAW_MS", "LessonBox", "LessonPlot", "LessonsView"]
 
 #: Milliseconds between two redraws of a lesson's plot while reports arrive (at most ~10 a second).
 REDRAW_MS = 100
+#: Milliseconds a lesson's worker waits at most for its plot's empty frame to be drawn.
+FRAME_WAIT_MS = 300
 #: The seeds of the seed lottery.
 LOTTERY_SEEDS = tuple(range(1, 51))
 #: Shuffles of the diagnoses in the permutation test.
@@ -43,12 +47,14 @@ FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 FOLDS = 9
 
 
-def lesson_job(reports: Callable[[], Iterator[Any]]) -> Callable[[Worker], Any]:
-    """A job that sends each report of ``reports()`` to :meth:`Worker.report` and stops between two of them
-    when asked (raising :class:`Cancelled`: the reports already sent stay shown); returns the last."""
+def lesson_job(reports: Callable[[Callable[[], object]], Iterator[Any]]) -> Callable[[Worker], Any]:
+    """A job that sends each report of ``reports(pause)`` to :meth:`Worker.report` and stops between two
+    of them when asked (raising :class:`Cancelled`: the reports already sent stay shown); returns the
+    last. ``pause`` is the worker's :meth:`~heartgui.gui.workers.Worker.wait_if_paused`, for the core to
+    call after every epoch: the window pauses the work while it draws a plot in full."""
 
     def run(worker: Worker) -> Any:
-        generator = reports()
+        generator = reports(worker.wait_if_paused)
         last = None
         try:
             while not worker.stop_requested:
@@ -115,8 +121,20 @@ class LessonPlot(FigurePanel):
         self._background: Any = None
         self._limits: list[Any] = []
         self._fitted: set[tuple[int, str]] = set()  # (axes, "x" or "y") whose limits a run has set
+        self._framed: Callable[[], object] | None = None  # called after the first full draw of a run
         self.canvas.mpl_connect("draw_event", self._on_draw)
+        # Every full draw (also one a resize or a paint asks for) runs inside full_draw_guard: the lesson
+        # box pauses its worker meanwhile, so the draw does not share the interpreter with it.
+        self.full_draw_guard: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
+        plain_draw = self.canvas.draw
+
+        def guarded_draw() -> None:
+            with self.full_draw_guard():
+                plain_draw()
+
+        self.canvas.draw = guarded_draw
         self.style_axes()
+        self._draw_report(self, None)  # the artists now, while the window is built: Start only empties them
 
     def style_axes(self) -> dict[str, str]:
         first = self.axes
@@ -137,7 +155,7 @@ class LessonPlot(FigurePanel):
         self._fitted = set()
         return self.style_axes()
 
-    def begin(self) -> None:
+    def begin(self, framed: Callable[[], object] | None = None) -> None:
         """A run starts: the empty frame, laid out once, then the layout frozen until :meth:`finish`.
 
         During the run the data's artists are animated: painted over a saved picture of the frame
@@ -145,13 +163,31 @@ class LessonPlot(FigurePanel):
         """
         self.report = None
         self.running = True
-        self.blank()
-        self._draw_report(self, None)
+        self._framed = framed
+        if self.state:
+            self._empty()  # (clearing and rebuilding the axes would cost more than a draw)
+        else:
+            self._draw_report(self, None)
         self.sentence.setText("")
         # The first full draw, once the plot is laid out and painted, works out the layout; _on_draw
         # then freezes it for the rest of the run.
         self.figure.set_layout_engine("constrained")
         self.redraw()
+
+    def _empty(self) -> None:
+        """The lesson's artists without data (and the limits free to be fitted by the next report)."""
+        import numpy as np
+
+        for strip in self.strips:
+            strip.set_offsets(np.empty((0, 2)))
+        for line in (*self.marks, *self.lines.values()):
+            line.set_data([], [])
+        if self.real_line is not None:
+            self.real_line.set_visible(False)
+        if self.real_label is not None:
+            self.real_label.set_text("")
+        self._background = None
+        self._fitted = set()
 
     def limits(
         self, ax: Any, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None
@@ -179,6 +215,9 @@ class LessonPlot(FigurePanel):
         if not self.running:
             return
         self.figure.set_layout_engine("none")
+        framed, self._framed = self._framed, None
+        if framed is not None:
+            framed()  # (the lesson box starts its worker only now: this draw did not share the GIL)
         if not all(artist.get_animated() for artist in self._animated()):
             self._background = None  # the data are in this picture (redrawn for a new palette): not a frame
             return
@@ -236,9 +275,17 @@ class LessonPlot(FigurePanel):
             self.show_report(report)
 
 
+#: The narrowest range a run's first report gets on an axis (AUCs and costs differ by ~0.01–0.1).
+MIN_SPAN = 0.06
+
+
 def _widened(needed: tuple[float, float]) -> tuple[float, float]:
-    """``needed`` with half its span more on each side (none below a lower limit of 0)."""
+    """``needed`` with half its span more on each side (none below a lower limit of 0), at least
+    :data:`MIN_SPAN` wide: early reports, close together, would otherwise regrow the limits each time."""
     low, high = needed
+    if high - low < MIN_SPAN and low != 0:
+        middle = (low + high) / 2
+        low, high = middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
     room = (high - low) * 0.5
     return (low if low == 0 else low - room), high + room
 
@@ -421,7 +468,7 @@ class LessonBox(QWidget):
         intro: str,
         button: str,
         unit: str,
-        reports: Callable[[TrainingResult], Iterator[Any]],
+        reports: Callable[[TrainingResult, Callable[[], object]], Iterator[Any]],
         planned: Callable[[TrainingResult], int],
         plot: LessonPlot,
         parent: QWidget | None = None,
@@ -435,6 +482,7 @@ class LessonBox(QWidget):
         self._jobs: dict[int, Job] = {}
         self._run_ids = itertools.count(1)
         self._run: int | None = None
+        self._started: set[int] = set()  # the runs whose job has been started
         self._pending: Any = None  # the newest report not drawn yet
         self.latest: Any = None  # the newest report received for the current run
         self.redraws = 0  # full redraws of the plot (the tests check they are throttled)
@@ -463,6 +511,7 @@ class LessonBox(QWidget):
         self.status = soft(wrapping(name=f"{name}_status"))
         column.addWidget(self.status)
         self.plot = plot
+        self.plot.full_draw_guard = self._worker_paused
         self.plot.setObjectName(f"{name}_plot")
         self.plot.hide()  # shown with the first report: no empty axes before anything is computed
         column.addWidget(self.plot)
@@ -484,8 +533,11 @@ class LessonBox(QWidget):
 
     def set_result(self, result: TrainingResult | None) -> None:
         """Forget what was shown and abandon a running job (its late reports are ignored)."""
-        for job in self._jobs.values():
+        for run_id, job in list(self._jobs.items()):
             job.request_stop()
+            if run_id not in self._started:  # never started: no thread to wait for
+                del self._jobs[run_id]
+                job.deleteLater()
         self._run = None
         self._result = result
         self._pending = self.latest = None
@@ -504,7 +556,7 @@ class LessonBox(QWidget):
 
         result = self._result
         run_id = next(self._run_ids)
-        job = Job(run_id, lesson_job(lambda: self._reports(result)), parent=self)
+        job = Job(run_id, lesson_job(lambda pause: self._reports(result, pause)), parent=self)
         job.done.connect(self._on_job_done)
         job.worker.progressed.connect(self._on_progressed)
         job.worker.finished.connect(self._on_finished)
@@ -521,9 +573,17 @@ class LessonBox(QWidget):
         self.button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.plot.show()
-        self.plot.begin()
-        job.start_after_paint()
+        # The worker starts once the empty frame is drawn (laid out: the costliest draw of the run), so
+        # that draw has the interpreter to itself; at the latest after FRAME_WAIT_MS (a hidden tab).
+        self.plot.begin(framed=lambda: self._start_job(run_id))
+        QTimer.singleShot(FRAME_WAIT_MS, self, lambda: self._start_job(run_id))
         return True
+
+    def _start_job(self, run_id: int) -> None:
+        job = self._jobs.get(run_id)
+        if job is not None and run_id == self._run and run_id not in self._started:
+            self._started.add(run_id)
+            job.start_after_paint()
 
     @Slot()
     def cancel(self) -> None:
@@ -544,6 +604,19 @@ class LessonBox(QWidget):
 
     def is_busy(self) -> bool:
         return any(job.is_running() for job in self._jobs.values())
+
+    @contextlib.contextmanager
+    def _worker_paused(self) -> Iterator[None]:
+        """Pause the running job's worker (at its next epoch) for the span of a full draw."""
+        job = self.job
+        if job is None:
+            yield
+            return
+        job.worker.pause()
+        try:
+            yield
+        finally:
+            job.worker.resume()
 
     # ----------------------------------------------------------------------------------------------
     def _idle(self) -> None:
@@ -717,15 +790,21 @@ class LessonsView(QWidget):
         own = int(result.settings.seed)
         return self.seeds if own in self.seeds else (*self.seeds, own)
 
-    def _lottery_reports(self, result: TrainingResult) -> Iterator[Any]:
+    def _lottery_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
         from heartgui.core.lessons import iter_seed_lottery
         from heartgui.gui.crossval_job import dataset_of_split
 
         return iter_seed_lottery(
-            dataset_of_split(result.split), result.settings, self._lottery_seeds(result), folds=self.folds
+            dataset_of_split(result.split),
+            result.settings,
+            self._lottery_seeds(result),
+            folds=self.folds,
+            pause=pause,
         )
 
-    def _curve_reports(self, result: TrainingResult) -> Iterator[Any]:
+    def _curve_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
+        # (The learning curve trains its networks one by one, through no pause point: its full draws
+        # share the interpreter with the worker.)
         from heartgui.core.lessons import iter_learning_curve
         from heartgui.gui.crossval_job import dataset_of_split
 
@@ -733,12 +812,12 @@ class LessonsView(QWidget):
             dataset_of_split(result.split), result.settings, self.fractions, folds=self.folds
         )
 
-    def _chance_reports(self, result: TrainingResult) -> Iterator[Any]:
+    def _chance_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
         from heartgui.core.lessons import iter_permutation_test
         from heartgui.gui.crossval_job import dataset_of_split
 
         reports = iter_permutation_test(
-            dataset_of_split(result.split), result.settings, self.permutations, folds=self.folds
+            dataset_of_split(result.split), result.settings, self.permutations, folds=self.folds, pause=pause
         )
         return reports
 
