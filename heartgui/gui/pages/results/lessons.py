@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -190,10 +191,16 @@ class LessonPlot(FigurePanel):
         self._fitted = set()
 
     def limits(
-        self, ax: Any, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None
+        self,
+        ax: Any,
+        x: tuple[float, float] | None = None,
+        y: tuple[float, float] | None = None,
+        *,
+        within: tuple[float, float] | None = None,
     ) -> None:
         """Set ``ax``'s limits to ``x`` and ``y`` (``None``: unchanged). During a run the first report
-        sets them with room to spare, later ones only grow them, so most reports are blitted."""
+        sets them with room to spare, later ones only grow them, so most reports are blitted; the room
+        stays ``within`` these bounds (an AUC axis never shows 1.2), with a margin of 2 % for the dots."""
         for name, wanted, current, setter in (
             ("x", x, ax.get_xlim(), ax.set_xlim),
             ("y", y, ax.get_ylim(), ax.set_ylim),
@@ -204,6 +211,9 @@ class LessonPlot(FigurePanel):
                 key = (id(ax), name)
                 wanted = _grown(current, wanted) if key in self._fitted else _widened(wanted)
                 self._fitted.add(key)
+                if within is not None and name == "x":
+                    margin = (within[1] - within[0]) * 0.02
+                    wanted = (max(wanted[0], within[0] - margin), min(wanted[1], within[1] + margin))
             setter(*wanted)
 
     def _animated(self) -> list[Any]:
@@ -364,7 +374,7 @@ def draw_seed_lottery(panel: LessonPlot, lottery: Any) -> None:
     mine = lottery.of(lottery.chosen_seed)
     panel.marks[0].set_label(f"your seed ({lottery.chosen_seed})")
     for index, (ax, values) in enumerate(zip(panel.grid, (lottery.costs, lottery.aucs), strict=True)):
-        panel.limits(ax, x=_padded(values))
+        panel.limits(ax, x=_padded(values), within=(0.0, 1.0) if index else (0.0, math.inf))
         low, high = ax.get_xlim()
         offsets, top = _stacked(values, high - low)
         panel.strips[index].set_offsets(offsets)
@@ -437,7 +447,7 @@ def draw_permutation_test(panel: LessonPlot, test: Any) -> None:
     if test is None:
         return
     shuffled = list(test.shuffled_aucs)
-    panel.limits(ax, x=_padded(shuffled, 0.5, test.real_auc))
+    panel.limits(ax, x=_padded(shuffled, 0.5, test.real_auc), within=(0.0, 1.0))
     low, high = ax.get_xlim()
     offsets, top = _stacked(shuffled, high - low)
     panel.strips[0].set_offsets(offsets)
