@@ -663,6 +663,8 @@ class LessonBox(QWidget):
         if self.cancel_button.isEnabled():
             self.status.setText(
                 f"{self._unit.capitalize()} {done} of {report.planned} done; the plot fills in."
+                if done
+                else f"Running {self._unit} 1 of {report.planned}…"  # (the real diagnoses came first)
             )
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()  # drawn once the timer runs out: at most one redraw per REDRAW_MS
