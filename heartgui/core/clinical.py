@@ -157,8 +157,8 @@ def decision_reading(curve: DecisionCurve, threshold: float) -> str:
         avoided = (model - treat_all) / odds * 100.0
         return (
             f"{lead}, more than {other} ({best_other * 100:.1f}). Compared with flagging everyone, it "
-            f"spares {avoided:.0f} patients per 100 a needless further test, for the same patients with "
-            "the disease found."
+            f"spares {avoided:.0f} patient{'' if round(avoided) == 1 else 's'} per 100 a needless further "
+            "test, for the same patients with the disease found."
         )
     return (
         f"{lead}: no more than {other} ({best_other * 100:.1f}). At this threshold the model adds nothing "

@@ -166,3 +166,14 @@ def test_the_reading_says_when_the_model_does_harm():
     text = decision_reading(curve, 0.3)
     assert "does more harm than good" in text and f"{model * 100:.1f} per 100 patients" in text
     assert "flagging everyone" in text and "true positives" not in text
+
+
+def test_the_reading_counts_one_spared_patient_in_the_singular():
+    import numpy as np
+
+    from heartgui.core.clinical import DecisionCurve, decision_reading
+
+    # At 50 % (odds 1) the model's net benefit beats flagging everyone by 0.01: 1 patient per 100 spared.
+    curve = DecisionCurve(np.array([0.5]), np.array([0.51]), np.array([0.50]), 0.75, 100)
+    words = decision_reading(curve, 0.5)
+    assert "spares 1 patient per 100" in words and "1 patients" not in words
