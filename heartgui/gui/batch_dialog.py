@@ -50,7 +50,7 @@ from heartgui.core import schema
 from heartgui.gui.main_window import FRAME_ALLOWANCE
 from heartgui.gui.widgets.dataset_table import column_title
 from heartgui.gui.widgets.wording import percent, plural, threshold_percent
-from heartgui.gui.workers import Cancelled, Job, Worker, dispose, orphan
+from heartgui.gui.workers import Cancelled, DialogJobs, Worker
 
 __all__ = ["PATIENTS_FILTER", "BatchDialog", "BatchTableModel"]
 
@@ -265,8 +265,7 @@ class BatchDialog(QDialog):
         self.model = model
         self.threshold = float(threshold)
         self.prediction: Any = None
-        self._jobs: dict[int, Job] = {}
-        self._next_run = 0
+        self._jobs = DialogJobs(self)
         self._load_run: int | None = None
         self._loading_path = ""
         self._build()
@@ -358,29 +357,14 @@ class BatchDialog(QDialog):
     # ----------------------------------------------------------------------------------------------
     # jobs
     def _start(self, function: Any, finished: Any, failed: Any) -> int:
-        self._next_run += 1
-        job = Job(self._next_run, function, self)
-        job.worker.finished.connect(finished)
-        job.worker.failed.connect(failed)
-        job.done.connect(self._on_job_done)
-        self._jobs[job.run_id] = job
-        job.start()
-        return job.run_id
-
-    @Slot(int)
-    def _on_job_done(self, run_id: int) -> None:
-        job = self._jobs.pop(run_id, None)
-        if job is not None:
-            dispose(job)
+        return self._jobs.start(function, finished, failed).run_id
 
     def running_jobs(self) -> int:
-        return sum(1 for job in self._jobs.values() if job.is_running())
+        return self._jobs.running()
 
     def done(self, result: int) -> None:
         # A file being read cannot be interrupted; let its thread finish without this dialog.
-        for job in self._jobs.values():
-            orphan(job, self._on_job_done)
-        self._jobs.clear()
+        self._jobs.release()
         self._load_run = None
         super().done(result)
 
@@ -421,9 +405,13 @@ class BatchDialog(QDialog):
             step(3, "Showing the table…")
             return prediction, table
 
-        self._load_run = self._start(run, self._on_loaded, self._on_load_failed)
-        self._jobs[self._load_run].worker.progressed.connect(self._on_load_progressed)
-        self._jobs[self._load_run].worker.cancelled.connect(self._on_load_cancelled)
+        self._load_run = self._jobs.start(
+            run,
+            self._on_loaded,
+            self._on_load_failed,
+            progressed=self._on_load_progressed,
+            cancelled=self._on_load_cancelled,
+        ).run_id
         self.open_button.setEnabled(False)
         self.status.setText(f"Reading {Path(source).name}…")
         self.progress.setValue(0)
@@ -433,7 +421,7 @@ class BatchDialog(QDialog):
     @Slot()
     def cancel_loading(self) -> None:
         """Stop waiting for the file being read; the table shown stays (the worker ends on its own)."""
-        job = self._jobs.get(self._load_run) if self._load_run is not None else None
+        job = self._jobs.get(self._load_run)
         if job is None:
             return
         job.request_stop()

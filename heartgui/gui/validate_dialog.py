@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from heartgui.gui.main_window import FRAME_ALLOWANCE
 from heartgui.gui.widgets.figure_panel import FigurePanel
 from heartgui.gui.widgets.wording import UNDEFINED, percent, plural, threshold_percent
-from heartgui.gui.workers import Cancelled, Job, Worker, dispose, orphan
+from heartgui.gui.workers import Cancelled, DialogJobs, Worker
 
 __all__ = ["DATA_FILTER", "PREFERRED_SIZE", "ValidateDialog"]
 
@@ -90,22 +90,26 @@ def figure_rows(f: Any) -> list[tuple[str, str]]:
     ]
 
 
-class CalibrationAtSite(FigurePanel):
-    """The site's risk groups against what happened, before and after recalibration on its outcomes."""
+class _AtSite(FigurePanel):
+    """A plot of a :class:`~heartgui.core.validation.Validation`, drawn again when the palette changes."""
+
+    TITLE = ""
+    NAME = ""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "Calibration at this hospital: do the risks match what happened?",
-            "Calibration at the other hospital",
-            parent,
-            sentence=True,
-            figsize=(5, 3.4),
-        )
+        super().__init__(self.TITLE, self.NAME, parent, sentence=True, figsize=(5, 3.4))
         self.validation: Any = None
 
     def show_validation(self, validation: Any) -> None:
         self.validation = validation
         self.apply_palette()
+
+
+class CalibrationAtSite(_AtSite):
+    """The site's risk groups against what happened, before and after recalibration on its outcomes."""
+
+    TITLE = "Calibration at this hospital: do the risks match what happened?"
+    NAME = "Calibration at the other hospital"
 
     def apply_palette(self) -> None:
         c = self.blank()
@@ -152,22 +156,11 @@ class CalibrationAtSite(FigurePanel):
         self.redraw()
 
 
-class DecisionCurveAtSite(FigurePanel):
+class DecisionCurveAtSite(_AtSite):
     """Net benefit of the model at this hospital against flagging everyone and flagging no one."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "Decision curve at this hospital: is the model worth using here?",
-            "Decision curve at the other hospital",
-            parent,
-            sentence=True,
-            figsize=(5, 3.4),
-        )
-        self.validation: Any = None
-
-    def show_validation(self, validation: Any) -> None:
-        self.validation = validation
-        self.apply_palette()
+    TITLE = "Decision curve at this hospital: is the model worth using here?"
+    NAME = "Decision curve at the other hospital"
 
     def apply_palette(self) -> None:
         c = self.blank()
@@ -228,8 +221,7 @@ class ValidateDialog(QDialog):
         self.fingerprints = fingerprints
         self.model_data_sha256 = model_data_sha256
         self.validation: Any = None
-        self._jobs: dict[int, Job] = {}
-        self._next_run = 0
+        self._jobs = DialogJobs(self)
         self._run: int | None = None
         self._path = ""
         self._build()
@@ -339,30 +331,15 @@ class ValidateDialog(QDialog):
     # ----------------------------------------------------------------------------------------------
     # jobs
     def _start(self, function: Any) -> int:
-        self._next_run += 1
-        job = Job(self._next_run, function, self)
-        job.worker.finished.connect(self._on_validated)
-        job.worker.failed.connect(self._on_failed)
-        job.worker.progressed.connect(self._on_progressed)
-        job.done.connect(self._on_job_done)
-        self._jobs[job.run_id] = job
-        job.start()
-        return job.run_id
-
-    @Slot(int)
-    def _on_job_done(self, run_id: int) -> None:
-        job = self._jobs.pop(run_id, None)
-        if job is not None:
-            dispose(job)
+        return self._jobs.start(
+            function, self._on_validated, self._on_failed, progressed=self._on_progressed
+        ).run_id
 
     def running_jobs(self) -> int:
-        return sum(1 for job in self._jobs.values() if job.is_running())
+        return self._jobs.running()
 
     def done(self, result: int) -> None:
-        for job in self._jobs.values():  # a file being read cannot be interrupted: it ends on its own
-            job.request_stop()
-            orphan(job, self._on_job_done)
-        self._jobs.clear()
+        self._jobs.release(stop=True)  # a file being read cannot be interrupted: it ends on its own
         self._run = None
         super().done(result)
 
@@ -406,7 +383,7 @@ class ValidateDialog(QDialog):
 
     @Slot()
     def cancel(self) -> None:
-        job = self._jobs.get(self._run) if self._run is not None else None
+        job = self._jobs.get(self._run)
         if job is None:
             return
         job.request_stop()

@@ -252,6 +252,61 @@ def orphan(job: Job, forget: Callable[[int], Any]) -> None:
     job.done.connect(lambda _run, job=job: dispose(job))
 
 
+class DialogJobs(QObject):
+    """The jobs of a dialog: each started with the next run id, dropped when its thread ends, and kept
+    alive without the dialog (:func:`orphan`) when the dialog closes while one still runs."""
+
+    def __init__(self, dialog: QObject) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._jobs: dict[int, Job] = {}
+        self._next_run = 0
+
+    def start(
+        self,
+        function: Callable[[Worker], Any],
+        finished: Any,
+        failed: Any,
+        *,
+        progressed: Any = None,
+        cancelled: Any = None,
+    ) -> Job:
+        """Start ``function`` in a new job whose signals go to the given slots (all connected before the
+        thread starts, so no early report is lost)."""
+        self._next_run += 1
+        job = Job(self._next_run, function, self._dialog)
+        job.worker.finished.connect(finished)
+        job.worker.failed.connect(failed)
+        if progressed is not None:
+            job.worker.progressed.connect(progressed)
+        if cancelled is not None:
+            job.worker.cancelled.connect(cancelled)
+        job.done.connect(self._on_job_done)
+        self._jobs[job.run_id] = job
+        job.start()
+        return job
+
+    def get(self, run_id: int | None) -> Job | None:
+        return None if run_id is None else self._jobs.get(run_id)
+
+    def running(self) -> int:
+        return sum(1 for job in self._jobs.values() if job.is_running())
+
+    def release(self, *, stop: bool = False) -> None:
+        """The dialog closes: its jobs finish on their own (``stop``: asked to stop first)."""
+        for job in self._jobs.values():
+            if stop:
+                job.request_stop()
+            orphan(job, self._on_job_done)
+        self._jobs.clear()
+
+    @Slot(int)
+    def _on_job_done(self, run_id: int) -> None:
+        job = self._jobs.pop(run_id, None)
+        if job is not None:
+            dispose(job)
+
+
 def stop_orphaned_jobs() -> None:
     """Stop and join the jobs of dialogs closed while they were still working (the window closes)."""
     for job in list(_ORPHANED_JOBS):
