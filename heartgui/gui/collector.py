@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
-__all__ = ["MainThreadCollector", "collected_between_events"]
+__all__ = ["MainThreadCollector", "collected_between_events", "freeze_survivors", "thaw_survivors"]
 
 #: How often the window looks at the allocation counts (ms): cheap when nothing is due.
 INTERVAL_MS = 500
@@ -76,3 +76,19 @@ def collected_between_events() -> Iterator[None]:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if was_enabled:
             gc.enable()
+
+
+def freeze_survivors() -> None:
+    """Move every object alive now to the collector's permanent generation (``gc.freeze``).
+
+    A full (generation 2) collection walks every object the program holds: with the model pages built
+    (matplotlib figures, Qt wrappers, pandas) that took 225–250 ms of the window whenever one fell due —
+    the random 100–270 ms gaps of the heartbeat tests. The pages live as long as the window, so their
+    objects need no collecting; what is made afterwards is still collected as before.
+    """
+    gc.freeze()
+
+
+def thaw_survivors() -> None:
+    """Undo :func:`freeze_survivors` (the window closes: what it held may be collected again)."""
+    gc.unfreeze()

@@ -492,6 +492,9 @@ class MainWindow(QMainWindow):
         self._replace_page(PAGE_NETWORK, self._network_page)
         if self.dataset is not None:
             self._predict_page.set_dataset(self.dataset)
+        from heartgui.gui.collector import freeze_survivors
+
+        QTimer.singleShot(0, self, freeze_survivors)  # once the pages are in place (see collector.py)
 
     def _start_background_imports(self) -> None:
         """Load scikit-learn in a worker, then build the model pages (once)."""
@@ -926,6 +929,9 @@ class MainWindow(QMainWindow):
             self._remember_training_settings(settings)
             settings = settings.replace(threshold=self.threshold, preset=settings.preset)
             self._stepping = RunControl(self.train_page.epochs_per_second())
+            # A run watched (stepped, or in slow motion) gets an axis that grows with it; a run at full
+            # speed spans its planned epochs (no full draws while it trains).
+            self.train_page.plot.grows = mode != "run" or self.train_page.epochs_per_second() is not None
         control = self._stepping
         control.epochs_per_second = self.train_page.epochs_per_second()
         job = self._new_job(
@@ -961,7 +967,9 @@ class MainWindow(QMainWindow):
                 )
             )
         self._update_enabled()
-        job.start()
+        # Started once Qt has painted the page's new state (buttons, progress, status): a worker started
+        # at once competed with that repaint for the interpreter, the first tick of a run's heartbeat.
+        job.start_after_paint()
 
     @contextlib.contextmanager
     def _training_paused(self) -> Iterator[None]:
@@ -1423,9 +1431,11 @@ class MainWindow(QMainWindow):
             self.results_page.shutdown()  # its comparison and cross-validation threads
             self.predict_page.shutdown()  # the "How sure" ensemble thread
         from heartgui.gui import report_actions, workers
+        from heartgui.gui.collector import thaw_survivors
 
         report_actions.wait_for_reports()  # a PDF being written finishes (about a second)
         workers.stop_orphaned_jobs()  # dialogs (many patients, validation) closed while reading
+        thaw_survivors()
         self._training_run = None
         self._load_run = None
         settings = self._settings()

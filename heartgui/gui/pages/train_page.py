@@ -483,6 +483,7 @@ class TrainPage(QWidget):
             "Epochs per second while training runs: slow motion lets you watch a run of 300 epochs.",
         )
         self.speed.currentIndexChanged.connect(lambda _: self.speed_changed.emit(self.epochs_per_second()))
+        self.speed.currentIndexChanged.connect(self._follow_speed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
@@ -545,6 +546,7 @@ class TrainPage(QWidget):
         self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 5 + 4)
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = LossPlot()
+        self._follow_speed()
         self.plot.past_runs_cleared.connect(self._past_runs.clear)
 
         right = QVBoxLayout()
@@ -695,6 +697,12 @@ class TrainPage(QWidget):
     def _on_step(self) -> None:
         if self.step_button.isEnabled():
             self.step_requested.emit(self.settings())
+
+    def _follow_speed(self, _index: int = 0) -> None:
+        """The loss axis grows with a run watched in slow motion; at full speed it spans the planned
+        epochs (see :data:`heartgui.gui.widgets.loss_plot.FIRST_SPAN`). A run going on keeps its axis."""
+        if not self._running:
+            self.plot.grows = self.epochs_per_second() is not None
 
     def epochs_per_second(self) -> float | None:
         """The speed chosen: epochs per second, or ``None`` for full speed."""

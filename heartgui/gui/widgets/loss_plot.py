@@ -31,8 +31,10 @@ __all__ = ["FIRST_SPAN", "MAX_PAST_RUNS", "REDRAW_INTERVAL_MS", "TEST_LABEL", "L
 #: takes the interpreter away from the training worker for a few milliseconds).
 REDRAW_INTERVAL_MS = 100
 
-#: Epochs the x-axis spans when a run starts; it doubles whenever the run reaches its end (so a slow run
-#: is watched at a readable scale, and a fast one costs a handful of full draws), up to the planned epochs.
+#: Epochs the x-axis spans when a watched run starts (stepping, slow motion: :attr:`LossPlot.grows`); it
+#: doubles whenever the run reaches its end, up to the planned epochs, so a slow run is seen at a readable
+#: scale. A run at full speed spans its planned epochs from the start: each growth is a full draw
+#: (~50–150 ms of the window), and a 20,000-epoch run would grow 11 times in a few seconds.
 FIRST_SPAN = 10
 
 #: Earlier runs of this session kept as faint curves to compare with.
@@ -105,6 +107,8 @@ class LossPlot(QWidget):
         self._update_legend(validation=True)
         self._low, self._high = math.inf, -math.inf
         self._planned = 0
+        #: Whether the x-axis grows with the run (a watched run) or spans the planned epochs (full speed).
+        self.grows = True
         self._xlim, self._ylim = (0.0, 1.0), (0.0, 1.0)
         self.axes.set_xlim(*self._xlim)
         self.axes.set_ylim(*self._ylim)
@@ -412,10 +416,13 @@ class LossPlot(QWidget):
         """The axes of a run that has not started: every planned epoch, and room for the usual first
         losses (the tutorial starts at 1.41), so the axes rarely need to grow during a run; they are
         fitted to the curve when it ends."""
-        xlim = (0.0, _span(0, planned_epochs) * 1.02 + 1)
+        xlim = (0.0, self._span(0, planned_epochs) * 1.02 + 1)
         high = max([1.6] + [float(np.nanmax(y)) * 1.05 for _, y in map(_data, self._past) if len(y)])
         ylim = (0.0, high) if self.axes.get_yscale() == "linear" else (0.1, high)
         return xlim, ylim
+
+    def _span(self, last_epoch: int, planned: int) -> int:
+        return _span(last_epoch, planned) if self.grows else max(planned, last_epoch, 1)
 
     def _frame_key(self) -> tuple:
         """What the pixels of an empty frame depend on (a cached frame is reused only if all are equal)."""
@@ -497,7 +504,7 @@ class LossPlot(QWidget):
         changed = False
         if self.epochs[-1] > x1:
             # The axis grows with the run, doubling, never beyond the planned epochs.
-            x1, changed = _span(self.epochs[-1], self._planned) * 1.02 + 1, True
+            x1, changed = self._span(self.epochs[-1], self._planned) * 1.02 + 1, True
         if self.axes.get_yscale() == "log":
             if self._low < y0 or y0 >= y1 * 0.99:
                 y0, changed = max(self._low, 1e-12) / 2, True
