@@ -42,7 +42,7 @@ from heartgui.core.preprocessing import Preprocessor
 from heartgui.core.presets import RECOMMENDED, TUTORIAL, TrainingSettings
 from heartgui.core.safe_io import atomic_write
 from heartgui.core.schema import FEATURE_NAMES, STATLOG_COST_FALSE_ALARM, STATLOG_COST_MISSED, check_features
-from heartgui.core.stacked import Job, iter_fit_stacked
+from heartgui.core.stacked import Job, fit_stacked
 from heartgui.core.threads import one_blas_thread_if_small
 from heartgui.core.training import Split
 
@@ -280,17 +280,10 @@ def _networks_stacked(
         model.network_ = model._network()
         models.append(model)
         jobs.append(Job(model.network_, Z, y, Z_val, y_val))
-    training = iter_fit_stacked(jobs)
-    while True:
-        try:
-            next(training)
-        except StopIteration as done:
-            outcomes = done.value
-            break
-        # Asked every epoch (a fraction of a millisecond): Cancel must not wait for all the folds.
-        if should_stop is not None and should_stop():
-            training.close()
-            return None
+    # Cancel must not wait for all the folds: asked after every stacked epoch.
+    outcomes = fit_stacked(jobs, should_stop)
+    if outcomes is None:
+        return None
     out = []
     for model, outcome, (_, _, X_test) in zip(models, outcomes, parts):
         note = "" if outcome.diverged is None else _diverged_note(outcome.diverged)

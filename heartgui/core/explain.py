@@ -29,7 +29,7 @@ from heartgui.core.novelty import NoveltyReference
 from heartgui.core.preprocessing import _as_frame
 from heartgui.core.presets import TrainingSettings
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, MG_DL_PER_MMOL_L_CHOLESTEROL
-from heartgui.core.stacked import Job, iter_fit_stacked
+from heartgui.core.stacked import Job, fit_stacked
 from heartgui.core.threads import one_blas_thread_if_small
 
 Patient = Mapping[str, float]
@@ -365,16 +365,9 @@ def iter_ensemble(
     with one_blas_thread_if_small(len(jobs[0].y)):
         for start in range(0, n_models, ENSEMBLE_GROUP):
             group = slice(start, start + ENSEMBLE_GROUP)
-            training = iter_fit_stacked(jobs[group])
-            while True:
-                try:
-                    next(training)
-                except StopIteration as done:
-                    outcomes = done.value
-                    break
-                if should_stop is not None and should_stop():
-                    training.close()
-                    return
+            outcomes = fit_stacked(jobs[group], should_stop)
+            if outcomes is None:
+                return
             for outcome in outcomes:
                 if outcome.diverged is not None:
                     raise outcome.diverged

@@ -17,7 +17,7 @@ epoch with exactly the state it would have alone; the others go on.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -206,14 +206,21 @@ def iter_fit_stacked(jobs: Sequence[Job]) -> Generator[Progress, None, list[Outc
     return [o for o in outcomes if o is not None]
 
 
-def fit_stacked(jobs: Sequence[Job]) -> list[Outcome]:
-    """Train every job's network (see :func:`iter_fit_stacked`); one :class:`Outcome` per job."""
+def fit_stacked(jobs: Sequence[Job], should_stop: Callable[[], bool] | None = None) -> list[Outcome] | None:
+    """Train every job's network (see :func:`iter_fit_stacked`); one :class:`Outcome` per job.
+
+    ``should_stop`` is asked after every stacked epoch (a fraction of a millisecond), so a Cancel need
+    not wait for all the networks: when it says stop, the training ends and ``None`` is returned.
+    """
     gen = iter_fit_stacked(jobs)
     while True:
         try:
             next(gen)
         except StopIteration as done:
             return list(done.value)
+        if should_stop is not None and should_stop():
+            gen.close()
+            return None
 
 
 def _fit_group(
