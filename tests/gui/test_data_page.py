@@ -271,6 +271,39 @@ def test_a_category_seen_in_few_patients_is_flagged(qtbot, heart, shared_data):
         assert model.data(thal_cell, Qt.ItemDataRole.BackgroundRole) is None
 
 
+def test_the_rare_categories_line_shows_signs_as_signs(qtbot, shared_data):
+    """Switzerland's rare 'yes (> 120 mg/dl)' read '&gt; 120' on the page: the line escaped HTML into a
+    label that showed it as plain text."""
+    from heartgui.core.dataset import load_dataset
+
+    page = _data_page(qtbot, load_dataset(shared_data / "processed.switzerland.data"))
+    label = page.rare_label
+    assert "yes (> 120 mg/dl) (fasting blood sugar > 120 mg/dl)" in label.text().lower()
+    assert "&gt;" not in label.text() and label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_finding_the_site_hardly_recorded_is_named_once_not_as_rare_categories(qtbot, shared_data):
+    """Hungary recorded the fluoroscopy vessels for 3 of 294 patients: the page said "1 vessel: no
+    patient, too few", as if none had one vessel; it says the finding was hardly recorded, and counts a
+    partly recorded finding's categories among the patients who have it."""
+    from heartgui.core.dataset import load_dataset
+
+    dataset = load_dataset(shared_data / "processed.hungarian.data")
+    page = _data_page(qtbot, dataset)
+    text = page.rare_label.text()
+    ca = schema.BY_NAME["ca"]
+    recorded = int(dataset.X["ca"].notna().sum())
+    assert 0 < recorded < 10
+    assert f"{ca.label}: recorded for only {recorded} of {dataset.n_rows} patients" in text
+    assert "vessel (" not in text and "vessels (" not in text
+    thal = dataset.X["thal"]
+    normal = int((thal == 3).sum())
+    assert (
+        f"normal (Thallium stress test): only {normal} of the {int(thal.notna().sum())} patients with it "
+        in text
+    )
+
+
 def test_a_category_missing_from_the_file_is_flagged(qtbot, heart_dat, tmp_path):
     from heartgui.core.dataset import load_dataset
 

@@ -28,8 +28,8 @@ from heartgui.gui.widgets.dataset_table import (
     RARE_CATEGORY_PATIENTS,
     DatasetTableModel,
     SummaryTableModel,
-    how_many,
     rare_categories,
+    rare_words,
     widest_values,
 )
 
@@ -142,6 +142,8 @@ class DataPage(QWidget):
         self.sha_label = QLabel(page)
         self.rare_label = QLabel(page)
         self.rare_label.setObjectName("rare_categories")
+        # Plain text: the categories' words carry signs ("> 120 mg/dl") that are not markup.
+        self.rare_label.setTextFormat(Qt.TextFormat.PlainText)
         for label, name, tip in (
             (
                 self.rows_label,
@@ -261,13 +263,7 @@ class DataPage(QWidget):
             QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
         self.summary_model.set_dataset(dataset)
         rare = rare_categories(dataset)
-        self.rare_label.setText(
-            "; ".join(
-                f"{html.escape(c.word)} ({html.escape(c.feature.label)}): {how_many(c).lower()}, too few "
-                "for the model to learn from"
-                for c in rare
-            )
-        )
+        self.rare_label.setText("; ".join(rare_words(rare)))
         self._facts.setRowVisible(self.rare_label, bool(rare))
         self.dropped.clear()
         # One call for each list of rows: a large file can leave out thousands.
