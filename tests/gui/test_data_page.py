@@ -45,6 +45,8 @@ def test_open_heart_dat_through_the_file_dialog(window, qtbot, heart_dat, monkey
     assert model.data(model.index(0, 13)) == "present"
     assert "270 patients" in page.rows_label.text()
     assert "120" in page.balance_label.text() and "150" in page.balance_label.text()
+    # Percentages spaced as everywhere else in the app ("16.7 %"), not "44%".
+    assert f"in 120 ({120 / 270 * 100:.0f} %)" in page.balance_label.text()
     assert window.dataset.provenance.sha256 in page.sha_label.text()
     assert page.summary.model().rowCount() == 13
     assert page.summary.model().data(page.summary.model().index(0, 0)) == "29 years"

@@ -32,6 +32,7 @@ from heartgui.gui.widgets.dataset_table import (
     rare_words,
     widest_values,
 )
+from heartgui.gui.widgets.wording import percent
 
 __all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
 
@@ -250,8 +251,8 @@ class DataPage(QWidget):
         self.rows_label.setText(rows)
         counts = dataset.class_counts
         self.balance_label.setText(
-            f"heart disease {schema.CLASS_WORDS[1]} in {counts[1]} ({counts[1] / n:.0%}), "
-            f"{schema.CLASS_WORDS[0]} in {counts[0]} ({counts[0] / n:.0%})"
+            f"heart disease {schema.CLASS_WORDS[1]} in {counts[1]} ({percent(counts[1] / n, 0)}), "
+            f"{schema.CLASS_WORDS[0]} in {counts[0]} ({percent(counts[0] / n, 0)})"
         )
         self.format_label.setText(
             f"{_FORMAT_WORDS.get(prov.format, prov.format)}; diagnosis coded {prov.target_coding}"
