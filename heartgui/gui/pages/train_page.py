@@ -257,6 +257,10 @@ class _StatusLabel(QLabel):
         super().resizeEvent(event)
         self.fit()
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.fit()  # (its first resize comes before it is visible: the room is reserved before a paint)
+
 
 class TrainPage(QWidget):
     """Settings form, Start/Stop/Reset buttons, a progress bar and the live loss plot.
