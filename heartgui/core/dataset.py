@@ -558,8 +558,11 @@ def _read_table(
     *,
     require_header: bool = False,
     require_target: bool = True,
+    required: Sequence[str] = schema.FEATURE_NAMES,
 ) -> _Table:
-    """Read, decode and split ``path``; raise :class:`DataFileError` for problems of the whole file."""
+    """Read, decode and split ``path``; raise :class:`DataFileError` for problems of the whole file.
+
+    A header may leave out the columns of features not in ``required`` (read as not recorded)."""
     data = _read_bytes(path)
     text = _decode(path, data)
     lines = _split_lines(text)
@@ -577,7 +580,9 @@ def _read_table(
     if first_fields is None:
         raise header_problems.error(path)
     if _is_header(first_fields):
-        order = _header_order(first_fields, first_no, header_problems, require_target=require_target)
+        order = _header_order(
+            first_fields, first_no, header_problems, require_target=require_target, required=required
+        )
         if header_problems:
             raise header_problems.error(path, _ADVICE_HEADER)
         fmt = "csv"
@@ -841,11 +846,17 @@ def _is_header(fields: Sequence[str]) -> bool:
 
 
 def _header_order(
-    fields: Sequence[str], line: int, problems: _Collector, *, require_target: bool = True
+    fields: Sequence[str],
+    line: int,
+    problems: _Collector,
+    *,
+    require_target: bool = True,
+    required: Sequence[str] = schema.FEATURE_NAMES,
 ) -> list[int | None]:
     """Map header cells to canonical columns; return, per canonical column, the field index.
 
-    Without ``require_target`` a file without a target column is fine: its index is ``None``.
+    Without ``require_target`` a file without a target column is fine: its index is ``None``. A
+    feature not in ``required`` may be absent too (its index ``None``: every value "not recorded").
     """
     found: dict[str, int] = {}
     for index, cell in enumerate(fields):
@@ -864,7 +875,9 @@ def _header_order(
             )
         else:
             found[name] = index
-    absent = [name for name in _COLUMNS if name not in found]
+    absent = [
+        name for name in _COLUMNS if name not in found and (name in required or name == schema.TARGET_NAME)
+    ]
     if not require_target and schema.TARGET_NAME in absent:
         absent.remove(schema.TARGET_NAME)
     if absent:
@@ -1380,13 +1393,13 @@ class PatientsFile:
 
 
 def load_patients(path: str | os.PathLike[str], features: Sequence[str] | None = None) -> PatientsFile:
-    """Read a CSV of patients to predict: a header row naming the 13 features (a target is optional).
+    """Read a CSV of patients to predict: a header row naming the features (a target is optional).
 
     The file is read as :func:`load_dataset` reads a CSV (same delimiters, encodings, column names and
     checks), but a bad row does not reject the file: it is listed in :attr:`PatientsFile.rejected`
     with its line, column and what is wrong. A row with a missing value of one of ``features`` (those
     the model uses; default all 13) is rejected too (never guessed); a missing value of another finding
-    is kept as NaN ("not recorded"): the model never reads it.
+    is kept as NaN ("not recorded"): the model never reads it, and its column may be absent.
 
     Raises
     ------
@@ -1404,7 +1417,9 @@ def _load_patients(path: str, used: Sequence[str] = schema.FEATURE_NAMES) -> Pat
     def add(line: int, column: str | None, message: str) -> None:
         row_problems.setdefault(line, []).append(Problem(line, column, message))
 
-    table = _read_table(path, add, require_header=True, require_target=False)
+    # The columns of findings the model does not use may be absent (a file from a site that never
+    # recorded them, for a model trained without them).
+    table = _read_table(path, add, require_header=True, require_target=False, required=used)
     values, missing, text_bad, zero = _parse_in_blocks(table.cells, decimal_comma=table.decimal_comma)
     # The target is not needed to predict: only the 13 features decide whether a row is usable.
     features_only = np.zeros(values.shape, dtype=bool)

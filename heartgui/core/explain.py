@@ -231,7 +231,9 @@ TEACHING_MOMENT_POINTS = 1.0
 
 def points_words(contributions: Contributions) -> str:
     """How the log-odds contributions became percentage points, in one sentence."""
-    change = f"{(contributions.risk - contributions.reference_risk) * 100:+.1f}".replace("-", "−")
+    # Rounded first: a change of −0.04 points reads "0.0", not "−0.0" (a sign on nothing).
+    points = round((contributions.risk - contributions.reference_risk) * 100, 1)
+    change = "0.0" if points == 0 else f"{points:+.1f}".replace("-", "−")
     return (
         f"The network's contributions (in log-odds) are each multiplied by the same factor, "
         f"{contributions.points_per_log_odds:.1f}, so that they add up to the change in risk: "

@@ -11,6 +11,7 @@ Usage (from the main window)::
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -207,10 +208,14 @@ class BatchTableModel(QAbstractTableModel):
             if name == "out_of_range":
                 return self._data.out_of_range_words[row]
             if name in schema.BY_NAME:
+                if math.isnan(value):  # a finding the model does not use, absent or empty in the file
+                    return "not recorded"
                 return schema.BY_NAME[name].describe_value(float(value))
             return str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
             if name in schema.BY_NAME:
+                if math.isnan(value):
+                    return f"{schema.BY_NAME[name].label}: not in the file (this model does not use it)"
                 return f"{schema.BY_NAME[name].label}: value in the file {float(value):g}"
             if name == "out_of_range" and value:
                 return (
@@ -276,8 +281,14 @@ class BatchDialog(QDialog):
     # ----------------------------------------------------------------------------------------------
     def _build(self) -> None:
         style = self.style()
+        used = tuple(self.model.used_features)
+        which = (
+            "the 13 features"
+            if len(used) == len(schema.FEATURE_NAMES)
+            else f"the {len(used)} findings this model uses ({', '.join(used)}; others may be left out)"
+        )
         intro = QLabel(
-            "Open a CSV file with one patient per line and a header row naming the 13 features (the same "
+            f"Open a CSV file with one patient per line and a header row naming {which} (the same "
             "names as a data file; a diagnosis column is optional). Every patient gets a risk and a "
             f"decision at the threshold of {threshold_percent(self.threshold)}.",
             self,

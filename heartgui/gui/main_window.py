@@ -1038,13 +1038,13 @@ class MainWindow(QMainWindow):
         self.threshold = result.settings.threshold
         metrics = result.test_metrics
         from heartgui.gui.pages.train_page import ending_words, paused_words
-        from heartgui.gui.widgets.wording import threshold_percent
+        from heartgui.gui.widgets.wording import percent, threshold_percent
 
         threshold = threshold_percent(self.threshold)
         words = paused_words(result) if paused else ending_words(result)
         message = (
             f"{words} On the {metrics.n} test patients the model was right "
-            f"{metrics.accuracy:.0%} of the time at the decision threshold of {threshold}"
+            f"{percent(metrics.accuracy, 0)} of the time at the decision threshold of {threshold}"
             + (
                 f" ({self.results_page.threshold_panel.origin_words}), which a new training keeps."
                 if self._threshold_is_chosen()

@@ -161,3 +161,29 @@ def test_a_risk_that_is_not_a_number_is_a_problem_never_a_decision(heart, patien
     assert batch.n_rejected == patients.n_rejected + int(unknown.sum())
     with pytest.raises(RiskNotComputable, match="arithmetic overflowed"):
         model.predict(patients.X)
+
+
+def test_a_model_on_fewer_findings_reads_a_file_without_the_others(heart, shared_data, tmp_path):
+    """A model on the eight findings measured at all four sites predicts a VA Long Beach file that has
+    only those columns: a many-patients file had to name all 13 (ca, thal, … are mostly not recorded
+    there), so such a model could not be used where it was meant for."""
+    from heartgui.core.dataset import load_dataset
+
+    few = train(heart, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES)).model
+    va = load_dataset(shared_data / "processed.va.data")
+    columns = list(schema.ALL_SITES_FEATURES)
+    path = tmp_path / "va-eight.csv"
+    va.X[columns].assign(num=va.y).to_csv(path, index=False)
+    assert "ca" not in path.read_text().splitlines()[0]
+
+    patients = load_patients(path, few.used_features)
+    lacking = va.lacking(few.used_features)  # e.g. no maximum heart rate recorded: rejected, with why
+    assert 0 < lacking.sum() < va.n_rows // 2
+    assert len(patients.X) == va.n_rows - lacking.sum() and len(patients.rejected) == lacking.sum()
+    assert patients.X[["ca", "thal", "slope"]].isna().all().all()  # not in the file: not recorded
+    table = predict_patients(few, patients).table
+    predicted = table[table["problem"] == ""]
+    np.testing.assert_array_equal(predicted["risk"].to_numpy(), few.predict_proba(va.X[~lacking])[:, 1])
+    # A model on all 13 still needs them all, and says which are missing.
+    with pytest.raises(DataFileError, match="missing columns: .*serum cholesterol \\(chol\\)"):
+        load_patients(path)

@@ -11,6 +11,7 @@ from heartgui.core.explain import (
     ensemble_spread,
     extrapolation,
     iter_ensemble,
+    points_words,
     walk_through,
     what_if,
 )
@@ -158,6 +159,28 @@ def test_contributions_in_percentage_points_add_up_to_the_change_in_risk(trained
     same = contributions(model, model.training_defaults_)  # the reference itself: no change at all
     assert same.points_per_log_odds == pytest.approx(same.risk * (1 - same.risk) * 100)
     assert all(v == pytest.approx(0, abs=1e-9) for v in same.in_percentage_points().values())
+
+
+def test_a_change_of_risk_that_rounds_to_nothing_has_no_sign(trained, heart):
+    """A patient a hair below the reference read "… is −0.0 percentage points"."""
+    model = trained.model
+    same = contributions(model, model.training_defaults_)
+    assert " is 0.0 percentage points" in points_words(same)
+    # The same patient with one finding nudged down until the risk falls by less than 0.05 points.
+    name = "thalach"  # a higher maximum heart rate lowers this network's risk
+    for step in (0.01, -0.01):
+        nudged = dict(model.training_defaults_)
+        nudged[name] += step
+        c = contributions(model, nudged)
+        change = (c.risk - c.reference_risk) * 100
+        if -0.05 < change < 0:
+            break
+    else:
+        pytest.fail("no nudge lowered the risk by less than 0.05 points")
+    assert " is 0.0 percentage points" in points_words(c)
+    far = contributions(model, heart.row(4))
+    expected = f"{(far.risk - far.reference_risk) * 100:+.1f}".replace("-", "−")
+    assert f" is {expected} percentage points" in points_words(far)
 
 
 def test_training_facts_count_the_training_patients(heart):

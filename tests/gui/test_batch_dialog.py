@@ -90,6 +90,26 @@ def test_table_shows_every_predicted_patient(qtbot, dialog, monkeypatch, patient
     assert dialog.export_button.isEnabled()
 
 
+def test_a_model_on_fewer_findings_takes_a_file_with_only_those(qtbot, monkeypatch, heart, tmp_path):
+    """The dialog of a model on the 8 findings of all four sites says so, and reads a file that has
+    only those 8 columns (it needed all 13)."""
+    few = train(heart, RECOMMENDED.replace(features=schema.ALL_SITES_FEATURES)).model
+    d = BatchDialog(few, 0.5)
+    qtbot.addWidget(d)
+    d.show()
+    intro = " ".join(label.text() for label in d.findChildren(type(d.status)))
+    assert "the 8 findings this model uses (age, sex, cp, trestbps, restecg, thalach" in intro
+    path = tmp_path / "eight.csv"
+    heart.X[list(schema.ALL_SITES_FEATURES)].head(20).to_csv(path, index=False)
+    prediction = open_patients(qtbot, d, monkeypatch, path)
+    assert prediction.n_predicted == 20 and prediction.n_rejected == 0
+    risks = few.predict_risk(heart.X.head(20))
+    assert cell(d, 3, "risk") == f"{risks[3] * 100:.1f} %"
+    assert cell(d, 3, "ca") == "not recorded"  # the table showed a traceback for an unused NaN
+    assert cell(d, 3, "cp") == schema.BY_NAME["cp"].describe_value(heart.X.at[3, "cp"])
+    d.done(0)
+
+
 def test_rejected_rows_are_listed_with_their_reasons(qtbot, dialog, monkeypatch, patients_csv):
     open_patients(qtbot, dialog, monkeypatch, patients_csv)
     assert dialog.rejected_box.isVisible()

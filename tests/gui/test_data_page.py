@@ -45,6 +45,8 @@ def test_open_heart_dat_through_the_file_dialog(window, qtbot, heart_dat, monkey
     assert model.data(model.index(0, 13)) == "present"
     assert "270 patients" in page.rows_label.text()
     assert "120" in page.balance_label.text() and "150" in page.balance_label.text()
+    # Percentages spaced as everywhere else in the app ("16.7 %"), not "44%".
+    assert f"in 120 ({120 / 270 * 100:.0f} %)" in page.balance_label.text()
     assert window.dataset.provenance.sha256 in page.sha_label.text()
     assert page.summary.model().rowCount() == 13
     assert page.summary.model().data(page.summary.model().index(0, 0)) == "29 years"
@@ -269,6 +271,39 @@ def test_a_category_seen_in_few_patients_is_flagged(qtbot, heart, shared_data):
         thal_cell = model.index(thal, SummaryTableModel.COUNTS)
         assert "too few" not in model.data(thal_cell)
         assert model.data(thal_cell, Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_the_rare_categories_line_shows_signs_as_signs(qtbot, shared_data):
+    """Switzerland's rare 'yes (> 120 mg/dl)' read '&gt; 120' on the page: the line escaped HTML into a
+    label that showed it as plain text."""
+    from heartgui.core.dataset import load_dataset
+
+    page = _data_page(qtbot, load_dataset(shared_data / "processed.switzerland.data"))
+    label = page.rare_label
+    assert "yes (> 120 mg/dl) (fasting blood sugar > 120 mg/dl)" in label.text().lower()
+    assert "&gt;" not in label.text() and label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_finding_the_site_hardly_recorded_is_named_once_not_as_rare_categories(qtbot, shared_data):
+    """Hungary recorded the fluoroscopy vessels for 3 of 294 patients: the page said "1 vessel: no
+    patient, too few", as if none had one vessel; it says the finding was hardly recorded, and counts a
+    partly recorded finding's categories among the patients who have it."""
+    from heartgui.core.dataset import load_dataset
+
+    dataset = load_dataset(shared_data / "processed.hungarian.data")
+    page = _data_page(qtbot, dataset)
+    text = page.rare_label.text()
+    ca = schema.BY_NAME["ca"]
+    recorded = int(dataset.X["ca"].notna().sum())
+    assert 0 < recorded < 10
+    assert f"{ca.label}: recorded for only {recorded} of {dataset.n_rows} patients" in text
+    assert "vessel (" not in text and "vessels (" not in text
+    thal = dataset.X["thal"]
+    normal = int((thal == 3).sum())
+    assert (
+        f"normal (Thallium stress test): only {normal} of the {int(thal.notna().sum())} patients with it "
+        in text
+    )
 
 
 def test_a_category_missing_from_the_file_is_flagged(qtbot, heart_dat, tmp_path):

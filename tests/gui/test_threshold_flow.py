@@ -43,7 +43,7 @@ def test_the_default_threshold_is_the_cost_optimal_one_everywhere(trained, qtbot
     )
     message = window.statusBar().currentMessage()
     assert (
-        f"right {result.test_metrics.accuracy:.0%} of the time at the decision threshold of 16.7 %."
+        f"right {result.test_metrics.accuracy * 100:.0f} % of the time at the decision threshold of 16.7 %."
         in message
     )
 

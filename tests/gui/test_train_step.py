@@ -304,3 +304,39 @@ def test_a_threshold_chosen_while_paused_is_kept_by_the_next_step(loaded, qtbot)
     assert result.epochs_run == 2
     assert result.model.threshold == 0.3 == loaded.threshold
     assert result.test_metrics.threshold == 0.3
+
+
+def test_the_status_keeps_the_room_of_the_longest_pause_message_and_no_more(loaded, qtbot):
+    """The status label is as tall as the longest pause message needs at its width, so a Step never
+    resizes the plot; it kept five lines (and any growth) for good, which left ~100 px of empty page
+    above the loss plot at 1280 × 720."""
+    from PySide6.QtWidgets import QLabel
+
+    from heartgui.gui.pages.train_page import _PAUSE_TAIL, longest_paused_words
+
+    page = loaded.train_page
+    page.set_settings(TUTORIAL.replace(epochs=20))
+    loaded.resize(1280, 720)
+    loaded.show_page(PAGE_TRAIN)
+    with qtbot.waitSignal(loaded.training_finished, timeout=30_000):
+        loaded.start_action.trigger()
+
+    def needed() -> int:
+        ruler = QLabel(longest_paused_words(20) + _PAUSE_TAIL)
+        ruler.setWordWrap(True)
+        ruler.setFont(page.status.font())
+        return ruler.heightForWidth(page.status.width())
+
+    qtbot.waitUntil(lambda: page.status.height() <= needed() + 1, timeout=5_000)
+    assert page.status.height() >= needed()  # room for every pause message: a Step does not resize
+    before = page.status.height()
+    click(loaded, qtbot, page.step_button)  # a new run, paused after its first epoch
+    assert page.status.text().startswith("Paused at epoch 1 of 20")
+    assert page.status.height() == before
+    # Narrower, the words take more lines; wide again, the label gives the room back.
+    loaded.resize(1000, 720)
+    qtbot.waitUntil(lambda: page.status.height() > before, timeout=5_000)
+    most = page.status.fontMetrics().lineSpacing() * page.status.MOST_RESERVED_LINES  # a small window's cap
+    assert page.status.height() >= min(needed(), most)
+    loaded.resize(1280, 720)
+    qtbot.waitUntil(lambda: page.status.height() == before, timeout=5_000)

@@ -28,10 +28,11 @@ from heartgui.gui.widgets.dataset_table import (
     RARE_CATEGORY_PATIENTS,
     DatasetTableModel,
     SummaryTableModel,
-    how_many,
     rare_categories,
+    rare_words,
     widest_values,
 )
+from heartgui.gui.widgets.wording import percent
 
 __all__ = ["BAD_FILE_LINE", "DataPage", "bad_file_message"]
 
@@ -142,6 +143,8 @@ class DataPage(QWidget):
         self.sha_label = QLabel(page)
         self.rare_label = QLabel(page)
         self.rare_label.setObjectName("rare_categories")
+        # Plain text: the categories' words carry signs ("> 120 mg/dl") that are not markup.
+        self.rare_label.setTextFormat(Qt.TextFormat.PlainText)
         for label, name, tip in (
             (
                 self.rows_label,
@@ -248,8 +251,8 @@ class DataPage(QWidget):
         self.rows_label.setText(rows)
         counts = dataset.class_counts
         self.balance_label.setText(
-            f"heart disease {schema.CLASS_WORDS[1]} in {counts[1]} ({counts[1] / n:.0%}), "
-            f"{schema.CLASS_WORDS[0]} in {counts[0]} ({counts[0] / n:.0%})"
+            f"heart disease {schema.CLASS_WORDS[1]} in {counts[1]} ({percent(counts[1] / n, 0)}), "
+            f"{schema.CLASS_WORDS[0]} in {counts[0]} ({percent(counts[0] / n, 0)})"
         )
         self.format_label.setText(
             f"{_FORMAT_WORDS.get(prov.format, prov.format)}; diagnosis coded {prov.target_coding}"
@@ -261,13 +264,7 @@ class DataPage(QWidget):
             QTimer.singleShot(0, self, self.preview.resizeColumnsToContents)
         self.summary_model.set_dataset(dataset)
         rare = rare_categories(dataset)
-        self.rare_label.setText(
-            "; ".join(
-                f"{html.escape(c.word)} ({html.escape(c.feature.label)}): {how_many(c).lower()}, too few "
-                "for the model to learn from"
-                for c in rare
-            )
-        )
+        self.rare_label.setText("; ".join(rare_words(rare)))
         self._facts.setRowVisible(self.rare_label, bool(rare))
         self.dropped.clear()
         # One call for each list of rows: a large file can leave out thousands.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
@@ -223,6 +223,43 @@ def _ending_bar(result: TrainingResult) -> str:
     if result.stop_reason == "stopped":
         return f"Stopped by you at epoch {ran:,} of {planned:,}{kept_words}"
     return f"Epoch {ran:,} of {planned:,} — done{kept_words}"
+
+
+class _StatusLabel(QLabel):
+    """The training status: word-wrapped, and at every width as tall as the longest text it reserves
+    room for (``reserve()``) or the text it shows, whichever needs more; shorter again when widened."""
+
+    def __init__(self, reserve: Callable[[], str], parent: QWidget) -> None:
+        super().__init__("", parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._reserve = reserve
+        self._ruler = QLabel()  # never shown: measures the reserved text's wrapping at this width
+        self._ruler.setWordWrap(True)
+
+    #: The most lines reserved for a text not shown (a narrow window would otherwise ask for a tall one).
+    MOST_RESERVED_LINES = 6
+
+    def fit(self) -> None:
+        width = self.width()
+        if not self.isVisible() or width < 100:
+            return  # not laid out yet: a 1-pixel-wide label "needs" hundreds of lines
+        self._ruler.setFont(self.font())
+        self._ruler.setText(self._reserve())
+        most = self.fontMetrics().lineSpacing() * self.MOST_RESERVED_LINES
+        reserved = min(self._ruler.heightForWidth(width), most)
+        self._ruler.setText(self.text())  # (the label's own heightForWidth never goes below its minimum)
+        needed = max(reserved, self._ruler.heightForWidth(width))
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.fit()  # (its first resize comes before it is visible: the room is reserved before a paint)
 
 
 class TrainPage(QWidget):
@@ -535,16 +572,13 @@ class TrainPage(QWidget):
         self._describe(
             self.progress, "Training progress", "Which epoch the network is at, and the time left."
         )
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        # As tall as the longest pause message needs at the label's width (measured at every resize),
+        # so a run's one-line loss and the message at its end or at a pause do not resize the plot: a
+        # resize is a full redraw (each Step would pay it), and the next run could not start from the
+        # pixels of its empty axes. No taller, or the page shows empty lines above the plot.
+        self.status = _StatusLabel(lambda: longest_paused_words(int(self.epochs.value())) + _PAUSE_TAIL, self)
         self.status.setAccessibleName("Training status")
-        # Five lines at least, so a run's one-line loss and the message at its end or at a pause (up to
-        # five lines in a narrow window) do not resize the plot: a resize is a full redraw (each Step
-        # would pay it), and the next run could not
-        # start from the pixels of its empty axes. Taller when a text needs it (a fixed height cut off
-        # the last line), and then it stays that tall (_set_status), so the next run keeps the plot's size.
-        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 5 + 4)
-        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.epochs.valueChanged.connect(self.status.fit)  # "epoch 20,000 of 20,000" is longer
         self.plot = LossPlot()
         self._follow_speed()
         self.plot.past_runs_cleared.connect(self._past_runs.clear)
@@ -821,11 +855,7 @@ class TrainPage(QWidget):
         # them): fitting it to the curve is a full draw with the automatic layout, ~100 ms a step, done
         # when the run ends.
         self.plot.redraw()
-        # Room for the longest pause message at once: a status that grows a line as the steps go on
-        # shrinks the plot, and each resize is a full draw of it (~100 ms of the window, twice).
-        words = paused_words(result)
-        tail = message[len(words) :] if message.startswith(words) else ""  # what the window added
-        self._reserve_status(longest_paused_words(int(result.settings.epochs)) + tail)
+        # (The status label already has the room of the longest pause message: see _StatusLabel.)
         self._set_status(message)
         self._update_buttons()
 
@@ -901,24 +931,7 @@ class TrainPage(QWidget):
         self._set_status(message)
         self._update_buttons()
 
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        # Reserved before the first Step (at this width), so stepping never grows the status label: its
-        # growth would shrink the plot, and each resize is a full draw of it (~100 ms of the window).
-        self._reserve_status(longest_paused_words(int(self.epochs.value())) + _PAUSE_TAIL)
-
-    def _reserve_status(self, text: str) -> None:
-        """Make the status label tall enough for ``text`` at its width (it never shrinks back)."""
-        shown = self.status.text()
-        self.status.setText(text)  # the label's own wrapping, measured (the caller sets the real text)
-        needed = self.status.heightForWidth(max(self.status.width(), 1))
-        self.status.setText(shown)
-        if needed > self.status.minimumHeight():
-            self.status.setMinimumHeight(needed)
-
     def _set_status(self, text: str) -> None:
-        """Show ``text`` under the progress bar; the label grows for a long one and never shrinks back."""
+        """Show ``text`` under the progress bar (the label grows for an unusually long one)."""
         self.status.setText(text)
-        needed = self.status.heightForWidth(max(self.status.width(), 1))
-        if needed > self.status.minimumHeight():
-            self.status.setMinimumHeight(needed)
+        self.status.fit()

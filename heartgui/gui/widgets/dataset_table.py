@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = [
     "dataset_facts",
     "how_many",
     "rare_categories",
+    "rare_words",
     "widest_values",
 ]
 
@@ -180,6 +182,8 @@ class CategoryCount:
     word: str
     count: int
     total: int
+    #: The patients of ``total`` whose file records this feature at all (the others are "not recorded").
+    recorded: int
 
     @property
     def rare(self) -> bool:
@@ -196,19 +200,50 @@ class CategoryCount:
 
 
 def how_many(count: CategoryCount) -> str:
-    """``"Only 2 of 270 patients"``, ``"No patient"``."""
+    """``"Only 2 of 270 patients"``, ``"No patient"``; where the file leaves the feature unrecorded for
+    some, counted among those who have it: ``"Only 7 of the 28 patients with it recorded"``."""
+    if count.recorded < count.total:
+        if count.count == 0:
+            return f"No patient of the {count.recorded} with it recorded"
+        return f"Only {count.count} of the {plural(count.recorded, 'patient')} with it recorded"
     if count.count == 0:
         return "No patient"
     return f"Only {count.count} of {plural(count.total, 'patient')}"
 
 
+def rare_words(rare: Sequence[CategoryCount]) -> list[str]:
+    """The rare categories in a sentence each, for the Data page's line. A feature recorded for fewer
+    patients than :data:`RARE_CATEGORY_PATIENTS` is named once, as unrecorded: its categories are not
+    rare among patients, the feature is missing (Hungary, Switzerland and VA measured the vessels on
+    fluoroscopy for 2-5 patients of 123-294)."""
+    words: list[str] = []
+    seen: set[str] = set()
+    for c in rare:
+        if c.recorded < RARE_CATEGORY_PATIENTS:
+            if c.feature.name not in seen:
+                seen.add(c.feature.name)
+                how = (
+                    "not recorded for any patient"
+                    if c.recorded == 0
+                    else (f"recorded for only {c.recorded} of {plural(c.total, 'patient')}")
+                )
+                words.append(f"{c.feature.label}: {how}, too few for the model to learn from")
+            continue
+        words.append(
+            f"{c.word} ({c.feature.label}): {how_many(c).lower()}, too few for the model to learn from"
+        )
+    return words
+
+
 def category_counts(dataset: Dataset, feature: schema.Feature) -> list[CategoryCount]:
     """Every documented category of a coded ``feature`` with its number of patients (0 included)."""
     assert feature.codes is not None
-    counts = dataset.X[feature.name].value_counts()
+    column = dataset.X[feature.name]
+    counts = column.value_counts()
     total = dataset.n_rows
+    recorded = int(column.notna().sum())
     return [
-        CategoryCount(feature, code, word, int(counts.get(float(code), 0)), total)
+        CategoryCount(feature, code, word, int(counts.get(float(code), 0)), total, recorded)
         for code, word in feature.codes.items()
     ]
 
