@@ -164,7 +164,14 @@ def test_unzip_refuses_paths_that_leave_the_folder(tmp_path):
 
 
 def _report(**changes: object) -> str:
-    report = {"ok": True, "frozen": True, "data": "heart.dat", "data_sha256": HEART_SHA256, "final_loss": 0.2}
+    report = {
+        "ok": True,
+        "frozen": True,
+        "data": "heart.dat",
+        "data_sha256": HEART_SHA256,
+        "final_loss": 0.2,
+        "modules": build.HEARTGUI_MODULES,
+    }
     report.update(changes)
     return json.dumps(report) + "\n"
 
@@ -185,6 +192,8 @@ def test_judge_passes_a_clean_run_and_returns_its_report():
         (0, _report(data_sha256="0" * 64), "", [], "not the bundled heart.dat"),
         (0, _report(frozen=False), "", [], '"frozen": true'),
         (0, _report(ok=False), "", [], '"ok": true'),
+        (0, _report(modules=build.HEARTGUI_MODULES - 1), "", [], "of heartgui's"),
+        (0, _report(modules=None), "", [], "of heartgui's"),
     ],
 )
 def test_judge_fails_with_the_reason(returncode, stdout, stderr, written, reason):
