@@ -291,6 +291,29 @@ def test_cli_check_judge_passes_the_sample_and_fails_with_the_reason():
         assert reason in str(failed.value)
 
 
+def test_cli_report_judge_asks_for_a_pdf_with_pages(tmp_path):
+    """heartgui-cli.exe report: the PDF it names must be there, a PDF, and the report must have pages."""
+    pdf = tmp_path / "report.pdf"
+    judge = wine_build.judge_cli_report(pdf)
+    stdout = json.dumps({"report_file": str(pdf), "pages": 10}) + "\n"
+    with pytest.raises(SystemExit, match="wrote no PDF"):
+        judge(0, stdout, "", None, [])
+    pdf.write_bytes(b"not a pdf")
+    with pytest.raises(SystemExit, match="wrote no PDF"):
+        judge(0, stdout, "", None, [])
+    pdf.write_bytes(b"%PDF-1.4\n")
+    assert judge(0, stdout, "", None, [])["pages"] == 10
+    for returncode, out, stderr, written, reason in [
+        (1, stdout, "heartgui-cli: error: internal error\n", [], "exit code 1"),
+        (0, stdout, "a warning\n", [], "unexpected output on stderr"),
+        (0, stdout, "", ["Documents/r.pdf"], "outside the cache folder"),
+        (0, json.dumps({"pages": 0}), "", [], "no pages"),
+    ]:
+        with pytest.raises(SystemExit, match="report FAILED") as failed:
+            judge(returncode, out, stderr, None, written)
+        assert reason in str(failed.value)
+
+
 def test_largest_parts_name_the_big_files_and_the_internal_folders(tmp_path):
     folder = tmp_path / "heartgui"
     (folder / "_internal" / "numpy.libs").mkdir(parents=True)
