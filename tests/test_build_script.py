@@ -303,6 +303,7 @@ def test_cli_report_judge_asks_for_a_pdf_with_pages(tmp_path):
         judge(0, stdout, "", None, [])
     pdf.write_bytes(b"%PDF-1.4\n")
     assert judge(0, stdout, "", None, [])["pages"] == 10
+    assert judge(0, stdout, "", None, ["AppData/Local/matplotlib/fontlist-v3.11.0.json"])["pages"] == 10
     for returncode, out, stderr, written, reason in [
         (1, stdout, "heartgui-cli: error: internal error\n", [], "exit code 1"),
         (0, stdout, "a warning\n", [], "unexpected output on stderr"),
