@@ -15,8 +15,8 @@ Used by ``python scripts/build.py --target windows [--smoke-test]``. Every step 
    ``dist/heartgui-<version>-windows.zip``.
 6. The smoke test unzips that zip and runs *its* ``heartgui.exe --smoke-test`` under Wine, headless, without
    network (as a first start: matplotlib's font cache must be left in the user's cache folder), then the
-   console ``heartgui-cli.exe --smoke-test`` and ``heartgui-cli.exe check``: the exes that passed are the
-   ones in the zip.
+   console ``heartgui-cli.exe --smoke-test``, ``heartgui-cli.exe check`` and ``heartgui-cli.exe report``
+   (a PDF): the exes that passed are the ones in the zip.
 
 Two facts of this Wine (8.0, Debian 12) are worked around here, in the build machine only:
 
