@@ -32,6 +32,12 @@ NAME, VERSION = PROJECT["name"], PROJECT["version"]
 EXE = ".exe" if sys.platform == "win32" else ""
 #: What the smoke test must open when no file is given: the heart.dat every build and wheel ships.
 SAMPLE_SHA256 = hashlib.sha256((ROOT / "data" / "heart.dat").read_bytes()).hexdigest()
+#: How many modules the Windows app's smoke test must import (heartgui.gui.smoke.import_every_module:
+#: every module and package under heartgui/ but the top one; its exe starts from packaging/windows/ and
+#: holds the CLI too): one missing from the bundle would be one fewer. The Linux and macOS apps start from
+#: heartgui/__main__.py and hold the window's modules only (no heartgui.cli, heartgui.core.lessons), so
+#: their count is not judged; importing every module they hold is still part of their smoke test.
+HEARTGUI_MODULES = sum(1 for _ in (ROOT / "heartgui").rglob("*.py")) - 1
 #: matplotlib's font cache file, e.g. ``.cache/heartgui/heartgui/matplotlib/fontlist-v390.json``.
 FONT_CACHE = re.compile(r"(^|/)matplotlib/fontlist-v[0-9.]+\.json$")
 
@@ -92,11 +98,13 @@ def judge_smoke_output(
 
     Fails on a non-zero exit, on any stderr output, on anything but one JSON line on stdout, on files
     written outside the temp and cache folders (``written_outside``), when no file was given and it did
-    not open the bundled heart.dat, and, with ``frozen``, unless the report says ``"ok": true, "frozen":
-    true`` (the Windows build checks that; the Linux builds keep their checks unchanged). ``cache_files``,
-    when given, are the files a first start wrote into the user's cache folder: matplotlib's font cache
-    must be among them, or every start would scan the system's fonts again (PyInstaller's matplotlib hook
-    points it at a new temporary folder each time unless build.spec leaves that hook out).
+    not open the bundled heart.dat, and, with ``frozen``, unless it imported every module of heartgui
+    (``modules``; a module left out of the bundle is not found) and the report says ``"ok": true,
+    "frozen": true`` (the Windows build checks that; the Linux builds keep their checks unchanged).
+    ``cache_files``, when given, are the files a first start wrote into the user's cache folder:
+    matplotlib's font cache must be among them, or every start would scan the system's fonts again
+    (PyInstaller's matplotlib hook points it at a new temporary folder each time unless build.spec leaves
+    that hook out).
     """
     problems = []
     if returncode != 0:
@@ -114,6 +122,11 @@ def judge_smoke_output(
             problems.append(f"stdout is not JSON ({exc}): {lines[0]!r}")
     if written_outside:
         problems.append(f"wrote files outside the cache folder: {written_outside}")
+    if frozen and report and report.get("modules") != HEARTGUI_MODULES:
+        problems.append(
+            f"it imported {report.get('modules')} of heartgui's {HEARTGUI_MODULES} modules (one is missing "
+            "from the bundle, or the report is not from this version)"
+        )
     if data is None and report and report.get("data_sha256") != SAMPLE_SHA256:
         problems.append(f"with no file given it opened {report.get('data')}, not the bundled heart.dat")
     if cache_files is not None and not any(FONT_CACHE.search(path) for path in cache_files):

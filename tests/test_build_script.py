@@ -164,7 +164,14 @@ def test_unzip_refuses_paths_that_leave_the_folder(tmp_path):
 
 
 def _report(**changes: object) -> str:
-    report = {"ok": True, "frozen": True, "data": "heart.dat", "data_sha256": HEART_SHA256, "final_loss": 0.2}
+    report = {
+        "ok": True,
+        "frozen": True,
+        "data": "heart.dat",
+        "data_sha256": HEART_SHA256,
+        "final_loss": 0.2,
+        "modules": build.HEARTGUI_MODULES,
+    }
     report.update(changes)
     return json.dumps(report) + "\n"
 
@@ -185,6 +192,8 @@ def test_judge_passes_a_clean_run_and_returns_its_report():
         (0, _report(data_sha256="0" * 64), "", [], "not the bundled heart.dat"),
         (0, _report(frozen=False), "", [], '"frozen": true'),
         (0, _report(ok=False), "", [], '"ok": true'),
+        (0, _report(modules=build.HEARTGUI_MODULES - 1), "", [], "of heartgui's"),
+        (0, _report(modules=None), "", [], "of heartgui's"),
     ],
 )
 def test_judge_fails_with_the_reason(returncode, stdout, stderr, written, reason):
@@ -279,6 +288,30 @@ def test_cli_check_judge_passes_the_sample_and_fails_with_the_reason():
     ]:
         with pytest.raises(SystemExit, match="check FAILED") as failed:
             wine_build.judge_cli_check(returncode, stdout, stderr, data, [])
+        assert reason in str(failed.value)
+
+
+def test_cli_report_judge_asks_for_a_pdf_with_pages(tmp_path):
+    """heartgui-cli.exe report: the PDF it names must be there, a PDF, and the report must have pages."""
+    pdf = tmp_path / "report.pdf"
+    judge = wine_build.judge_cli_report(pdf)
+    stdout = json.dumps({"report_file": str(pdf), "pages": 10}) + "\n"
+    with pytest.raises(SystemExit, match="wrote no PDF"):
+        judge(0, stdout, "", None, [])
+    pdf.write_bytes(b"not a pdf")
+    with pytest.raises(SystemExit, match="wrote no PDF"):
+        judge(0, stdout, "", None, [])
+    pdf.write_bytes(b"%PDF-1.4\n")
+    assert judge(0, stdout, "", None, [])["pages"] == 10
+    assert judge(0, stdout, "", None, ["AppData/Local/matplotlib/fontlist-v3.11.0.json"])["pages"] == 10
+    for returncode, out, stderr, written, reason in [
+        (1, stdout, "heartgui-cli: error: internal error\n", [], "exit code 1"),
+        (0, stdout, "a warning\n", [], "unexpected output on stderr"),
+        (0, stdout, "", ["Documents/r.pdf"], "outside the cache folder"),
+        (0, json.dumps({"pages": 0}), "", [], "no pages"),
+    ]:
+        with pytest.raises(SystemExit, match="report FAILED") as failed:
+            judge(returncode, out, stderr, None, written)
         assert reason in str(failed.value)
 
 

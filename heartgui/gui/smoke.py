@@ -89,22 +89,42 @@ def exercise_core(result: Any, dataset: Any) -> dict[str, Any]:
     explain.what_if(result.model, patient, "chol")
     reference = explain.NoveltyReference.fit(split.X_train)
     explain.extrapolation(result.model, patient, reference)
-    # PNG export (Pillow) of a figure, as the plots' "Save" buttons do.
+    # The three formats of the plots' "Save picture" button (plot_toolbar.py): PNG through Pillow, PDF and
+    # SVG through matplotlib's own writers, which it imports only when a picture is saved.
     import io
 
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(3, 2))
     figure.add_subplot().plot(result.loss_curve)
-    png = io.BytesIO()
-    figure.savefig(png, format="png")
+    saved = {}
+    for fmt in ("png", "pdf", "svg"):
+        picture = io.BytesIO()
+        figure.savefig(picture, format=fmt)
+        saved[f"{fmt}_bytes"] = len(picture.getvalue())
     return {
         "baselines": len(comparison.rows),
         "cv_methods": len(cv.methods),
         "cv_folds": cv.folds_done,
-        "png_bytes": len(png.getvalue()),
+        **saved,
+        "modules": import_every_module(),
         "core_s": round(time.perf_counter() - started, 3),
     }
+
+
+def import_every_module() -> int:
+    """Import every module of heartgui, the window's pages and dialogs the smoke test does not open too;
+    return how many there are.
+
+    In a frozen build this proves that every library module they import when they load is in the bundle.
+    """
+    import importlib
+    import pkgutil
+
+    names = [info.name for info in pkgutil.walk_packages(heartgui.__path__, "heartgui.")]
+    for name in names:
+        importlib.import_module(name)
+    return len(names)
 
 
 class SmokeTest(QObject):

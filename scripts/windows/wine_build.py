@@ -15,8 +15,8 @@ Used by ``python scripts/build.py --target windows [--smoke-test]``. Every step 
    ``dist/heartgui-<version>-windows.zip``.
 6. The smoke test unzips that zip and runs *its* ``heartgui.exe --smoke-test`` under Wine, headless, without
    network (as a first start: matplotlib's font cache must be left in the user's cache folder), then the
-   console ``heartgui-cli.exe --smoke-test`` and ``heartgui-cli.exe check``: the exes that passed are the
-   ones in the zip.
+   console ``heartgui-cli.exe --smoke-test``, ``heartgui-cli.exe check`` and ``heartgui-cli.exe report``
+   (a PDF): the exes that passed are the ones in the zip.
 
 Two facts of this Wine (8.0, Debian 12) are worked around here, in the build machine only:
 
@@ -678,16 +678,56 @@ def judge_cli_check(returncode: int, stdout: str, stderr: str, data: Path | None
     return report
 
 
+def judge_cli_report(pdf: Path) -> object:
+    """A judge of ``heartgui-cli.exe report DATA --out PDF``: exit 0, nothing on stderr, a PDF written.
+
+    The report trains, plots and writes a PDF with matplotlib's PDF writer and fontTools' font subsetter,
+    paths the window's smoke test does not take. The command-line tool leaves matplotlib's font cache in
+    matplotlib's own cache folder (``%LOCALAPPDATA%\\matplotlib``; the window points it at heartgui's).
+    """
+
+    def judge(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
+        matplotlib_cache = ("appdata", "local", "matplotlib")
+        written = [p for p in written if tuple(PurePosixPath(p.lower()).parts[:3]) != matplotlib_cache]
+        problems = []
+        if returncode != 0:
+            problems.append(f"exit code {returncode}")
+        if stderr.strip():
+            problems.append("unexpected output on stderr:\n" + stderr.strip())
+        if written:
+            problems.append(f"wrote files outside the cache folder: {written}")
+        report: dict = {}
+        try:
+            report = json.loads(stdout)
+        except json.JSONDecodeError as exc:
+            problems.append(f"stdout is not one JSON object ({exc}): {stdout[:500]!r}")
+        if not (pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"):
+            problems.append(f"it wrote no PDF to {pdf}")
+        elif report and not (isinstance(report.get("pages"), int) and report["pages"] > 0):
+            problems.append(f"the report has no pages: {report}")
+        if problems:
+            raise SystemExit("heartgui-cli.exe report FAILED:\n- " + "\n- ".join(problems))
+        return report
+
+    return judge
+
+
 def smoke_test_console_exe(wine: Wine, folder: Path, data: Path | None, check: object) -> None:
-    """``heartgui-cli.exe``: the window's smoke test through it, and the command-line tool's ``check``.
+    """``heartgui-cli.exe``: the window's smoke test through it, and the command-line tool's ``check`` and
+    ``report``.
 
     The first shows that the console program starts heartgui.exe with its own output and passes on its
-    exit code; the second, that heartgui.exe runs the command-line tool for it.
+    exit code; the others, that heartgui.exe runs the command-line tool for it, and that the PDF report,
+    which the window's smoke test does not write, works in the bundle.
     """
     console = folder / f"{_project()['name']}-cli.exe"
     smoke_test_exe(wine, console, data, check)
     sample = data if data is not None else ROOT / "data" / "heart.dat"
     smoke_test_exe(wine, console, sample, judge_cli_check, args=("check", "--json"))
+    pdf = CACHE / "smoke-report.pdf"
+    pdf.unlink(missing_ok=True)
+    args = ("report", "--epochs", "50", "--out", windows_path(pdf))
+    smoke_test_exe(wine, console, sample, judge_cli_report(pdf), args=args)
 
 
 def _project() -> dict:

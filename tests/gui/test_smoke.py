@@ -44,6 +44,12 @@ def test_smoke_test_trains_predicts_saves_and_reports_one_json_line(tmp_path, he
     assert 0.0 < report["risk"] < 1.0
     assert report["cv_folds"] == 3 and report["baselines"] >= 4
     assert report["first_paint_unix"] <= report["ready_unix"]
+    # The plots' three "Save picture" formats, and every module of heartgui imported (the frozen builds'
+    # check that nothing a page or dialog imports when it loads was left out).
+    assert report["png_bytes"] > 0 and report["pdf_bytes"] > 0 and report["svg_bytes"] > 0
+    top = ROOT / "heartgui" / "__init__.py"
+    modules = [path for path in (ROOT / "heartgui").rglob("*.py") if path != top]
+    assert report["modules"] == len(modules) > 90
     # Nothing written outside the temporary folder and the per-user cache folder.
     written = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]
     assert all(p.parts[0] == "cache" for p in written), written
