@@ -1017,6 +1017,7 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``heartgui-cli`` with ``argv`` (default: the process's arguments); return the exit status."""
+    _writable_output()
     try:
         args = _parse(argv)
         return _COMMANDS[args.command](args)
@@ -1034,6 +1035,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # never a traceback for the user; one line that can be reported
         _fail(f"internal error ({type(error).__name__}: {error}); please report this")
         return EXIT_INTERNAL
+
+
+#: Characters the commands print (the tutorial's ŷ, a minus sign, ≤, arrows, a Greek sigma).
+_OUR_CHARACTERS = "ŷ−≤→σ×"
+
+
+def _writable_output() -> None:
+    """Make stdout and stderr able to write what the commands print.
+
+    Redirected to a file or a pipe on Windows, Python writes in the ANSI code page (cp1252), which has
+    no "ŷ": ``backprop > out.txt`` stopped with an encoding error. Redirected output is then written as
+    UTF-8; a terminal that cannot show a character gets a "?" for it rather than an error.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            _OUR_CHARACTERS.encode(stream.encoding or "ascii")
+            continue
+        except (UnicodeEncodeError, LookupError, AttributeError):
+            pass
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            else:
+                stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            pass  # not a text stream we can change (e.g. replaced by a caller)
 
 
 def _silence_stdout() -> None:

@@ -11,9 +11,11 @@ A :class:`TrainingSession` is what a window's worker thread drives::
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,9 @@ from heartgui.core.evaluation import Metrics, evaluate
 from heartgui.core.model import HeartModel
 from heartgui.core.network import STEP_BACK, EpochReport, TrainingDiverged, parameter_count
 from heartgui.core.presets import TrainingSettings
+
+if TYPE_CHECKING:
+    from heartgui.core.overlap import PatientFingerprints
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +40,15 @@ class Split:
     y_test: np.ndarray
     lines_train: np.ndarray
     lines_test: np.ndarray
+
+    @functools.cached_property
+    def fingerprints(self) -> PatientFingerprints:
+        """Which patients were trained and tested on (over all 13 findings), for a model file: computed
+        once per split, by the first caller — the window's training worker, so saving a model of a
+        200,000-row file does not hold the window for the second the digests take."""
+        from heartgui.core.overlap import PatientFingerprints
+
+        return PatientFingerprints.of(self.X_train, self.X_test)
 
 
 def shuffled_split(n_rows: int, test_size: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1197,10 +1197,7 @@ class MainWindow(QMainWindow):
 
     def _model_fingerprints(self) -> Any:
         """Which patients the model was trained and tested on, so a validation can set them apart."""
-        from heartgui.core.overlap import PatientFingerprints
-
-        split = self.result.split
-        return PatientFingerprints.of(split.X_train, split.X_test)
+        return self.result.split.fingerprints  # (computed by the training worker)
 
     def model_fingerprints(self) -> Any:
         """The patients the current model was made from: its run's split when trained here, else what its

@@ -421,7 +421,9 @@ def training_job(
         network = getattr(session.model, "network_", None)
         if network is None or not network.loss_curve_:
             raise Cancelled
-        return session.finish()
+        result = session.finish()
+        result.split.fingerprints  # noqa: B018 - computed here, once per run, not when the model is saved
+        return result
 
     return run
 

@@ -185,5 +185,5 @@ def test_a_model_on_fewer_findings_reads_a_file_without_the_others(heart, shared
     predicted = table[table["problem"] == ""]
     np.testing.assert_array_equal(predicted["risk"].to_numpy(), few.predict_proba(va.X[~lacking])[:, 1])
     # A model on all 13 still needs them all, and says which are missing.
-    with pytest.raises(DataFileError, match="missing columns: .*serum cholesterol \\(chol\\)"):
+    with pytest.raises(DataFileError, match=r"missing columns: .*serum cholesterol \(chol\)"):
         load_patients(path)

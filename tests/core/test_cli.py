@@ -685,3 +685,18 @@ def test_backprop_in_words_and_its_bad_input(capsys, heart_dat):
     assert_one_line_error(code, err, "patient must be between 0 and 215")
     code, _, err = run(capsys, "backprop", heart_dat, "--lr", "10", "--epoch", "50")
     assert_one_line_error(code, err, "diverged at epoch")
+
+
+def test_redirected_output_in_a_code_page_without_the_tutorials_letters_is_written(tmp_path):
+    """On Windows, `heartgui-cli backprop … > out.txt` writes in cp1252, which has no "ŷ": the command
+    stopped with an encoding error. Redirected output is written as UTF-8."""
+    done = subprocess.run(
+        [sys.executable, "-m", "heartgui.cli", "backprop", "data/heart.dat", "--patient", "3"],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "cp1252"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    text = done.stdout.decode("utf-8")
+    assert "ŷ" in text and "dl_wrt_" in text

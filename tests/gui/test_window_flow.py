@@ -101,7 +101,14 @@ def test_actions_follow_data_training_and_opened_models(
     # own data (loaded here) its test patients are set aside again, so Results shows it.
     path = tmp_path / "model.heartmodel"
     patch_save_dialog(monkeypatch, path)
-    window.save_model_action.trigger()
+    # The training worker already computed the patients' fingerprints (one per patient, a second on a
+    # 200,000-row file): saving does not compute them in the window.
+    assert "fingerprints" in vars(window.result.split)
+    import heartgui.core.overlap as overlap_module
+
+    with monkeypatch.context() as patched:
+        patched.setattr(overlap_module, "fingerprints", lambda *a, **k: pytest.fail("computed at save"))
+        window.save_model_action.trigger()
     assert path.is_file()
     # The file records which patients trained and tested it, so a validation can set them apart.
     from heartgui.core.model_file import load_model
