@@ -47,10 +47,29 @@ T = TypeVar("T")
 
 
 def _network_cv(
-    dataset: Dataset, settings: TrainingSettings, folds: int, repeats: int
+    dataset: Dataset,
+    settings: TrainingSettings,
+    folds: int,
+    repeats: int,
+    pause: Callable[[], object] | None = None,
 ) -> tuple[float, float]:
-    """(mean cost at the cost-optimal threshold, mean ROC AUC) of the network over the folds."""
-    result = cross_validate(dataset, folds=folds, repeats=repeats, methods=[network_method(settings, "net")])
+    """(mean cost at the cost-optimal threshold, mean ROC AUC) of the network over the folds.
+
+    ``pause()`` is called after every stacked epoch and may block (a window pauses the work while it
+    draws); it never stops the run, so the figures are always those of every fold."""
+
+    def never_stop() -> bool:
+        if pause is not None:
+            pause()
+        return False
+
+    result = cross_validate(
+        dataset,
+        folds=folds,
+        repeats=repeats,
+        methods=[network_method(settings, "net")],
+        should_stop=never_stop if pause is not None else None,
+    )
     rows = [row for row in result.rows if row.method == "net"]
     return float(np.mean([r.cost_at_optimal for r in rows])), float(np.mean([r.roc_auc for r in rows]))
 
@@ -129,8 +148,11 @@ def iter_seed_lottery(
     *,
     folds: int = 9,
     repeats: int = 1,
+    pause: Callable[[], object] | None = None,
 ) -> Generator[SeedLottery, None, None]:
-    """Cross-validate ``settings`` from each seed in turn; yields the lottery so far after each seed."""
+    """Cross-validate ``settings`` from each seed in turn; yields the lottery so far after each seed.
+
+    ``pause``: see :func:`_network_cv` (called after every epoch; never changes the figures)."""
     seeds = tuple(int(s) for s in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct and at least one")
@@ -138,7 +160,7 @@ def iter_seed_lottery(
     costs: list[float] = []
     aucs: list[float] = []
     for seed in seeds:
-        cost, auc = _network_cv(dataset, settings.replace(seed=seed), folds, repeats)
+        cost, auc = _network_cv(dataset, settings.replace(seed=seed), folds, repeats, pause)
         done_seeds.append(seed)
         costs.append(cost)
         aucs.append(auc)
@@ -153,8 +175,10 @@ def seed_lottery(
     folds: int = 9,
     repeats: int = 1,
     should_stop: Callable[[], bool] | None = None,
+    pause: Callable[[], object] | None = None,
 ) -> SeedLottery:
-    return _last(iter_seed_lottery(dataset, settings, seeds, folds=folds, repeats=repeats), should_stop)
+    reports = iter_seed_lottery(dataset, settings, seeds, folds=folds, repeats=repeats, pause=pause)
+    return _last(reports, should_stop)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -348,11 +372,14 @@ def iter_permutation_test(
     folds: int = 9,
     repeats: int = 1,
     random_state: int = 0,
+    pause: Callable[[], object] | None = None,
 ) -> Generator[PermutationTest, None, None]:
-    """First the real AUC, then one report per shuffle of the diagnoses (``random_state`` fixes them)."""
+    """First the real AUC, then one report per shuffle of the diagnoses (``random_state`` fixes them).
+
+    ``pause``: see :func:`_network_cv`."""
     if n_permutations < 1:
         raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
-    _cost, real = _network_cv(dataset, settings, folds, repeats)
+    _cost, real = _network_cv(dataset, settings, folds, repeats, pause)
     rng = np.random.default_rng(random_state)
     aucs: list[float] = []
 
@@ -362,7 +389,7 @@ def iter_permutation_test(
     yield report()
     for _ in range(n_permutations):
         shuffled = replace(dataset, y=rng.permutation(np.asarray(dataset.y)))
-        aucs.append(_network_cv(shuffled, settings, folds, repeats)[1])
+        aucs.append(_network_cv(shuffled, settings, folds, repeats, pause)[1])
         yield report()
 
 
@@ -375,8 +402,15 @@ def permutation_test(
     repeats: int = 1,
     random_state: int = 0,
     should_stop: Callable[[], bool] | None = None,
+    pause: Callable[[], object] | None = None,
 ) -> PermutationTest:
     reports = iter_permutation_test(
-        dataset, settings, n_permutations, folds=folds, repeats=repeats, random_state=random_state
+        dataset,
+        settings,
+        n_permutations,
+        folds=folds,
+        repeats=repeats,
+        random_state=random_state,
+        pause=pause,
     )
     return _last(reports, should_stop)

@@ -36,6 +36,17 @@ def test_the_seed_lottery_is_each_seed_trained_alone(heart):
     assert ("1st", "2nd", "3rd")[rank - 1] + " lowest cost of 3" in lottery.words()
 
 
+def test_a_pause_hook_is_called_during_training_and_changes_nothing(heart):
+    calls: list[int] = []
+    paused = lessons.seed_lottery(heart, SMALL, seeds=[1, 2], folds=3, pause=lambda: calls.append(1))
+    plain = lessons.seed_lottery(heart, SMALL, seeds=[1, 2], folds=3)
+    assert len(calls) >= 2 * SMALL.epochs  # after every stacked epoch of each seed
+    assert paused.costs == plain.costs and paused.aucs == plain.aucs
+    calls.clear()
+    test = lessons.permutation_test(heart, SMALL, 1, folds=3, pause=lambda: calls.append(1))
+    assert calls and test.shuffled_aucs == lessons.permutation_test(heart, SMALL, 1, folds=3).shuffled_aucs
+
+
 def test_the_seed_lottery_stops_between_seeds(heart):
     lottery = lessons.seed_lottery(heart, SMALL, seeds=[1, 2, 3], folds=3, should_stop=lambda: True)
     assert lottery.seeds == (1,) and not lottery.complete

@@ -1,0 +1,175 @@
+"""The Compare tab's three lessons of many networks: figures equal to the core's, Cancel, stale runs,
+the heartbeat and a clean close, on small settings (3 folds, a few seeds or shuffles)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from heartgui.core.lessons import learning_curve, permutation_test, seed_lottery
+from heartgui.core.presets import RECOMMENDED
+from heartgui.core.training import train
+from heartgui.gui.crossval_job import dataset_of_split
+from heartgui.gui.pages.results import TAB_COMPARE, ResultsPage
+from tests.gui.heartbeat import Heartbeat
+from tests.gui.hosting import shown
+
+TIMEOUT_MS = 120_000
+FOLDS = 3
+
+
+@pytest.fixture(scope="module")
+def result(heart):
+    return train(heart, RECOMMENDED)
+
+
+@pytest.fixture
+def page(qtbot, result):
+    page = ResultsPage()
+    page.host = shown(qtbot, page)
+    page.show_result(result)
+    page.tabs.setCurrentIndex(TAB_COMPARE)
+    lessons = page.compare_view.lessons
+    lessons.folds = FOLDS
+    lessons.seeds = (1, 2, 3)
+    lessons.fractions = (0.5, 1.0)
+    lessons.permutations = 3
+    yield page
+    page.shutdown()
+    assert not page.is_busy()
+
+
+def _xs(collection) -> list[float]:
+    return [float(x) for x in np.asarray(collection.get_offsets())[:, 0]]
+
+
+def test_seed_lottery_shows_the_cores_figures(page, result, qtbot):
+    box = page.compare_view.lessons.lottery
+    assert box.plot.isHidden() and box.button.isEnabled()
+    with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS) as blocker:
+        assert box.start()
+        assert not box.button.isEnabled() and box.cancel_button.isEnabled()
+        assert not box.start()  # one run at a time
+    core = seed_lottery(dataset_of_split(result.split), result.settings, (1, 2, 3), folds=FOLDS)
+    shown_report = blocker.args[0]
+    assert shown_report.seeds == core.seeds == (1, 2, 3)
+    assert shown_report.costs == core.costs and shown_report.aucs == core.aucs
+    costs, aucs = box.plot.strips
+    assert _xs(costs) == list(core.costs) and _xs(aucs) == list(core.aucs)
+    assert box.plot.sentence.text() == core.words()
+    assert f"Your seed {result.settings.seed}" in box.plot.sentence.text()
+    assert box.progress.value() == box.progress.maximum() == 3
+    assert box.status.text() == "Done: 3 of 3 seeds."
+    assert box.button.isEnabled() and not box.cancel_button.isEnabled() and not box.plot.isHidden()
+    # Blitted during the run; plain artists and the automatic layout once it ended.
+    assert not box.plot.running
+    assert not any(artist.get_animated() for artist in (costs, aucs, *box.plot.marks))
+    assert type(box.plot.figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+
+
+def test_the_students_seed_joins_the_lottery_when_outside_it(page, heart, qtbot):
+    other = train(heart, RECOMMENDED.replace(seed=77))
+    page.show_result(other)
+    box = page.compare_view.lessons.lottery
+    with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS) as blocker:
+        box.start()
+    assert blocker.args[0].seeds == (1, 2, 3, 77)
+    assert "Your seed 77" in box.plot.sentence.text()
+
+
+def test_learning_curve_shows_the_cores_figures(page, result, qtbot):
+    box = page.compare_view.lessons.curve
+    with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS):
+        box.start()
+    core = learning_curve(dataset_of_split(result.split), result.settings, (0.5, 1.0), folds=FOLDS)
+    lines = box.plot.lines
+    for (label, method), line in lines.items():
+        figures = core.auc if label == "ROC AUC" else core.cost
+        assert list(line.get_ydata()) == list(figures[method])
+        assert list(line.get_xdata()) == [core.n_train[f] for f in core.fractions]
+    assert {method for _label, method in lines} == {"Neural network", "Logistic regression"}
+    assert box.plot.sentence.text() == core.words()
+
+
+def test_permutation_test_shows_the_cores_figures(page, result, qtbot):
+    box = page.compare_view.lessons.chance
+    with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS):
+        box.start()
+    core = permutation_test(dataset_of_split(result.split), result.settings, 3, folds=FOLDS)
+    (dots,) = box.plot.strips
+    assert _xs(dots) == list(core.shuffled_aucs)
+    assert list(box.plot.real_line.get_xdata()) == [core.real_auc, core.real_auc]
+    assert box.plot.sentence.text() == core.words()
+    assert f"p = {core.p_value:.3g}" in box.plot.sentence.text()
+
+
+def test_cancel_stops_within_a_few_reports_and_keeps_them(page, qtbot):
+    lessons = page.compare_view.lessons
+    lessons.seeds = tuple(range(1, 31))
+    box = lessons.lottery
+    with qtbot.waitSignal(box.progressed, timeout=TIMEOUT_MS):
+        box.start()
+    seen = len(box.latest.seeds)
+    with qtbot.waitSignal(box.cancelled, timeout=TIMEOUT_MS):
+        box.cancel()
+    kept = box.latest
+    assert seen <= len(kept.seeds) <= seen + 3 and not kept.complete
+    assert box.plot.report is kept and len(box.plot.strips[0].get_offsets()) == len(kept.seeds)
+    assert box.plot.sentence.text() == kept.words()
+    assert box.status.text().startswith(f"Cancelled after {len(kept.seeds)} seed")
+    assert box.button.isEnabled() and not box.cancel_button.isEnabled()
+    assert box.progress.value() == len(kept.seeds)
+
+
+def test_a_stale_runs_reports_are_ignored(page, result, qtbot):
+    lessons = page.compare_view.lessons
+    lessons.seeds = tuple(range(1, 31))
+    box = lessons.lottery
+    with qtbot.waitSignal(box.progressed, timeout=TIMEOUT_MS) as blocker:
+        box.start()
+    old_run, old_report, job = box.run_id, blocker.args[0], box.job
+    # Wait on the job's own signal, emitted in the UI thread once its thread has ended.
+    with qtbot.waitSignal(job.done, timeout=TIMEOUT_MS):
+        page.show_result(result)  # a new model: the old run's reports are stale
+    assert box.latest is None and box.plot.report is None and box.plot.isHidden()
+    box._on_progressed(old_run, (old_report,))
+    box._on_finished(old_run, old_report)
+    assert box.latest is None and box.plot.report is None and box.button.isEnabled()
+
+
+def test_redraws_are_throttled(page, qtbot):
+    lessons = page.compare_view.lessons
+    lessons.seeds = tuple(range(1, 9))
+    box = lessons.lottery
+    reports: list = []
+    box.progressed.connect(reports.append)
+    with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS):
+        box.start()
+    assert 1 <= box.redraws <= len(reports) + 1
+    assert box.plot.report.seeds == tuple(range(1, 9))
+
+
+def test_window_stays_responsive_during_the_seed_lottery(page, qtbot, record_property):
+    lessons = page.compare_view.lessons
+    lessons.folds, lessons.seeds = 9, tuple(range(1, 11))  # the window's folds: ~0.15 s a seed
+    box = lessons.lottery
+    # Counted while the worker's thread runs (the empty frame is laid out on the click, before it starts).
+    heartbeat = Heartbeat(counting=lambda: box.job is not None and box.job.is_running())
+    with heartbeat.running(), qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS):
+        box.start()
+    assert len(heartbeat.gaps) > 20 and box.redraws >= 2
+    heartbeat.check(record_property, "the seed lottery")
+
+
+def test_closing_the_window_mid_run_is_clean(window, open_file, heart_dat, qtbot):
+    open_file(window, heart_dat)
+    with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT_MS):
+        window.start_training()
+    lessons = window.results_page.compare_view.lessons
+    lessons.folds = FOLDS
+    box = lessons.lottery
+    with qtbot.waitSignal(box.progressed, timeout=TIMEOUT_MS):
+        assert box.start()
+    job = box.job
+    window.close()
+    assert not job.qthread.isRunning() and not window.results_page.is_busy()
