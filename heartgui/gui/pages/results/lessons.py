@@ -6,18 +6,24 @@
 * **Is it chance?** — the same network on shuffled diagnoses: what AUC chance alone reaches.
 
 Each lesson is a :class:`LessonBox` (button, Cancel, progress bar, plot, the core's ``words()``) that runs one
-generator of :mod:`heartgui.core.lessons` as a :class:`~heartgui.gui.workers.Job`, stopping between
-reports when cancelled. Reports arrive a few times a second; the plot is redrawn at most every
-:data:`REDRAW_MS` milliseconds, and at once when the run ends.
+generator of :mod:`heartgui.core.lessons` as a :class:`~heartgui.gui.workers.Job`; the core asks its
+``should_stop`` after every stacked epoch, so Cancel is seen within an epoch. Reports arrive a few times a
+second; the plot is redrawn at most every :data:`REDRAW_MS` milliseconds, and at once when the run ends.
+
+The heartbeat: a full matplotlib draw of a lesson's plot costs 50–120 ms of the UI thread, so during a run
+there is none. The axes of the whole run are decided before it starts (:class:`Frame`: bounds the
+figures can hardly leave, and as many stacked rows as there are planned dots), so every report is only
+painted over a saved picture of that frame (blitting, a few ms). A figure outside the frame is said so on
+the plot. When the run ends, one full draw (in the frozen layout: no layout pass) zooms to the figures.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -32,7 +38,7 @@ if TYPE_CHECKING:
     from heartgui.core.training import TrainingResult
     from heartgui.gui.workers import Job, Worker
 
-__all__ = ["REDRAW_MS", "LessonBox", "LessonPlot", "LessonsView"]
+__all__ = ["REDRAW_MS", "Frame", "LessonBox", "LessonPlot", "LessonsView"]
 
 #: Milliseconds between two redraws of a lesson's plot while reports arrive (at most ~10 a second).
 REDRAW_MS = 100
@@ -48,14 +54,20 @@ FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 FOLDS = 9
 
 
-def lesson_job(reports: Callable[[Callable[[], object]], Iterator[Any]]) -> Callable[[Worker], Any]:
-    """A job that sends each report of ``reports(pause)`` to :meth:`Worker.report` and stops between two
-    of them when asked (raising :class:`Cancelled`: the reports already sent stay shown); returns the
-    last. ``pause`` is the worker's :meth:`~heartgui.gui.workers.Worker.wait_if_paused`, for the core to
-    call after every epoch: the window pauses the work while it draws a plot in full."""
+def lesson_job(reports: Callable[[Callable[[], bool]], Iterator[Any]]) -> Callable[[Worker], Any]:
+    """A job that sends each report of ``reports(should_stop)`` to :meth:`Worker.report` and stops when
+    asked (raising :class:`Cancelled`: the reports already sent stay shown); returns the last.
+
+    The core asks ``should_stop`` after every stacked epoch: it answers whether Cancel was pressed, and
+    first waits while the window pauses the work (:meth:`~heartgui.gui.workers.Worker.wait_if_paused`)
+    for a full draw of a plot — one mechanism for both."""
 
     def run(worker: Worker) -> Any:
-        generator = reports(worker.wait_if_paused)
+        def should_stop() -> bool:
+            worker.wait_if_paused()
+            return worker.stop_requested
+
+        generator = reports(should_stop)
         last = None
         try:
             while not worker.stop_requested:
@@ -75,13 +87,22 @@ def lesson_job(reports: Callable[[Callable[[], object]], Iterator[Any]]) -> Call
     return run
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The limits of each axes of a lesson's plot for a whole run, one ``(x, y)`` pair per axes of the
+    grid, decided from the plan before the run starts."""
+
+    limits: tuple[tuple[tuple[float, float], tuple[float, float]], ...]
+
+
 class LessonPlot(FigurePanel):
     """A figure panel with a grid of axes (``rows`` × ``columns``), all coloured from the palette.
 
     ``draw(panel, report)`` builds the lesson's artists when ``panel.state`` is empty (``report`` may then
-    be ``None``: the empty frame) and otherwise only updates their data and limits: a redraw during a
-    run then costs a render, not a rebuild. During a run the layout is frozen (:meth:`begin`), as in the
-    loss plot; :meth:`finish` brings the constrained layout back.
+    be ``None``: the empty frame) and otherwise only updates their data (and, after a run, the limits):
+    a redraw during a run then costs a blit, not a draw. During a run the limits are the run's
+    :class:`Frame` and the layout is frozen (:meth:`begin`); :meth:`finish` zooms to the figures in one
+    full draw and brings the constrained layout back after it.
     """
 
     def __init__(
@@ -117,11 +138,15 @@ class LessonPlot(FigurePanel):
         self.lines: dict[tuple[str, str], Any] = {}  # (axis label, method) → line
         self.real_line: Any = None
         self.real_label: Any = None
+        self.notes: list[Any] = []  # per axes: how many figures lie outside the run's frame
         self.report: Any = None  # the report drawn last (None: empty)
-        self.running = False  # a run is on: blitting, frozen layout, limits that only grow
+        self.running = False  # a run is on: blitting, frozen layout, the run's frame as limits
+        self.full_draws = 0  # every full draw (the tests count them)
+        self.run_draws = 0  # full draws during a run after its frame (none unless resized or recoloured)
+        self._frame: Frame | None = None
         self._background: Any = None
         self._limits: list[Any] = []
-        self._fitted: set[tuple[int, str]] = set()  # (axes, "x" or "y") whose limits a run has set
+        self._relayout = False  # the constrained layout comes back after the final draw of a run
         self._framed: Callable[[], object] | None = None  # called after the first full draw of a run
         self.canvas.mpl_connect("draw_event", self._on_draw)
         # Every full draw (also one a resize or a paint asks for) runs inside full_draw_guard: the lesson
@@ -135,7 +160,7 @@ class LessonPlot(FigurePanel):
 
         self.canvas.draw = guarded_draw
         self.style_axes()
-        self._draw_report(self, None)  # the artists now, while the window is built: Start only empties them
+        self._build()  # the artists now, while the window is built: Start only empties them
 
     def style_axes(self) -> dict[str, str]:
         first = self.axes
@@ -150,25 +175,45 @@ class LessonPlot(FigurePanel):
         for ax in self.grid:
             ax.clear()
         self.state = {}
-        self.strips, self.marks, self.lines = [], [], {}
+        self.strips, self.marks, self.lines, self.notes = [], [], {}, []
         self.real_line = self.real_label = None
         self._background = None
-        self._fitted = set()
         return self.style_axes()
 
-    def begin(self, framed: Callable[[], object] | None = None) -> None:
-        """A run starts: the empty frame, laid out once, then the layout frozen until :meth:`finish`.
+    def _build(self) -> None:
+        """The lesson's artists, and during a run its frame."""
+        self._draw_report(self, None)
+        c = self.colours()
+        self.notes = [
+            ax.text(0.01, 0.96, "", transform=ax.transAxes, ha="left", va="top", fontsize=7, color=c["text"])
+            for ax in self.grid
+        ]
+        if self.running and self._frame is not None:
+            for ax, (x, y) in zip(self.grid, self._frame.limits, strict=True):
+                ax.set_xlim(*x)
+                ax.set_ylim(*y)
+
+    def begin(self, frame: Frame, framed: Callable[[], object] | None = None) -> None:
+        """A run starts: the empty ``frame``, laid out once, then the layout frozen until :meth:`finish`.
 
         During the run the data's artists are animated: painted over a saved picture of the frame
-        (blitting), which is redrawn in full only when the axes' limits must grow (see :meth:`limits`).
+        (blitting); the limits stay the frame's, so no report needs a full draw.
         """
         self.report = None
         self.running = True
+        self._relayout = False
+        self._frame = frame
         self._framed = framed
+        self.run_draws = 0
         if self.state:
             self._empty()  # (clearing and rebuilding the axes would cost more than a draw)
+            for ax, (x, y) in zip(self.grid, frame.limits, strict=True):
+                ax.set_xlim(*x)
+                ax.set_ylim(*y)
         else:
-            self._draw_report(self, None)
+            self._build()
+        for artist in self._animated():
+            artist.set_animated(True)  # left out of the frame's picture, so the first report is blitted
         self.sentence.setText("")
         # The first full draw, once the plot is laid out and painted, works out the layout; _on_draw
         # then freezes it for the rest of the run.
@@ -187,57 +232,64 @@ class LessonPlot(FigurePanel):
             self.real_line.set_visible(False)
         if self.real_label is not None:
             self.real_label.set_text("")
+        for note in self.notes:
+            note.set_text("")
         self._background = None
-        self._fitted = set()
 
     def limits(
-        self,
-        ax: Any,
-        x: tuple[float, float] | None = None,
-        y: tuple[float, float] | None = None,
-        *,
-        within: tuple[float, float] | None = None,
+        self, ax: Any, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None
     ) -> None:
-        """Set ``ax``'s limits to ``x`` and ``y`` (``None``: unchanged). During a run the first report
-        sets them with room to spare, later ones only grow them, so most reports are blitted; the room
-        stays ``within`` these bounds (an AUC axis never shows 1.2), with a margin of 2 % for the dots."""
-        for name, wanted, current, setter in (
-            ("x", x, ax.get_xlim(), ax.set_xlim),
-            ("y", y, ax.get_ylim(), ax.set_ylim),
-        ):
-            if wanted is None:
-                continue
-            if self.running:
-                key = (id(ax), name)
-                wanted = _grown(current, wanted) if key in self._fitted else _widened(wanted)
-                self._fitted.add(key)
-                if within is not None and name == "x":
-                    margin = (within[1] - within[0]) * 0.02
-                    wanted = (max(wanted[0], within[0] - margin), min(wanted[1], within[1] + margin))
-            setter(*wanted)
+        """Fit ``ax``'s limits to the figures: ``x`` and ``y`` (``None``: unchanged). During a run the
+        frame's limits stay (see :meth:`outside`): a change of limits would cost a full draw."""
+        if self.running:
+            return
+        if x is not None:
+            ax.set_xlim(*x)
+        if y is not None:
+            ax.set_ylim(*y)
+
+    def outside(self, ax: Any, xs: Sequence[float] = (), ys: Sequence[float] = ()) -> None:
+        """During a run, say on ``ax`` how many of the figures ``xs`` (along x) and ``ys`` (along y) lie
+        outside its frame, so none is silently missing; after a run (limits fitted) say nothing."""
+        note = self.notes[self.grid.index(ax)] if self.notes else None
+        if note is None:
+            return
+        count = 0
+        if self.running:
+            for values, (low, high) in ((xs, ax.get_xlim()), (ys, ax.get_ylim())):
+                count += sum(1 for v in values if v == v and not low <= v <= high)
+        note.set_text(f"{count} outside this frame: all shown when the run ends" if count else "")
 
     def _animated(self) -> list[Any]:
-        artists = [*self.strips, *self.marks, *self.lines.values()]
+        artists = [*self.strips, *self.marks, *self.lines.values(), *self.notes]
         return artists + [a for a in (self.real_line, self.real_label) if a is not None]
 
     def _on_draw(self, _event: Any) -> None:
-        """After every full draw of a run (also on a resize): save the frame, paint the data over it."""
+        """After every full draw of a run (also on a resize): save the frame, paint the data over it.
+        After the final draw of a run: the constrained layout back, for a later resize."""
+        self.full_draws += 1
         if not self.running:
+            if self._relayout:
+                self._relayout = False
+                self.figure.set_layout_engine("constrained")
             return
         self.figure.set_layout_engine("none")
         framed, self._framed = self._framed, None
         if framed is not None:
             framed()  # (the lesson box starts its worker only now: this draw did not share the GIL)
+        else:
+            self.run_draws += 1
         if not all(artist.get_animated() for artist in self._animated()):
             self._background = None  # the data are in this picture (redrawn for a new palette): not a frame
             return
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.grid]
         for artist in self._animated():
             artist.axes.draw_artist(artist)
 
     def draw_now(self) -> None:
-        """Draw now: in full when not running or when the limits changed (~50 ms, several times that on
-        a busy machine), otherwise only the data over the saved frame (a few ms)."""
+        """Draw now: in full when not running (~50 ms, several times that on a busy machine), otherwise
+        only the data over the saved frame (a few ms; in full only if the frame was never saved)."""
         if not self.running:
             self.canvas.draw()
             return
@@ -261,7 +313,7 @@ class LessonPlot(FigurePanel):
             self.blank()
         else:
             if not self.state:
-                self._draw_report(self, None)
+                self._build()
             self._draw_report(self, report)
         self.sentence.setText("" if report is None else report.words())
         if now:
@@ -270,12 +322,14 @@ class LessonPlot(FigurePanel):
             self.redraw()
 
     def finish(self) -> None:
-        """The run ended: plain artists, limits fitted to the data, the automatic layout (one full draw)."""
+        """The run ended: plain artists and limits fitted to the figures, in one full draw that keeps the
+        run's layout (a layout pass would add 20–40 ms to it); the constrained layout comes back after
+        that draw, for a later resize."""
         self.running = False
         self._background = None
         for artist in self._animated():
             artist.set_animated(False)
-        self.figure.set_layout_engine("constrained")
+        self._relayout = True
         self.show_report(self.report)
 
     def apply_palette(self) -> None:
@@ -285,27 +339,38 @@ class LessonPlot(FigurePanel):
             self.show_report(report)
 
 
-#: The narrowest range a run's first report gets on an axis (AUCs and costs differ by ~0.01–0.1).
-MIN_SPAN = 0.06
+#: A run's frame for the AUC of a network (a coin toss to perfect, with room for a dot at either end).
+#: A cross-validated AUC below 0.5 is said on the plot during the run, shown once it ends.
+AUC_SPAN = (0.49, 1.01)
 
 
-def _widened(needed: tuple[float, float]) -> tuple[float, float]:
-    """``needed`` with half its span more on each side (none below a lower limit of 0), at least
-    :data:`MIN_SPAN` wide: early reports, close together, would otherwise regrow the limits each time."""
-    low, high = needed
-    if high - low < MIN_SPAN and low != 0:
-        middle = (low + high) / 2
-        low, high = middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
-    room = (high - low) * 0.5
-    return (low if low == 0 else low - room), high + room
+def _labels(result: TrainingResult) -> Any:
+    import numpy as np
+
+    return np.concatenate([np.asarray(result.split.y_train), np.asarray(result.split.y_test)])
 
 
-def _grown(current: tuple[float, float], needed: tuple[float, float]) -> tuple[float, float]:
-    """``current`` if it holds ``needed``, else just enough wider to hold it with room to spare."""
-    if current[0] <= needed[0] and needed[1] <= current[1]:
-        return current
-    low, high = _widened(needed)
-    return min(current[0], low), max(current[1], high)
+def _cost_span(result: TrainingResult) -> tuple[float, float]:
+    """A run's frame for a cross-validated Statlog cost: 0 to the cost of calling everybody ill (each
+    healthy patient a false alarm). A network costing more does worse than no model at all; it is said
+    on the plot during the run and shown once the run ends."""
+    from heartgui.core.schema import STATLOG_COST_FALSE_ALARM
+
+    y = _labels(result)
+    everybody_ill = STATLOG_COST_FALSE_ALARM * float((y == 0).mean())
+    return 0.0, everybody_ill * 1.02
+
+
+def _most_training_patients(result: TrainingResult, folds: int) -> int:
+    """At most this many patients train in one of ``folds`` stratified folds (each class's test share is
+    at least its size // folds)."""
+    y = _labels(result)
+    return int(len(y) - sum(int((y == label).sum()) // folds for label in (0, 1)))
+
+
+def _stack_rows(planned: int) -> tuple[float, float]:
+    """A strip's rows for ``planned`` dots: as many as would be needed were all stacked in one place."""
+    return 0.0, planned + 1.6
 
 
 def _stacked(values: Sequence[float], span: float) -> tuple[Any, int]:
@@ -374,12 +439,13 @@ def draw_seed_lottery(panel: LessonPlot, lottery: Any) -> None:
     mine = lottery.of(lottery.chosen_seed)
     panel.marks[0].set_label(f"your seed ({lottery.chosen_seed})")
     for index, (ax, values) in enumerate(zip(panel.grid, (lottery.costs, lottery.aucs), strict=True)):
-        panel.limits(ax, x=_padded(values), within=(0.0, 1.0) if index else (0.0, math.inf))
+        panel.limits(ax, x=_padded(values))
         low, high = ax.get_xlim()
         offsets, top = _stacked(values, high - low)
         panel.strips[index].set_offsets(offsets)
         panel.marks[index].set_data(([mine[index]], [top + 0.6]) if mine is not None else ([], []))
         panel.limits(ax, y=(0, top + 1.6))
+        panel.outside(ax, xs=values)
     legend = panel.grid[0].get_legend()
     if legend is not None:
         legend.get_texts()[0].set_text(f"your seed ({lottery.chosen_seed})")
@@ -391,6 +457,8 @@ CURVE_AXES = ("ROC AUC", "Statlog cost at 1/6")
 
 def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
     """AUC (left) and cost (right) against the mean number of training patients, one line per method."""
+    from matplotlib.ticker import FormatStrFormatter
+
     from heartgui.core.lessons import LOGISTIC
 
     if not panel.state:
@@ -407,6 +475,8 @@ def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
             ax.set_ylabel(label, fontsize=8)
             ax.set_title(title, fontsize=8)
             ax.grid(True, alpha=0.3, color=c["soft"])
+            # Tick labels of one width in the frame and once zoomed: the run's frozen layout fits both.
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%.3f"))
         panel.grid[0].legend(loc="lower right", fontsize=8)
         panel.style_axes()
         panel.state["built"] = True
@@ -419,6 +489,7 @@ def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
             panel.lines[(label, method)].set_data(x, list(figures[method]))
             values.extend(figures[method])
         panel.limits(ax, _padded(x, 0), _padded(values))
+        panel.outside(ax, xs=x, ys=values)
 
 
 def draw_permutation_test(panel: LessonPlot, test: Any) -> None:
@@ -447,7 +518,7 @@ def draw_permutation_test(panel: LessonPlot, test: Any) -> None:
     if test is None:
         return
     shuffled = list(test.shuffled_aucs)
-    panel.limits(ax, x=_padded(shuffled, 0.5, test.real_auc), within=(0.0, 1.0))
+    panel.limits(ax, x=_padded(shuffled, 0.5, test.real_auc))
     low, high = ax.get_xlim()
     offsets, top = _stacked(shuffled, high - low)
     panel.strips[0].set_offsets(offsets)
@@ -455,15 +526,17 @@ def draw_permutation_test(panel: LessonPlot, test: Any) -> None:
     panel.real_line.set_visible(True)
     panel.real_label.xy = (test.real_auc, 1.0)
     panel.real_label.set_text(f"real diagnoses: {test.real_auc:.3f}")
-    panel.limits(ax, (low, high), (0, top + 1.6))
+    panel.limits(ax, y=(0, top + 1.6))
+    panel.outside(ax, xs=[*shuffled, test.real_auc])
 
 
 class LessonBox(QWidget):
     """One lesson: a heading, what it shows, Start / Cancel / progress, the plot and its words.
 
-    ``reports(result)`` returns the generator to run for a result; ``unit`` names one report in the
-    progress bar ("seed", "fold", "shuffle"). Signals carry the report shown (``progressed``) or the last
-    one (``finished``, ``cancelled``: what was computed stays shown).
+    ``reports(result, should_stop)`` returns the generator to run for a result; ``planned(result)`` its
+    number of reports and ``frame(result)`` the plot's :class:`Frame` for the run; ``unit`` names one
+    report in the progress bar ("seed", "fold", "shuffle"). Signals carry the report shown
+    (``progressed``) or the last one (``finished``, ``cancelled``: what was computed stays shown).
     """
 
     progressed = Signal(object)
@@ -478,8 +551,9 @@ class LessonBox(QWidget):
         intro: str,
         button: str,
         unit: str,
-        reports: Callable[[TrainingResult, Callable[[], object]], Iterator[Any]],
+        reports: Callable[[TrainingResult, Callable[[], bool]], Iterator[Any]],
         planned: Callable[[TrainingResult], int],
+        frame: Callable[[TrainingResult], Frame],
         plot: LessonPlot,
         parent: QWidget | None = None,
     ) -> None:
@@ -487,6 +561,7 @@ class LessonBox(QWidget):
         self.setObjectName(f"lesson_{name}")
         self._reports = reports
         self._planned = planned
+        self._frame = frame
         self._unit = unit
         self._result: TrainingResult | None = None
         self._jobs: dict[int, Job] = {}
@@ -566,7 +641,7 @@ class LessonBox(QWidget):
 
         result = self._result
         run_id = next(self._run_ids)
-        job = Job(run_id, lesson_job(lambda pause: self._reports(result, pause)), parent=self)
+        job = Job(run_id, lesson_job(lambda should_stop: self._reports(result, should_stop)), parent=self)
         job.done.connect(self._on_job_done)
         job.worker.progressed.connect(self._on_progressed)
         job.worker.finished.connect(self._on_finished)
@@ -585,7 +660,7 @@ class LessonBox(QWidget):
         self.plot.show()
         # The worker starts once the empty frame is drawn (laid out: the costliest draw of the run), so
         # that draw has the interpreter to itself; at the latest after FRAME_WAIT_MS (a hidden tab).
-        self.plot.begin(framed=lambda: self._start_job(run_id))
+        self.plot.begin(self._frame(result), framed=lambda: self._start_job(run_id))
         QTimer.singleShot(FRAME_WAIT_MS, self, lambda: self._start_job(run_id))
         return True
 
@@ -749,6 +824,7 @@ class LessonsView(QWidget):
             "seed",
             self._lottery_reports,
             lambda result: len(self._lottery_seeds(result)),
+            self._lottery_frame,
             LessonPlot(
                 "Each dot: one random start, cross-validated",
                 "Seed lottery",
@@ -768,6 +844,7 @@ class LessonsView(QWidget):
             "fold",
             self._curve_reports,
             lambda result: self.folds,
+            self._curve_frame,
             LessonPlot(
                 "Cross-validated AUC and cost against training patients",
                 "Learning curve",
@@ -785,6 +862,7 @@ class LessonsView(QWidget):
             "shuffle",
             self._chance_reports,
             lambda result: self.permutations,
+            self._chance_frame,
             LessonPlot(
                 "Each dot: one shuffle of the diagnoses; the line: the real diagnoses",
                 "Permutation test",
@@ -802,7 +880,7 @@ class LessonsView(QWidget):
         own = int(result.settings.seed)
         return self.seeds if own in self.seeds else (*self.seeds, own)
 
-    def _lottery_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
+    def _lottery_reports(self, result: TrainingResult, should_stop: Callable[[], bool]) -> Iterator[Any]:
         from heartgui.core.lessons import iter_seed_lottery
         from heartgui.gui.crossval_job import dataset_of_split
 
@@ -811,27 +889,45 @@ class LessonsView(QWidget):
             result.settings,
             self._lottery_seeds(result),
             folds=self.folds,
-            pause=pause,
+            should_stop=should_stop,
         )
 
-    def _curve_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
-        # (The learning curve trains its networks one by one, through no pause point: its full draws
-        # share the interpreter with the worker.)
+    def _curve_reports(self, result: TrainingResult, should_stop: Callable[[], bool]) -> Iterator[Any]:
         from heartgui.core.lessons import iter_learning_curve
         from heartgui.gui.crossval_job import dataset_of_split
 
         return iter_learning_curve(
-            dataset_of_split(result.split), result.settings, self.fractions, folds=self.folds
+            dataset_of_split(result.split),
+            result.settings,
+            self.fractions,
+            folds=self.folds,
+            should_stop=should_stop,
         )
 
-    def _chance_reports(self, result: TrainingResult, pause: Callable[[], object]) -> Iterator[Any]:
+    def _chance_reports(self, result: TrainingResult, should_stop: Callable[[], bool]) -> Iterator[Any]:
         from heartgui.core.lessons import iter_permutation_test
         from heartgui.gui.crossval_job import dataset_of_split
 
-        reports = iter_permutation_test(
-            dataset_of_split(result.split), result.settings, self.permutations, folds=self.folds, pause=pause
+        return iter_permutation_test(
+            dataset_of_split(result.split),
+            result.settings,
+            self.permutations,
+            folds=self.folds,
+            should_stop=should_stop,
         )
-        return reports
+
+    # The frames of the runs, from the plan alone (see the module's docstring).
+    def _lottery_frame(self, result: TrainingResult) -> Frame:
+        rows = _stack_rows(len(self._lottery_seeds(result)))
+        return Frame(((_cost_span(result), rows), (AUC_SPAN, rows)))
+
+    def _curve_frame(self, result: TrainingResult) -> Frame:
+        patients = (0.0, _most_training_patients(result, self.folds) * 1.05)
+        return Frame(((patients, AUC_SPAN), (patients, _cost_span(result))))
+
+    def _chance_frame(self, result: TrainingResult) -> Frame:
+        # An AUC cannot leave 0–1: the shuffles' (about 0.4–0.6) and the real one's place read at once.
+        return Frame((((-0.02, 1.02), _stack_rows(self.permutations)),))
 
     def set_result(self, result: TrainingResult | None) -> None:
         for box in self.boxes:
