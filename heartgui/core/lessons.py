@@ -241,7 +241,10 @@ class LearningCurve:
                 f"{method}: AUC {aucs[0]:.3f} with {self.n_train[self.fractions[0]]:.0f} training patients, "
                 f"{aucs[-1]:.3f} with {self.n_train[self.fractions[-1]]:.0f} — {trend}"
             )
-        return "; ".join(parts) + ". Each point is tested on the whole test folds."
+        return "; ".join(parts) + (
+            ". Each point is tested on the whole test folds. The curves come from one random start and one "
+            "shuffle of the folds: a step smaller than the seed lottery's spread may be luck."
+        )
 
 
 def _scored(risk: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:

@@ -147,6 +147,9 @@ class LessonPlot(FigurePanel):
         self._background: Any = None
         self._limits: list[Any] = []
         self._relayout = False  # the constrained layout comes back after the final draw of a run
+        self._pieces: list[Any] = []  # the axes still to be redrawn after a run (see finish)
+        self.final_pending = False  # a run ended and its final picture is not drawn yet
+        self.piece_draws = 0  # axes redrawn alone after runs (the tests count them)
         self._framed: Callable[[], object] | None = None  # called after the first full draw of a run
         self.canvas.mpl_connect("draw_event", self._on_draw)
         # Every full draw (also one a resize or a paint asks for) runs inside full_draw_guard: the lesson
@@ -205,6 +208,8 @@ class LessonPlot(FigurePanel):
         self._frame = frame
         self._framed = framed
         self.run_draws = 0
+        self._pieces = []
+        self.final_pending = False
         if self.state:
             self._empty()  # (clearing and rebuilding the axes would cost more than a draw)
             for ax, (x, y) in zip(self.grid, frame.limits, strict=True):
@@ -321,16 +326,83 @@ class LessonPlot(FigurePanel):
         else:
             self.redraw()
 
-    def finish(self) -> None:
-        """The run ended: plain artists and limits fitted to the figures, in one full draw that keeps the
-        run's layout (a layout pass would add 20–40 ms to it); the constrained layout comes back after
-        that draw, for a later resize."""
+    def finish(self, report: Any) -> None:
+        """The run ended with ``report`` (``None``: nothing computed): plain artists and limits fitted
+        to the figures. A full draw of the plot would take 50–120 ms of the UI thread at once, so each
+        axes is redrawn on its own, one per turn of the event loop, in the run's layout (see
+        :meth:`_draw_piece`); the constrained layout comes back after, for a later resize."""
         self.running = False
         self._background = None
         for artist in self._animated():
             artist.set_animated(False)
-        self._relayout = True
-        self.show_report(self.report)
+        if report is None or self.canvas.isHidden() or not self.canvas.isVisible():
+            self._relayout = True  # (after that full draw: when shown, or now for an empty plot)
+            self.show_report(report)
+            return
+        self.report = report
+        self._draw_report(self, report)  # data and limits, drawn by the pieces
+        self.sentence.setText(report.words())
+        self._pieces = list(self.grid)
+        self.final_pending = True
+        QTimer.singleShot(0, self, self._draw_piece)
+
+    def _draw_piece(self) -> None:
+        """Redraw the next axes of :meth:`finish` alone: its cell of the figure (the axes with its tick
+        labels and axis labels, up to its neighbour's edge) painted over with the figure's colour, the
+        axes drawn into it and that cell put on the screen."""
+        from matplotlib.patches import Rectangle
+        from matplotlib.transforms import Bbox, IdentityTransform
+
+        if self.running or not self._pieces:
+            return
+        ax = self._pieces.pop(0)
+        if self.canvas.isHidden() or not self.canvas.isVisible():  # hidden meanwhile: in full when shown
+            self._pieces = []
+        else:
+            renderer = self.canvas.get_renderer()
+            cell = self._cell(ax)
+            clear = Rectangle(
+                cell.p0,
+                cell.width,
+                cell.height,
+                transform=IdentityTransform(),
+                facecolor=self.figure.get_facecolor(),
+                edgecolor="none",
+                linewidth=0,
+            )
+            clear.set_figure(self.figure)
+            clear.draw(renderer)
+            ax.draw(renderer)
+            self.canvas.blit(Bbox(cell.get_points()))
+            self.piece_draws += 1
+        if self._pieces:
+            QTimer.singleShot(0, self, self._draw_piece)
+            return
+        self.final_pending = False
+        self.figure.set_layout_engine("constrained")
+        if self.canvas.isHidden() or not self.canvas.isVisible():
+            self.redraw()
+
+    def _cell(self, ax: Any) -> Any:
+        """``ax``'s part of the figure, in pixels: the figure cut at 2 px past the edge of the axes below
+        (its top) or right of it (its left neighbour's right edge), so each part holds its own labels."""
+        from matplotlib.transforms import Bbox
+
+        x0, y0, x1, y1 = self.figure.bbox.extents
+        box = ax.get_window_extent()
+        for other in self.grid:
+            if other is ax:
+                continue
+            edge = other.get_window_extent()
+            if edge.y1 <= box.y0:  # the other one is below: cut at its top
+                y0 = max(y0, edge.y1 + 2)
+            elif box.y1 <= edge.y0:  # above: cut at this one's top
+                y1 = min(y1, box.y1 + 2)
+            elif edge.x1 <= box.x0:  # left of it: cut at its right edge
+                x0 = max(x0, edge.x1 + 2)
+            elif box.x1 <= edge.x0:  # right of it: cut at this one's right edge
+                x1 = min(x1, box.x1 + 2)
+        return Bbox.from_extents(x0, y0, x1, y1)
 
     def apply_palette(self) -> None:
         if hasattr(self, "grid"):
@@ -756,8 +828,8 @@ class LessonBox(QWidget):
     def _end(self) -> None:
         self._run = None
         self._redraw_timer.stop()
-        self._draw_pending()
-        self.plot.finish()
+        report, self._pending = self._pending, None
+        self.plot.finish(report if report is not None else self.plot.report)
         if self.plot.report is None:
             self.plot.hide()  # stopped before anything was computed
         self._idle()
