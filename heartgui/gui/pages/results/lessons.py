@@ -560,7 +560,7 @@ def draw_learning_curve(panel: LessonPlot, curve: Any) -> None:
         for method in curve.methods:
             panel.lines[(label, method)].set_data(x, list(figures[method]))
             values.extend(figures[method])
-        panel.limits(ax, _padded(x, 0), _padded(values))
+        panel.limits(ax, (0.0, _padded(x, 0)[1]), _padded(values))  # (no patients below 0)
         panel.outside(ax, xs=x, ys=values)
 
 
