@@ -14,7 +14,8 @@ The heartbeat: a full matplotlib draw of a lesson's plot costs 50–120 ms of th
 there is none. The axes of the whole run are decided before it starts (:class:`Frame`: bounds the
 figures can hardly leave, and as many stacked rows as there are planned dots), so every report is only
 painted over a saved picture of that frame (blitting, a few ms). A figure outside the frame is said so on
-the plot. When the run ends, one full draw (in the frozen layout: no layout pass) zooms to the figures.
+the plot. When the run ends the plot zooms to the figures, one axes redrawn per turn of the event loop
+in the frozen layout (no layout pass): the same picture as a full draw, at about half its time at once.
 """
 
 from __future__ import annotations
@@ -101,8 +102,8 @@ class LessonPlot(FigurePanel):
     ``draw(panel, report)`` builds the lesson's artists when ``panel.state`` is empty (``report`` may then
     be ``None``: the empty frame) and otherwise only updates their data (and, after a run, the limits):
     a redraw during a run then costs a blit, not a draw. During a run the limits are the run's
-    :class:`Frame` and the layout is frozen (:meth:`begin`); :meth:`finish` zooms to the figures in one
-    full draw and brings the constrained layout back after it.
+    :class:`Frame` and the layout is frozen (:meth:`begin`); :meth:`finish` zooms to the figures one
+    axes at a time and brings the constrained layout back after it.
     """
 
     def __init__(
@@ -642,7 +643,7 @@ class LessonBox(QWidget):
         self._started: set[int] = set()  # the runs whose job has been started
         self._pending: Any = None  # the newest report not drawn yet
         self.latest: Any = None  # the newest report received for the current run
-        self.redraws = 0  # full redraws of the plot (the tests check they are throttled)
+        self.redraws = 0  # reports drawn during a run (blits; the tests check they are throttled)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(8)
