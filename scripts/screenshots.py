@@ -198,6 +198,18 @@ def main(argv: list[str] | None = None) -> int:
     results.cv_repeats.setValue(1)
     wait_signal(results.crossval_finished, lambda: results.start_cross_validation(folds=9))
     shoot(window, "3-results-4-compare")
+    # The three lessons of many networks, each run in full (about a minute together), each in view.
+    lessons = results.compare_view.lessons
+    compare_scroll = results.tabs.currentWidget()
+    for box, name in (
+        (lessons.lottery, "11-seed-lottery"),
+        (lessons.curve, "12-learning-curve"),
+        (lessons.chance, "13-permutation-test"),
+    ):
+        wait_signal(box.finished, box.start, timeout=600)
+        settle()
+        compare_scroll.verticalScrollBar().setValue(box.y() + lessons.y())
+        shoot(window, f"3-results-{name}")
 
     # Predict
     predict = window.predict_page

@@ -12,8 +12,11 @@ what chance alone reaches.
   real AUC beside that distribution, with the permutation p-value ``(1 + #{AUC_perm ≥ AUC}) / (n + 1)``.
 
 Each is a generator of immutable progress reports (one per seed, per fold, per shuffle), so a worker
-can show progress and stop between them; each has a plain function that runs it to the end. All use the
-folds of :func:`heartgui.core.crossval.fold_indices` (the Statlog protocol's stratified 9 folds).
+can show progress; its ``should_stop`` is asked after every stacked epoch (the one place
+:func:`heartgui.core.stacked.fit_stacked` asks it), so a Cancel need not wait for a whole seed or fold, and
+a window may block in it to pause the work while it draws. Each has a plain function that runs it to the
+end. All use the folds of :func:`heartgui.core.crossval.fold_indices` (the Statlog protocol's stratified 9
+folds).
 """
 
 from __future__ import annotations
@@ -25,11 +28,18 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from heartgui.core.crossval import BASELINE_METHODS, cross_validate, fold_indices, network_method
+from heartgui.core.crossval import (
+    BASELINE_METHODS,
+    _networks_stacked,
+    fold_indices,
+    iter_cross_validate,
+    network_method,
+)
 from heartgui.core.dataset import Dataset
 from heartgui.core.evaluation import cost_optimal_threshold, rank_auc, statlog_cost
 from heartgui.core.network import TrainingDiverged
 from heartgui.core.presets import TrainingSettings
+from heartgui.core.threads import one_blas_thread_if_small
 
 __all__ = [
     "LearningCurve",
@@ -46,12 +56,32 @@ __all__ = [
 T = TypeVar("T")
 
 
+class _Stopped(Exception):
+    """``should_stop`` said stop in the middle of a seed, fold or shuffle: no report for it."""
+
+
 def _network_cv(
-    dataset: Dataset, settings: TrainingSettings, folds: int, repeats: int
+    dataset: Dataset,
+    settings: TrainingSettings,
+    folds: int,
+    repeats: int,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[float, float]:
-    """(mean cost at the cost-optimal threshold, mean ROC AUC) of the network over the folds."""
-    result = cross_validate(dataset, folds=folds, repeats=repeats, methods=[network_method(settings, "net")])
-    rows = [row for row in result.rows if row.method == "net"]
+    """(mean cost at the cost-optimal threshold, mean ROC AUC) of the network over the folds.
+
+    ``should_stop`` is asked after every stacked epoch; raises :class:`_Stopped` when it says stop."""
+    reports = list(
+        iter_cross_validate(
+            dataset,
+            folds=folds,
+            repeats=repeats,
+            methods=[network_method(settings, "net")],
+            should_stop=should_stop,
+        )
+    )
+    if not reports or not reports[-1].result.complete:
+        raise _Stopped
+    rows = [row for row in reports[-1].result.rows if row.method == "net"]
     return float(np.mean([r.cost_at_optimal for r in rows])), float(np.mean([r.roc_auc for r in rows]))
 
 
@@ -129,8 +159,12 @@ def iter_seed_lottery(
     *,
     folds: int = 9,
     repeats: int = 1,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Generator[SeedLottery, None, None]:
-    """Cross-validate ``settings`` from each seed in turn; yields the lottery so far after each seed."""
+    """Cross-validate ``settings`` from each seed in turn; yields the lottery so far after each seed.
+
+    ``should_stop`` is asked after every stacked epoch (it may block: a window pauses the work so);
+    when it says stop, the iteration ends without the seed that was running."""
     seeds = tuple(int(s) for s in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct and at least one")
@@ -138,7 +172,10 @@ def iter_seed_lottery(
     costs: list[float] = []
     aucs: list[float] = []
     for seed in seeds:
-        cost, auc = _network_cv(dataset, settings.replace(seed=seed), folds, repeats)
+        try:
+            cost, auc = _network_cv(dataset, settings.replace(seed=seed), folds, repeats, should_stop)
+        except _Stopped:
+            return
         done_seeds.append(seed)
         costs.append(cost)
         aucs.append(auc)
@@ -154,6 +191,7 @@ def seed_lottery(
     repeats: int = 1,
     should_stop: Callable[[], bool] | None = None,
 ) -> SeedLottery:
+    """:func:`iter_seed_lottery` to the end, or until ``should_stop()`` (asked after each seed)."""
     return _last(iter_seed_lottery(dataset, settings, seeds, folds=folds, repeats=repeats), should_stop)
 
 
@@ -203,7 +241,19 @@ class LearningCurve:
                 f"{method}: AUC {aucs[0]:.3f} with {self.n_train[self.fractions[0]]:.0f} training patients, "
                 f"{aucs[-1]:.3f} with {self.n_train[self.fractions[-1]]:.0f} — {trend}"
             )
-        return "; ".join(parts) + ". Each point is tested on the whole test folds."
+        return "; ".join(parts) + (
+            ". Each point is tested on the whole test folds. The curves come from one random start and one "
+            "shuffle of the folds: a step smaller than the seed lottery's spread may be luck."
+        )
+
+
+def _scored(risk: np.ndarray, y_test: np.ndarray) -> tuple[float, float]:
+    """(AUC, Statlog cost at the cost-optimal threshold) of test risks (NaN for risks not finite)."""
+    risk = np.asarray(risk, dtype=np.float64)
+    if not np.all(np.isfinite(risk)):
+        return math.nan, math.nan
+    called = (risk >= cost_optimal_threshold()).astype(int)
+    return rank_auc(y_test, risk), statlog_cost(y_test, called)
 
 
 def _fit_and_score(
@@ -212,13 +262,9 @@ def _fit_and_score(
     """(AUC, Statlog cost at the cost-optimal threshold) of ``method`` trained on the fit rows."""
     try:
         model = method.build().fit(X_fit, y_fit)
-        risk = np.asarray(model.predict_risk(X_test), dtype=np.float64)
     except TrainingDiverged:
         return math.nan, math.nan
-    if not np.all(np.isfinite(risk)):
-        return math.nan, math.nan
-    called = (risk >= cost_optimal_threshold()).astype(int)
-    return rank_auc(y_test, risk), statlog_cost(y_test, called)
+    return _scored(model.predict_risk(X_test), y_test)
 
 
 def _subsample(train: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -241,9 +287,13 @@ def iter_learning_curve(
     *,
     folds: int = 9,
     repeats: int = 1,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Generator[LearningCurve, None, None]:
     """One report per fold: each fraction of its training rows trains the network and logistic
-    regression, which are scored on the whole test fold."""
+    regression, which are scored on the whole test fold.
+
+    ``should_stop`` is asked after every stacked epoch of the fold's networks and after each logistic
+    regression; when it says stop, the iteration ends without the fold that was running."""
     fractions = tuple(sorted(float(f) for f in fractions))
     if not fractions or fractions[0] <= 0 or fractions[-1] > 1:
         raise ValueError("fractions must lie in (0, 1]")
@@ -255,16 +305,29 @@ def iter_learning_curve(
     }
     kept: dict[float, list[int]] = {f: [] for f in fractions}
     planned = folds * repeats
+    network, logistic = methods
     for done, (repeat, fold, train, test) in enumerate(fold_indices(y, folds, repeats), start=1):
         X_test = X.iloc[test].reset_index(drop=True)
-        for fraction in fractions:
-            rows = _subsample(train, y, fraction, seed=1000 * repeat + fold)
+        chosen = [_subsample(train, y, fraction, seed=1000 * repeat + fold) for fraction in fractions]
+        parts = [(X.iloc[rows].reset_index(drop=True), y[rows], X_test) for rows in chosen]
+        with one_blas_thread_if_small(len(y)):
+            # The fold's networks (one per fraction) as one stacked computation, each exactly as trained
+            # alone; should_stop is asked after every stacked epoch, so a Cancel does not wait for them.
+            trained = _networks_stacked(settings, parts, should_stop)
+            if trained is None:
+                return
+            fold_scores = []
+            for (X_fit, y_fit, _), (risk, _seconds, note) in zip(parts, trained, strict=True):
+                # A network that diverged counts as not scored (as when trained alone), not by its last
+                # good weights.
+                net = (math.nan, math.nan) if note else _scored(risk, y[test])
+                fold_scores.append((net, _fit_and_score(logistic, X_fit, y_fit, X_test, y[test])))
+                if should_stop is not None and should_stop():
+                    return
+        for fraction, rows, (net, lr) in zip(fractions, chosen, fold_scores, strict=True):
             kept[fraction].append(len(rows))
-            X_fit = X.iloc[rows].reset_index(drop=True)
-            for method in methods:
-                scores[(method.name, fraction)].append(
-                    _fit_and_score(method, X_fit, y[rows], X_test, y[test])
-                )
+            scores[(network.name, fraction)].append(net)
+            scores[(logistic.name, fraction)].append(lr)
         yield LearningCurve(
             fractions=fractions,
             methods=tuple(m.name for m in methods),
@@ -293,6 +356,7 @@ def learning_curve(
     repeats: int = 1,
     should_stop: Callable[[], bool] | None = None,
 ) -> LearningCurve:
+    """:func:`iter_learning_curve` to the end, or until ``should_stop()`` (asked after each fold)."""
     return _last(iter_learning_curve(dataset, settings, fractions, folds=folds, repeats=repeats), should_stop)
 
 
@@ -348,11 +412,17 @@ def iter_permutation_test(
     folds: int = 9,
     repeats: int = 1,
     random_state: int = 0,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Generator[PermutationTest, None, None]:
-    """First the real AUC, then one report per shuffle of the diagnoses (``random_state`` fixes them)."""
+    """First the real AUC, then one report per shuffle of the diagnoses (``random_state`` fixes them).
+
+    ``should_stop``: as in :func:`iter_seed_lottery` (the running shuffle gives no report)."""
     if n_permutations < 1:
         raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
-    _cost, real = _network_cv(dataset, settings, folds, repeats)
+    try:
+        _cost, real = _network_cv(dataset, settings, folds, repeats, should_stop)
+    except _Stopped:
+        return
     rng = np.random.default_rng(random_state)
     aucs: list[float] = []
 
@@ -362,7 +432,10 @@ def iter_permutation_test(
     yield report()
     for _ in range(n_permutations):
         shuffled = replace(dataset, y=rng.permutation(np.asarray(dataset.y)))
-        aucs.append(_network_cv(shuffled, settings, folds, repeats)[1])
+        try:
+            aucs.append(_network_cv(shuffled, settings, folds, repeats, should_stop)[1])
+        except _Stopped:
+            return
         yield report()
 
 
@@ -376,7 +449,13 @@ def permutation_test(
     random_state: int = 0,
     should_stop: Callable[[], bool] | None = None,
 ) -> PermutationTest:
+    """:func:`iter_permutation_test` to the end, or until ``should_stop()`` (asked after each report)."""
     reports = iter_permutation_test(
-        dataset, settings, n_permutations, folds=folds, repeats=repeats, random_state=random_state
+        dataset,
+        settings,
+        n_permutations,
+        folds=folds,
+        repeats=repeats,
+        random_state=random_state,
     )
     return _last(reports, should_stop)

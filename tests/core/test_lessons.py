@@ -36,6 +36,47 @@ def test_the_seed_lottery_is_each_seed_trained_alone(heart):
     assert ("1st", "2nd", "3rd")[rank - 1] + " lowest cost of 3" in lottery.words()
 
 
+def test_should_stop_is_asked_after_every_epoch_and_changes_nothing(heart):
+    calls: list[int] = []
+
+    def asked() -> bool:  # a window blocks here to pause the work; it must not change the figures
+        calls.append(1)
+        return False
+
+    asked_lottery = list(lessons.iter_seed_lottery(heart, SMALL, [1, 2], folds=3, should_stop=asked))[-1]
+    plain = lessons.seed_lottery(heart, SMALL, seeds=[1, 2], folds=3)
+    assert len(calls) >= 2 * SMALL.epochs  # after every stacked epoch of each seed
+    assert asked_lottery.costs == plain.costs and asked_lottery.aucs == plain.aucs
+    calls.clear()
+    shuffled = list(lessons.iter_permutation_test(heart, SMALL, 1, folds=3, should_stop=asked))[-1]
+    assert len(calls) >= 2 * SMALL.epochs
+    assert shuffled.shuffled_aucs == lessons.permutation_test(heart, SMALL, 1, folds=3).shuffled_aucs
+    calls.clear()
+    curve = list(lessons.iter_learning_curve(heart, SMALL, (0.5, 1.0), folds=3, should_stop=asked))[-1]
+    assert len(calls) >= 3 * SMALL.epochs  # every fold's networks, epoch by epoch
+    plain_curve = lessons.learning_curve(heart, SMALL, (0.5, 1.0), folds=3)
+    assert curve.auc == plain_curve.auc and curve.cost == plain_curve.cost
+
+
+@pytest.mark.parametrize("lesson", ["lottery", "curve", "chance"])
+def test_a_stop_inside_the_first_seed_fold_or_shuffle_ends_it_without_a_report(heart, lesson):
+    """Cancel must not wait for a whole seed or fold (the learning curve's Cancel took 1.5 s): the stop
+    is seen a few epochs into the first one, and the iteration ends with nothing half-done reported."""
+    calls: list[int] = []
+
+    def stop_at_the_fifth_question() -> bool:
+        calls.append(1)
+        return len(calls) >= 5
+
+    every = {"folds": 3, "should_stop": stop_at_the_fifth_question}
+    reports = {
+        "lottery": lambda: lessons.iter_seed_lottery(heart, SMALL, [1, 2], **every),
+        "curve": lambda: lessons.iter_learning_curve(heart, SMALL, (0.5, 1.0), **every),
+        "chance": lambda: lessons.iter_permutation_test(heart, SMALL, 2, **every),
+    }[lesson]()
+    assert list(reports) == [] and len(calls) == 5
+
+
 def test_the_seed_lottery_stops_between_seeds(heart):
     lottery = lessons.seed_lottery(heart, SMALL, seeds=[1, 2, 3], folds=3, should_stop=lambda: True)
     assert lottery.seeds == (1,) and not lottery.complete

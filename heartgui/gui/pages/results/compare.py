@@ -106,6 +106,11 @@ class CompareView(QWidget):
         column.addWidget(self.cv_status)
         self.cv_table = ComparisonTable("crossval_table", "heartgui-crossvalidation.csv")
         column.addWidget(self.cv_table)
+        from heartgui.gui.pages.results.lessons import LessonsView
+
+        self.lessons = LessonsView()
+        self.lessons.setObjectName("lessons")
+        column.addWidget(self.lessons)
         column.addStretch(1)
 
     # ----------------------------------------------------------------------------------------------
@@ -142,10 +147,11 @@ class CompareView(QWidget):
         for job in list(self._jobs.values()):
             job.stop_and_wait()
         self._jobs.clear()
+        self.lessons.shutdown()
 
     def is_busy(self) -> bool:
         """Whether a background job of this page is still running."""
-        return any(job.is_running() for job in self._jobs.values())
+        return any(job.is_running() for job in self._jobs.values()) or self.lessons.is_busy()
 
     @property
     def cv_job(self) -> Job | None:
@@ -157,6 +163,7 @@ class CompareView(QWidget):
         """Show ``result``'s comparisons from scratch (``None``: forget it); running jobs are abandoned."""
         self._abandon_jobs()
         self._result = result
+        self.lessons.set_result(result)
         if result is not None:
             self._reset_compare(result)
 
