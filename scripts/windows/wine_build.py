@@ -652,11 +652,9 @@ def smoke_test_exe(
     return report
 
 
-def judge_cli_check(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
-    """Judge ``heartgui-cli.exe check DATA --json``: exit 0, nothing on stderr, the file's rows read.
-
-    The report must name the file given, with every row of the UCI sample read (heart.dat: 270).
-    """
+def _cli_problems(returncode: int, stdout: str, stderr: str, written: list[str]) -> tuple[list[str], dict]:
+    """What every judge of a ``--json`` command asks: exit 0, nothing on stderr, no file written outside
+    the cache folder, one JSON object on stdout. Returns the problems found and that object ({} if none)."""
     problems = []
     if returncode != 0:
         problems.append(f"exit code {returncode}")
@@ -669,6 +667,15 @@ def judge_cli_check(returncode: int, stdout: str, stderr: str, data: Path | None
         report = json.loads(stdout)
     except json.JSONDecodeError as exc:
         problems.append(f"stdout is not one JSON object ({exc}): {stdout[:500]!r}")
+    return problems, report
+
+
+def judge_cli_check(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
+    """Judge ``heartgui-cli.exe check DATA --json``: exit 0, nothing on stderr, the file's rows read.
+
+    The report must name the file given, with every row of the UCI sample read (heart.dat: 270).
+    """
+    problems, report = _cli_problems(returncode, stdout, stderr, written)
     if report and data is not None and report.get("sha256") != sha256_of(data):
         problems.append(f"it checked {report.get('file')!r}, not {data}")
     if report and not (isinstance(report.get("rows_used"), int) and report["rows_used"] > 0):
@@ -689,18 +696,7 @@ def judge_cli_report(pdf: Path) -> object:
     def judge(returncode: int, stdout: str, stderr: str, data: Path | None, written: list[str]) -> dict:
         matplotlib_cache = ("appdata", "local", "matplotlib")
         written = [p for p in written if tuple(PurePosixPath(p.lower()).parts[:3]) != matplotlib_cache]
-        problems = []
-        if returncode != 0:
-            problems.append(f"exit code {returncode}")
-        if stderr.strip():
-            problems.append("unexpected output on stderr:\n" + stderr.strip())
-        if written:
-            problems.append(f"wrote files outside the cache folder: {written}")
-        report: dict = {}
-        try:
-            report = json.loads(stdout)
-        except json.JSONDecodeError as exc:
-            problems.append(f"stdout is not one JSON object ({exc}): {stdout[:500]!r}")
+        problems, report = _cli_problems(returncode, stdout, stderr, written)
         if not (pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"):
             problems.append(f"it wrote no PDF to {pdf}")
         elif report and not (isinstance(report.get("pages"), int) and report["pages"] > 0):
