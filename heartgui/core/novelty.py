@@ -37,7 +37,9 @@ class NoveltyReference:
     threshold: float
 
     @classmethod
-    def fit(cls, X_train: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES) -> NoveltyReference:
+    def fit(
+        cls, X_train: pd.DataFrame | np.ndarray, features: Sequence[str] = FEATURE_NAMES
+    ) -> NoveltyReference:
         names = novelty_features(features)
         data = _as_array(X_train, names)[:, [FEATURE_NAMES.index(n) for n in names]]
         mean = data.mean(axis=0)
