@@ -27,8 +27,9 @@ from heartgui.core.training import split_dataset
 RECOMMENDED_NAME = "Neural network (recommended)"
 
 
-def _row_keys(X: pd.DataFrame) -> list[tuple[float, ...]]:
-    return [tuple(row) for row in X.to_numpy(dtype=float)]
+def _row_keys(X: pd.DataFrame | np.ndarray) -> list[tuple[float, ...]]:
+    # The networks' preprocessing is fitted on an array of the 13 features, the baselines' on a DataFrame.
+    return [tuple(row) for row in np.asarray(X, dtype=float)]
 
 
 @pytest.fixture(scope="module")
