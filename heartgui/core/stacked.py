@@ -273,7 +273,8 @@ def _fit_group(
                 row_of_epoch[columns] = losses
                 history.append(row_of_epoch)
             keep = np.isfinite(losses)
-            for row in np.flatnonzero(~keep):  # diverged: back to its last good weights, and out
+            diverged = np.flatnonzero(~keep) if not keep.all() else ()
+            for row in diverged:  # back to its last good weights, and out
                 model = members[active[row]].model
                 theta[row] = previous[row]
                 model.n_epochs_ = epoch - 1
