@@ -504,7 +504,8 @@ def iter_cross_validate(
                         stacked[method.name] = trained
             fold_rows = []
             fold_risks: dict[str, np.ndarray] = {}
-            frames: tuple[pd.DataFrame, pd.DataFrame] | None = None  # made for the first method that needs them
+            # The fold's rows as DataFrames, made for the first method that needs them (not the networks).
+            frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
             for method in chosen:
                 if method.name in stacked:
                     risk, seconds, note = stacked[method.name][stacked_runs[repeat, fold]]

@@ -22,7 +22,6 @@ from heartgui.core.novelty import NoveltyReference, novelty_features
 from heartgui.core.preprocessing import Preprocessor, _as_array, _as_frame
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, check_features
 
-
 _Rows = TypeVar("_Rows", pd.DataFrame, np.ndarray)
 
 
@@ -270,7 +269,7 @@ class HeartModel:
 
             raise NotFittedError("This HeartModel is not trained yet: train it or load a model file.")
 
-    def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def transform(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """The network's input for these patients (standardised, one-hot encoded).
 
         One patient as a mapping goes to NumPy directly, without a DataFrame (the Predict page asks for
@@ -279,7 +278,7 @@ class HeartModel:
         self._check_fitted()
         return self.preprocessor_.transform(X)
 
-    def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """(absent, present) probabilities, one row per patient.
 
         NaN for a patient whose arithmetic overflowed (a model with absurd weights); no RuntimeWarning.
@@ -288,11 +287,11 @@ class HeartModel:
         with np.errstate(over="ignore", invalid="ignore"):
             return self.network_.predict_proba(inputs)
 
-    def predict_risk(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict_risk(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """The probability of heart disease, one number per patient (NaN where it cannot be computed)."""
         return self.predict_proba(X)[:, 1]
 
-    def predict(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """1 (present) where the risk reaches :attr:`threshold`, else 0.
 
         Raises
@@ -330,7 +329,9 @@ class HeartModel:
         X_fit, _, y_fit, _ = self._split_validation(X, np.asarray(y, dtype=np.int64).ravel())
         return X_fit, np.asarray(y_fit, dtype=np.int64)
 
-    def _split_validation(self, X: _Rows, y: np.ndarray) -> tuple[_Rows, _Rows | None, np.ndarray, np.ndarray | None]:
+    def _split_validation(
+        self, X: _Rows, y: np.ndarray
+    ) -> tuple[_Rows, _Rows | None, np.ndarray, np.ndarray | None]:
         """(X_fit, X_val, y_fit, y_val): the validation part held back, stratified, seeded by
         ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0. ``X`` is a
         DataFrame or an array (the same rows are held back either way: the split depends on ``y``)."""

@@ -48,7 +48,7 @@ class NoveltyReference:
         threshold = float(np.percentile(reference.distances(X_train), 99))
         return cls(names, mean, precision, threshold)
 
-    def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def distances(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         data = _as_array(X, self.names)[:, [FEATURE_NAMES.index(n) for n in self.names]] - self.mean
         with np.errstate(over="ignore", invalid="ignore"):
             squared = np.einsum("ij,jk,ik->i", data, self.precision, data)
