@@ -453,11 +453,12 @@ def iter_cross_validate(
 
     ``methods`` are :class:`Method` objects or :class:`TrainingSettings` (a network trained with them);
     by default :data:`DEFAULT_METHODS`. Every method is trained and tested on the same folds. With
-    ``stack`` (the default) the networks of one shuffle's folds train as one stacked computation when
-    its first fold comes up — the same numbers as one by one (tested), in less time; a network's
+    ``stack`` (the default) the networks of one shuffle's folds — and of the next shuffles' while they
+    fit in :data:`STACK_ROWS` (on heart.dat all 9 × 5) — train as one stacked computation when the
+    first of those folds comes up: the same numbers as one by one (tested), in less time; a network's
     ``seconds`` is then its share of the stacked time. ``should_stop`` is asked after every stacked
-    epoch: when it says stop, the iteration ends without that shuffle's reports, so a worker's Cancel
-    does not wait for a whole shuffle's networks.
+    epoch: when it says stop, the iteration ends without those shuffles' reports, so a worker's Cancel
+    does not wait for the stack's networks.
 
     ``features`` are the findings every method uses (default: those of the first network method that
     chose some, else all 13); the patients lacking one of them are left out (:meth:`Dataset.complete`).

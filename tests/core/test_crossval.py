@@ -212,6 +212,33 @@ def test_stacked_networks_give_the_same_table_as_one_by_one(heart):
     assert fast.test_rows == slow.test_rows
 
 
+def test_several_shuffles_train_as_one_stack_while_small_with_the_same_table(heart, monkeypatch):
+    """heart.dat's 45 networks of 9 folds × 5 shuffles train as one stack (10,800 training rows in all);
+    with a smaller budget they are stacked a few shuffles at a time. Either way the table is the one
+    that training them one by one gives."""
+    sizes: list[int] = []
+    original = crossval.fit_stacked
+
+    def watched(jobs, should_stop=None):
+        sizes.append(len(jobs))
+        return original(jobs, should_stop)
+
+    monkeypatch.setattr(crossval, "fit_stacked", watched)
+    one_stack = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED])
+    assert sizes == [45]
+    sizes.clear()
+    monkeypatch.setattr(crossval, "STACK_ROWS", 5000)  # two shuffles of 9 × 240 rows fit, three do not
+    blocks = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED])
+    assert sizes == [18, 18, 9]
+    alone = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED], stack=False)
+    expected = alone.to_frame().drop(columns="seconds")
+    for result in (one_stack, blocks):
+        pd.testing.assert_frame_equal(result.to_frame().drop(columns="seconds"), expected, check_exact=True)
+        assert result.test_rows == alone.test_rows
+        for mine, theirs in zip(result.test_risks, alone.test_risks):
+            assert np.array_equal(mine[RECOMMENDED_NAME], theirs[RECOMMENDED_NAME])
+
+
 def test_a_stop_request_ends_the_stacked_training_of_a_shuffle(heart):
     """should_stop is asked during the stacked training of a shuffle's networks, not only between
     folds: a Cancel in the window does not wait for all nine folds' networks to finish."""
