@@ -4,6 +4,7 @@ stoppable, and (on a small protocol) the network beats the default rule."""
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pandas as pd
@@ -288,6 +289,23 @@ def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
     assert blas_threads() == before and len(seen) == 1 + 3
     mlp = next(m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier"))
     assert mlp.build().estimator.solver == "lbfgs"
+
+
+def test_the_blas_controller_is_made_again_after_an_import(monkeypatch):
+    """Scanning the loaded libraries costs ~2 ms, so blocks reuse threadpoolctl's controller; after an
+    import (which may load another BLAS library) the next block scans again, so that library is limited
+    too."""
+    import types
+
+    from heartgui.core import threads
+
+    with threads.one_blas_thread_if_small(100):
+        first = threads._controller
+    with threads.one_blas_thread_if_small(100):
+        assert threads._controller is first
+    monkeypatch.setitem(sys.modules, "heartgui_test_new_module", types.ModuleType("heartgui_test_new_module"))
+    with threads.one_blas_thread_if_small(100):
+        assert threads._controller is not first
 
 
 def test_overlapping_blas_limits_in_two_threads_restore_the_original_setting():
