@@ -22,14 +22,24 @@ The network CV and How sure are also timed one by one (``stack=False``; ten ``fi
 stacking buys. Prints a Markdown table; exit status 1 when a target is missed. ``--rounds`` (default 3)
 rounds; about 30 s here.
 
-Usage: ``python bench/bench_many.py [path/to/heart.dat] [--rounds 3]``
+``--instructions`` also counts, under valgrind's callgrind, the instructions of one reference run, one
+network CV and one How sure (each in a fresh Python with one BLAS thread: a run after a warm-up, minus
+the warm-up alone), and prints each ÷ the reference's. Instruction counts do not move with the machine's
+load, so this ratio can be compared between runs on a busy machine; it is not the target itself (the
+targets are seconds, and the reference and the stacked code do not run the same instructions per
+second). About 12 minutes here (most of it starting Python and its imports under valgrind).
+
+Usage: ``python bench/bench_many.py [path/to/heart.dat] [--rounds 3] [--instructions]``
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +53,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from tutorial_loop import tutorial_fit  # noqa: E402
 
 from heartgui.core.crossval import cross_validate, fold_indices  # noqa: E402
-from heartgui.core.dataset import load_dataset  # noqa: E402
+from heartgui.core.dataset import Dataset, load_dataset  # noqa: E402
 from heartgui.core.explain import ensemble_spread, iter_ensemble  # noqa: E402
 from heartgui.core.presets import RECOMMENDED  # noqa: E402
 from heartgui.core.training import split_dataset  # noqa: E402
@@ -54,18 +64,84 @@ HOW_SURE_TARGET = 0.050  # s
 ITERATIONS = 300
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", default=str(ROOT / "data" / "heart.dat"))
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    heart = load_dataset(args.data)
+def reference_parts(heart: Dataset) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The 45 training parts of the 9 × 5 folds, scaled as the notebook scales them."""
     y = np.asarray(heart.y)
-
     parts = []
     for _, _, train, _ in fold_indices(y, 9, 5):
         X = StandardScaler().fit_transform(heart.X.iloc[train].to_numpy(dtype=float))
         parts.append((X, y[train].reshape(-1, 1).astype(float)))
+    return parts
+
+
+def child(contender: str, runs: int, data: str, parts_file: str) -> None:
+    """One warm-up (a small one), then ``runs`` runs of a contender: run under callgrind by the parent."""
+    if contender == "reference":
+        with np.load(parts_file) as arrays:
+            parts = [(arrays[f"X{i}"], arrays[f"y{i}"]) for i in range(45)]
+        tutorial_fit(parts[0][0], parts[0][1], 10)
+        for _ in range(runs):
+            for X, labels in parts:
+                tutorial_fit(X, labels, ITERATIONS)
+        return
+    heart = load_dataset(data)
+    split = split_dataset(heart, RECOMMENDED.test_size, RECOMMENDED.split_seed)
+    if contender == "network CV":
+        cross_validate(heart, folds=9, repeats=1, methods=[RECOMMENDED])
+        for _ in range(runs):
+            cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED])
+    else:
+        for _ in range(1 + runs):
+            models = [step.model for step in iter_ensemble(split.X_train, split.y_train, RECOMMENDED, 10)]
+            ensemble_spread(models, heart.row(0))
+
+
+def instructions(contender: str, data: str, parts_file: str) -> int:
+    """Instructions of one run of ``contender`` (callgrind: warm-up and a run, minus warm-up alone)."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    totals = []
+    for runs in (0, 1):
+        cmd = [
+            "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+            data, "--child", contender, str(runs), parts_file,
+        ]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+        found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+        if done.returncode != 0 or not found:
+            raise SystemExit(f"callgrind run failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        totals.append(int(found.group(1)))
+    return totals[1] - totals[0]
+
+
+def print_instructions(data: str, parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    with tempfile.TemporaryDirectory(prefix="heartgui-callgrind-") as folder:
+        parts_file = str(Path(folder) / "parts.npz")
+        arrays: dict[str, np.ndarray] = {}
+        for i, (X, y) in enumerate(parts):
+            arrays[f"X{i}"], arrays[f"y{i}"] = X, y
+        np.savez(parts_file, allow_pickle=False, **arrays)
+        counts = {
+            name: instructions(name, data, parts_file) for name in ("reference", "network CV", "How sure")
+        }
+    print("\nInstructions (callgrind, one BLAS thread; do not move with load):\n")
+    print("| What | instructions | ÷ reference |")
+    print("|---|---|---|")
+    for name, count in counts.items():
+        print(f"| {name} | {count:,} | {count / counts['reference']:.3f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", default=str(ROOT / "data" / "heart.dat"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (callgrind)")
+    parser.add_argument("--child", nargs=3, metavar=("CONTENDER", "RUNS", "PARTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child[0], int(args.child[1]), args.data, args.child[2])
+        return 0
+    heart = load_dataset(args.data)
+    parts = reference_parts(heart)
 
     def reference() -> None:
         for X, labels in parts:
@@ -141,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for name, ok in met.items():
         print(f"{name}: {'met' if ok else 'MISSED'}")
+    if args.instructions:
+        print_instructions(args.data, parts)
     return 0 if all(met.values()) else 1
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from heartgui.core.network import MLP, EpochReport
 from heartgui.core.novelty import NoveltyReference, novelty_features
-from heartgui.core.preprocessing import Preprocessor, _as_frame
+from heartgui.core.preprocessing import Preprocessor, _as_array, _as_frame
 from heartgui.core.schema import BY_NAME, FEATURE_NAMES, check_features
+
+_Rows = TypeVar("_Rows", pd.DataFrame, np.ndarray)
 
 
 class RiskNotComputable(ValueError):
@@ -157,7 +159,7 @@ class HeartModel:
         return frozen
 
     def prepare(
-        self, X: pd.DataFrame, y: Sequence[int] | np.ndarray
+        self, X: pd.DataFrame | np.ndarray, y: Sequence[int] | np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Everything :meth:`iter_fit` does before the network trains: hold back the validation rows,
         fit the preprocessing on the rest, and keep the training facts.
@@ -171,8 +173,12 @@ class HeartModel:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
         features = FEATURE_NAMES if self.features is None else check_features(self.features)
-        X = _with_columns(_as_frame(X, features), features)
-        lacking = [n for n in features if X[n].isna().any()]
+        # All 13 columns in the schema's order as one array (NaN for an absent one the model does not
+        # use): the rest is NumPy. Cross-validation prepares 45 models, and pandas' column look-ups cost
+        # more than the arithmetic.
+        values13 = _as_array(X, features)
+        values = values13[:, [FEATURE_NAMES.index(n) for n in features]]  # the used features, in order
+        lacking = [n for n, missing in zip(features, np.isnan(values).any(axis=0)) if missing]
         if lacking:
             raise ValueError(
                 f"X lacks values of {', '.join(lacking)}, which this model uses: leave those patients out "
@@ -181,21 +187,20 @@ class HeartModel:
         y = np.asarray(y, dtype=np.int64).ravel()
         if set(np.unique(y)) - {0, 1}:
             raise ValueError("y must hold 0 (absent) and 1 (present) only")
-        X_fit, X_val, y_fit, y_val = self._split_validation(X, y)
+        X_fit, X_val, y_fit, y_val = self._split_validation(values13, y)
 
         self.features_ = features
         self.preprocessor_ = Preprocessor(one_hot=self.one_hot, features=self.features).fit(X_fit)
         self.feature_names_out_ = self.preprocessor_.feature_names_out_
-        values = X[list(features)].to_numpy(dtype=float)  # the used features, in the schema's order
         lows, highs = values.min(axis=0), values.max(axis=0)
         self.training_ranges_ = {n: (float(lo), float(hi)) for n, lo, hi in zip(features, lows, highs)}
         self.training_defaults_ = _defaults(values, features)
         # None only in a model loaded from a file written before it was kept (see from_fitted).
         # None also for a model without a continuous or ordinal feature: no distance to measure.
         self.novelty_reference_: NoveltyReference | None = (
-            NoveltyReference.fit(X, features) if novelty_features(features) else None
+            NoveltyReference.fit(values13, features) if novelty_features(features) else None
         )
-        self.n_train_rows_ = len(X)
+        self.n_train_rows_ = len(values13)
         Z_val = None if X_val is None else self.preprocessor_.transform(X_val)
         return self.preprocessor_.transform(X_fit), np.asarray(y_fit), Z_val, y_val
 
@@ -224,7 +229,8 @@ class HeartModel:
             "n_train_rows_",
         ):
             setattr(self, name, getattr(other, name))
-        X = _as_frame(X)[list(FEATURE_NAMES)]
+        # The shared preprocessing reads the used columns itself (a DataFrame column selection first
+        # cost ~1 ms per model of How sure's ten).
         return self.preprocessor_.transform(X), np.asarray(y, dtype=np.int64).ravel(), None, None
 
     @classmethod
@@ -263,7 +269,7 @@ class HeartModel:
 
             raise NotFittedError("This HeartModel is not trained yet: train it or load a model file.")
 
-    def transform(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def transform(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """The network's input for these patients (standardised, one-hot encoded).
 
         One patient as a mapping goes to NumPy directly, without a DataFrame (the Predict page asks for
@@ -272,7 +278,7 @@ class HeartModel:
         self._check_fitted()
         return self.preprocessor_.transform(X)
 
-    def predict_proba(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """(absent, present) probabilities, one row per patient.
 
         NaN for a patient whose arithmetic overflowed (a model with absurd weights); no RuntimeWarning.
@@ -281,11 +287,11 @@ class HeartModel:
         with np.errstate(over="ignore", invalid="ignore"):
             return self.network_.predict_proba(inputs)
 
-    def predict_risk(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict_risk(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """The probability of heart disease, one number per patient (NaN where it cannot be computed)."""
         return self.predict_proba(X)[:, 1]
 
-    def predict(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def predict(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         """1 (present) where the risk reaches :attr:`threshold`, else 0.
 
         Raises
@@ -324,10 +330,11 @@ class HeartModel:
         return X_fit, np.asarray(y_fit, dtype=np.int64)
 
     def _split_validation(
-        self, X: pd.DataFrame, y: np.ndarray
-    ) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray, np.ndarray | None]:
+        self, X: _Rows, y: np.ndarray
+    ) -> tuple[_Rows, _Rows | None, np.ndarray, np.ndarray | None]:
         """(X_fit, X_val, y_fit, y_val): the validation part held back, stratified, seeded by
-        ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0."""
+        ``random_state``; no validation part (``None``) when ``validation_fraction`` is 0. ``X`` is a
+        DataFrame or an array (the same rows are held back either way: the split depends on ``y``)."""
         if self.validation_fraction <= 0:
             return X, None, y, None
         # Stratified: scikit-learn's StratifiedShuffleSplit (imported here, only for a validation split;

@@ -37,7 +37,9 @@ class NoveltyReference:
     threshold: float
 
     @classmethod
-    def fit(cls, X_train: pd.DataFrame, features: Sequence[str] = FEATURE_NAMES) -> NoveltyReference:
+    def fit(
+        cls, X_train: pd.DataFrame | np.ndarray, features: Sequence[str] = FEATURE_NAMES
+    ) -> NoveltyReference:
         names = novelty_features(features)
         data = _as_array(X_train, names)[:, [FEATURE_NAMES.index(n) for n in names]]
         mean = data.mean(axis=0)
@@ -46,7 +48,7 @@ class NoveltyReference:
         threshold = float(np.percentile(reference.distances(X_train), 99))
         return cls(names, mean, precision, threshold)
 
-    def distances(self, X: pd.DataFrame | Mapping[str, float]) -> np.ndarray:
+    def distances(self, X: pd.DataFrame | Mapping[str, float] | np.ndarray) -> np.ndarray:
         data = _as_array(X, self.names)[:, [FEATURE_NAMES.index(n) for n in self.names]] - self.mean
         with np.errstate(over="ignore", invalid="ignore"):
             squared = np.einsum("ij,jk,ik->i", data, self.precision, data)

@@ -249,67 +249,103 @@ def _fit_group(
         model.best_epoch_ = 0
         model.n_epochs_ = 0
 
+    # The training losses of every epoch, one row per epoch and one column per member (NaN once it has
+    # left): a network's loss curve is written from its column when it leaves the group or the
+    # iteration stops, not appended number by number every epoch (which cost more, for a 45-network
+    # group, than the epoch's stacked arithmetic).
+    history: list[Array] = []
     active = list(range(len(members)))  # positions in ``members`` still training
+    columns = np.arange(len(members))  # the same, as an array
     theta, X_act, y_act = thetas, X, y
     grad = np.empty_like(theta)
     previous = theta.copy()
     stacked = _StackedPass(net, theta, grad, X_act, y_act)
     _bind(net, theta, members, active, patience)
-    for epoch in range(1, n_epochs + 1):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            losses, saturated = stacked.loss_and_gradient(clip, scale, l2)
-        leaving: list[int] = []
-        for row, pos in enumerate(active):
-            member, model = members[pos], members[pos].model
-            loss = float(losses[row])
-            if saturated[row] or not math.isfinite(loss):
+    completed = 0  # epochs whose update every network still in the group has taken
+    try:
+        for epoch in range(1, n_epochs + 1):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                losses, _ = stacked.loss_and_gradient(clip, scale, l2)  # inf where saturated
+            if len(active) == len(members):
+                history.append(losses)
+            else:
+                row_of_epoch = np.full(len(members), math.nan)
+                row_of_epoch[columns] = losses
+                history.append(row_of_epoch)
+            keep = np.isfinite(losses)
+            diverged = np.flatnonzero(~keep) if not keep.all() else ()
+            for row in diverged:  # back to its last good weights, and out
+                model = members[active[row]].model
                 theta[row] = previous[row]
+                model.n_epochs_ = epoch - 1
                 if patience is None:
-                    model.n_epochs_ = epoch - 1
+                    model.best_epoch_ = epoch - 1
                 if patience is None or model.best_epoch_ == 0:  # else the best weights stay
                     model._set_layers(net.views(theta[row].copy()))
-                outcomes[member.index] = Outcome(model, TrainingDiverged(epoch, lr))
-                leaving.append(row)
-                continue
+                model.loss_curve_ = _curve(history, active[row], epoch - 1)
+                outcomes[members[active[row]].index] = Outcome(model, TrainingDiverged(epoch, lr))
             if has_val:
-                assert member.X_val is not None and member.y_val is not None
-                layers = net.views(theta[row])
-                val_loss = cross_entropy(member.y_val, _predict(layers, member.X_val), clip)
-                model.validation_loss_curve_.append(val_loss)
-                if patience is not None and val_loss < member.best_val:
-                    member.best_val = val_loss
-                    model.best_epoch_ = epoch
-                    model._set_layers(net.views(theta[row].copy()))
-            model.loss_curve_.append(loss)
-        keep = np.ones(len(active), dtype=bool)
-        keep[leaving] = False
-        np.copyto(previous, theta)
-        np.multiply(grad, -lr, out=grad)
-        np.add(theta, grad, out=theta)
-        for row, pos in enumerate(active):
-            if not keep[row]:
-                continue
+                for row in np.flatnonzero(keep):
+                    member = members[active[row]]
+                    model = member.model
+                    assert member.X_val is not None and member.y_val is not None
+                    layers = net.views(theta[row])
+                    val_loss = cross_entropy(member.y_val, _predict(layers, member.X_val), clip)
+                    model.validation_loss_curve_.append(val_loss)
+                    if patience is not None and val_loss < member.best_val:
+                        member.best_val = val_loss
+                        model.best_epoch_ = epoch
+                        model._set_layers(net.views(theta[row].copy()))
+            np.copyto(previous, theta)
+            np.multiply(grad, -lr, out=grad)
+            np.add(theta, grad, out=theta)
+            completed = epoch
+            # Who is done after this epoch: all at the last one, or those whose patience ran out.
+            if epoch == n_epochs:
+                done = keep.copy()
+            elif patience is not None:
+                best = np.array([members[pos].model.best_epoch_ for pos in active])
+                done = keep & (epoch - best >= patience)
+            else:
+                done = None
+            if done is not None and done.any():
+                table = np.array(history)
+                for row in np.flatnonzero(done):
+                    model = members[active[row]].model
+                    model.n_epochs_ = epoch
+                    if patience is None:
+                        model.best_epoch_ = epoch
+                        model._set_layers(net.views(theta[row].copy()))
+                    model.loss_curve_ = table[:, active[row]].tolist()
+                    outcomes[members[active[row]].index] = Outcome(model)
+                keep &= ~done
+            yield Progress(group, n_groups, len(members), epoch, n_epochs, len(members) - int(keep.sum()))
+            if not keep.all():
+                active = [pos for row, pos in enumerate(active) if keep[row]]
+                if not active:
+                    break
+                columns = np.array(active)
+                theta = theta[keep].copy()
+                previous = previous[keep].copy()
+                X_act, y_act = X_act[keep], y_act[keep]
+                grad = np.empty_like(theta)
+                stacked = _StackedPass(net, theta, grad, X_act, y_act)
+                _bind(net, theta, members, active, patience)
+    finally:
+        # Stopped (or failed) midway: each network still training holds its last finished epoch, as
+        # MLP.iter_fit leaves it (its layers follow theta already; see _bind).
+        for pos in active:
             model = members[pos].model
-            model.n_epochs_ = epoch
-            if patience is None:
-                model.best_epoch_ = epoch  # its layers are views into theta (_bind), stepped in place
-            done = epoch == n_epochs or (patience is not None and epoch - model.best_epoch_ >= patience)
-            if done:
+            if outcomes[members[pos].index] is None:
+                model.n_epochs_ = completed
                 if patience is None:
-                    model._set_layers(net.views(theta[row].copy()))
-                outcomes[members[pos].index] = Outcome(model)
-                keep[row] = False
-        yield Progress(group, n_groups, len(members), epoch, n_epochs, len(members) - int(keep.sum()))
-        if not keep.all():
-            active = [pos for row, pos in enumerate(active) if keep[row]]
-            if not active:
-                break
-            theta = theta[keep].copy()
-            previous = previous[keep].copy()
-            X_act, y_act = X_act[keep], y_act[keep]
-            grad = np.empty_like(theta)
-            stacked = _StackedPass(net, theta, grad, X_act, y_act)
-            _bind(net, theta, members, active, patience)
+                    model.best_epoch_ = completed
+                model.loss_curve_ = _curve(history, pos, completed)
+
+
+def _curve(history: list[Array], column: int, epochs: int) -> list[float]:
+    """A network's training losses of its first ``epochs`` epochs, as ``MLP.iter_fit`` records them."""
+    return np.array(history[:epochs])[:, column].tolist() if epochs else []
 
 
 def _bind(

@@ -4,6 +4,7 @@ stoppable, and (on a small protocol) the network beats the default rule."""
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,9 @@ from heartgui.core.training import split_dataset
 RECOMMENDED_NAME = "Neural network (recommended)"
 
 
-def _row_keys(X: pd.DataFrame) -> list[tuple[float, ...]]:
-    return [tuple(row) for row in X.to_numpy(dtype=float)]
+def _row_keys(X: pd.DataFrame | np.ndarray) -> list[tuple[float, ...]]:
+    # The networks' preprocessing is fitted on an array of the 13 features, the baselines' on a DataFrame.
+    return [tuple(row) for row in np.asarray(X, dtype=float)]
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +213,33 @@ def test_stacked_networks_give_the_same_table_as_one_by_one(heart):
     assert fast.test_rows == slow.test_rows
 
 
+def test_several_shuffles_train_as_one_stack_while_small_with_the_same_table(heart, monkeypatch):
+    """heart.dat's 45 networks of 9 folds × 5 shuffles train as one stack (10,800 training rows in all);
+    with a smaller budget they are stacked a few shuffles at a time. Either way the table is the one
+    that training them one by one gives."""
+    sizes: list[int] = []
+    original = crossval.fit_stacked
+
+    def watched(jobs, should_stop=None):
+        sizes.append(len(jobs))
+        return original(jobs, should_stop)
+
+    monkeypatch.setattr(crossval, "fit_stacked", watched)
+    one_stack = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED])
+    assert sizes == [45]
+    sizes.clear()
+    monkeypatch.setattr(crossval, "STACK_ROWS", 5000)  # two shuffles of 9 × 240 rows fit, three do not
+    blocks = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED])
+    assert sizes == [18, 18, 9]
+    alone = cross_validate(heart, folds=9, repeats=5, methods=[RECOMMENDED], stack=False)
+    expected = alone.to_frame().drop(columns="seconds")
+    for result in (one_stack, blocks):
+        pd.testing.assert_frame_equal(result.to_frame().drop(columns="seconds"), expected, check_exact=True)
+        assert result.test_rows == alone.test_rows
+        for mine, theirs in zip(result.test_risks, alone.test_risks):
+            assert np.array_equal(mine[RECOMMENDED_NAME], theirs[RECOMMENDED_NAME])
+
+
 def test_a_stop_request_ends_the_stacked_training_of_a_shuffle(heart):
     """should_stop is asked during the stacked training of a shuffle's networks, not only between
     folds: a Cancel in the window does not wait for all nine folds' networks to finish."""
@@ -260,6 +289,23 @@ def test_cross_validation_runs_with_one_blas_thread_and_restores_it(heart):
     assert blas_threads() == before and len(seen) == 1 + 3
     mlp = next(m for m in BASELINE_METHODS if m.name.startswith("scikit-learn MLPClassifier"))
     assert mlp.build().estimator.solver == "lbfgs"
+
+
+def test_the_blas_controller_is_made_again_after_an_import(monkeypatch):
+    """Scanning the loaded libraries costs ~2 ms, so blocks reuse threadpoolctl's controller; after an
+    import (which may load another BLAS library) the next block scans again, so that library is limited
+    too."""
+    import types
+
+    from heartgui.core import threads
+
+    with threads.one_blas_thread_if_small(100):
+        first = threads._controller
+    with threads.one_blas_thread_if_small(100):
+        assert threads._controller is first
+    monkeypatch.setitem(sys.modules, "heartgui_test_new_module", types.ModuleType("heartgui_test_new_module"))
+    with threads.one_blas_thread_if_small(100):
+        assert threads._controller is not first
 
 
 def test_overlapping_blas_limits_in_two_threads_restore_the_original_setting():
