@@ -111,8 +111,8 @@ def crossval_job(split: Any, settings: Any | None, *, folds: int, repeats: int) 
     """Cross-validate on ``split``'s patients; each ``FoldReport`` goes to :meth:`Worker.report`, paired
     with its result's ``summary()`` table, worked out here so the UI thread only has to show it.
 
-    A stop request is honoured between folds and during the stacked training of a shuffle's networks
-    (raises :class:`Cancelled`); returns the ``CrossValResult``.
+    A stop request is honoured between folds and during the stacked training of the networks (all of
+    a small file's shuffles train as one stack; raises :class:`Cancelled`); returns the ``CrossValResult``.
     """
 
     def run(worker: Worker) -> Any:
