@@ -165,7 +165,8 @@ def test_a_run_draws_in_full_only_its_frame(page, result, qtbot):
     )
     with qtbot.waitSignal(box.finished, timeout=TIMEOUT_MS) as blocker:
         box.start()
-    assert len(seen) == 8 and box.redraws >= 2
+    # 8 reports, which the worker hands over in batches when they come faster than the window takes them.
+    assert 1 <= len(seen) <= 8 and len(blocker.args[0].aucs) == 8 and box.redraws >= 1
     assert all(limits == [tuple(map(tuple, pair)) for pair in frame.limits] for limits in seen)
     assert box.plot.run_draws == 0  # none between the frame and the end
     drawn, pieces = box.plot.full_draws, box.plot.piece_draws
