@@ -227,45 +227,39 @@ def _ending_bar(result: TrainingResult) -> str:
 
 class _StatusLabel(QLabel):
     """The training status: word-wrapped, and at every width as tall as the longest text it reserves
-    room for (``reserve()``) or the text it shows, whichever needs more; shorter again when widened.
-
-    The room is its height for a width (``heightForWidth``), which the page's layout asks for when it
-    places the label: the label and the plot below get their sizes in one layout pass (a minimum height
-    set after a resize took a second pass, and a second full draw of the plot).
-    """
-
-    #: The most lines reserved for a text not shown (a narrow window would otherwise ask for a tall one).
-    MOST_RESERVED_LINES = 6
+    room for (``reserve()``) or the text it shows, whichever needs more; shorter again when widened."""
 
     def __init__(self, reserve: Callable[[], str], parent: QWidget) -> None:
         super().__init__("", parent)
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._reserve = reserve
-        self._ruler = QLabel()  # never shown: measures the reserved text's wrapping at a width
+        self._ruler = QLabel()  # never shown: measures the reserved text's wrapping at this width
         self._ruler.setWordWrap(True)
-        self._measured: dict[tuple[int, str], int] = {}
 
-    def hasHeightForWidth(self) -> bool:
-        return True  # (QLabel says so only once it shows a text: the room must be there before)
-
-    def heightForWidth(self, width: int) -> int:
-        own = super().heightForWidth(width)
-        text = self._reserve()
-        key = (width, text)
-        reserved = self._measured.get(key)
-        if reserved is None:
-            self._ruler.setFont(self.font())
-            self._ruler.setText(text)
-            most = self.fontMetrics().lineSpacing() * self.MOST_RESERVED_LINES
-            reserved = self._measured[key] = min(self._ruler.heightForWidth(width), most)
-            if len(self._measured) > 64:  # widths seen while a window is resized by hand
-                self._measured = {key: reserved}
-        return max(own, reserved)
+    #: The most lines reserved for a text not shown (a narrow window would otherwise ask for a tall one).
+    MOST_RESERVED_LINES = 6
 
     def fit(self) -> None:
-        """The reserved text changed (e.g. the planned epochs): let the layout ask again."""
-        self.updateGeometry()
+        width = self.width()
+        if not self.isVisible() or width < 100:
+            return  # not laid out yet: a 1-pixel-wide label "needs" hundreds of lines
+        self._ruler.setFont(self.font())
+        self._ruler.setText(self._reserve())
+        most = self.fontMetrics().lineSpacing() * self.MOST_RESERVED_LINES
+        reserved = min(self._ruler.heightForWidth(width), most)
+        self._ruler.setText(self.text())  # (the label's own heightForWidth never goes below its minimum)
+        needed = max(reserved, self._ruler.heightForWidth(width))
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.fit()  # (its first resize comes before it is visible: the room is reserved before a paint)
 
 
 class TrainPage(QWidget):
