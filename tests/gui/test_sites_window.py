@@ -181,8 +181,8 @@ def test_the_pages_of_a_model_on_fewer_findings_fit(window, open_file, shared_da
     window.resize(*size)
     for index in (PAGE_TRAIN, PAGE_PREDICT):
         window.show_page(index)
-        qtbot.wait(20)
         page = window.stack.currentWidget()
+        # The layout settles in posted events (the Train status measures its room once it has its width).
+        qtbot.waitUntil(lambda page=page: not overlapping_widgets(page), timeout=2_000)
         assert not cut_labels(page), cut_labels(page)
-        assert not overlapping_widgets(page), overlapping_widgets(page)
     shot(window, qtbot, f"sites-predict-va-{size[0]}")
