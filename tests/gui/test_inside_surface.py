@@ -131,3 +131,27 @@ def test_the_threshold_chosen_on_results_is_the_contour_when_the_page_is_shown_a
         assert "threshold 35 %" in plot.sentence.text()
     finally:
         model.set_params(threshold=old)
+
+
+def test_a_training_does_not_empty_the_hidden_surface_until_it_is_shown(window, open_file, heart_dat, qtbot):
+    """A new training's first report tells the Inside page "training…": emptying the hidden surface's
+    axes there rebuilt their ticks on the UI thread (25-80 ms, the heartbeat's gaps at its first ticks)."""
+    from heartgui.gui.main_window import PAGE_NETWORK, PAGE_TRAIN
+
+    open_file(window, heart_dat)
+    window.train_page.set_settings(RECOMMENDED.replace(epochs=50))
+    window.show_page(PAGE_TRAIN)
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_action.trigger()
+    window.show_page(PAGE_NETWORK)
+    plot = _show_surface(window.network_page, qtbot)  # drawn for the first model
+    window.show_page(PAGE_TRAIN)
+    cleared = []
+    original = plot.axes.clear
+    plot.axes.clear = lambda: (cleared.append(True), original())[1]
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.start_action.trigger()
+    assert not cleared and plot.surface is None  # the message is waiting for the page to be shown
+    window.show_page(PAGE_NETWORK)
+    qtbot.waitUntil(lambda: plot.surface is not None, timeout=10_000)  # the new model's surface
+    assert cleared

@@ -99,6 +99,7 @@ class SurfacePlot(FigurePanel):
         row.addStretch(1)
         self.layout_.insertLayout(1, row)
         self.surface: Any = None
+        self._blank_when_shown = False  # a message arrived while hidden: empty the axes when shown
         self.threshold = 0.5
         self.mesh: Any = None
         self.contour: Any = None
@@ -129,12 +130,23 @@ class SurfacePlot(FigurePanel):
         self.features_changed.emit(*self.features)
 
     def show_message(self, text: str) -> None:
-        """No surface: an empty plot and ``text`` under it."""
+        """No surface: an empty plot and ``text`` under it (emptied when next shown, if hidden)."""
         self.surface = None
         self._forget_artists()
-        self.blank()
+        if self.isVisible():
+            self.blank()
+        else:
+            # Emptying the axes rebuilds their ticks (25-80 ms): not while the Inside page is hidden
+            # and a training has just started (its first report brings this message).
+            self._blank_when_shown = True
         self.sentence.setText(text)
         self.redraw()
+
+    def showEvent(self, event: Any) -> None:
+        if self._blank_when_shown and self.surface is None:
+            self.blank()
+        self._blank_when_shown = False
+        super().showEvent(event)  # (draws what was left undrawn while hidden)
 
     def set_surface(self, surface: Any, threshold: float) -> None:
         """Show ``surface`` (a ``DecisionSurface``) with the decision ``threshold`` (0–1)."""
@@ -210,6 +222,7 @@ class SurfacePlot(FigurePanel):
             )
 
     def _draw(self) -> None:
+        self._blank_when_shown = False
         ax = self.axes
         self._forget_artists()
         c = self.blank()
