@@ -492,7 +492,6 @@ def _write_failure(out: Path, what: str, error: OSError) -> str:
 
 def _save(out: Path, result: Any, dataset: Any) -> None:
     from heartgui.core.model_file import save_model
-    from heartgui.core.overlap import PatientFingerprints
 
     try:
         save_model(
@@ -502,7 +501,7 @@ def _save(out: Path, result: Any, dataset: Any) -> None:
             metrics=result.test_metrics,
             data_sha256=result.data_sha256,
             data_name=dataset.provenance.file_name,
-            fingerprints=PatientFingerprints.of(result.split.X_train, result.split.X_test),
+            fingerprints=result.split.fingerprints,
         )
     except OSError as error:
         raise UsageError(_write_failure(out, "the model", error)) from None
