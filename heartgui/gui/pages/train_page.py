@@ -236,6 +236,8 @@ class _StatusLabel(QLabel):
         self._reserve = reserve
         self._ruler = QLabel()  # never shown: measures the reserved text's wrapping at this width
         self._ruler.setWordWrap(True)
+        # The reserved room for (width, reserved text, font): measured once, not at every status of a run.
+        self._reserved: tuple[tuple[int, str, str], int] | None = None
 
     #: The most lines reserved for a text not shown (a narrow window would otherwise ask for a tall one).
     MOST_RESERVED_LINES = 6
@@ -245,9 +247,12 @@ class _StatusLabel(QLabel):
         if not self.isVisible() or width < 100:
             return  # not laid out yet: a 1-pixel-wide label "needs" hundreds of lines
         self._ruler.setFont(self.font())
-        self._ruler.setText(self._reserve())
-        most = self.fontMetrics().lineSpacing() * self.MOST_RESERVED_LINES
-        reserved = min(self._ruler.heightForWidth(width), most)
+        key = (width, self._reserve(), self.font().key())
+        if self._reserved is None or self._reserved[0] != key:
+            self._ruler.setText(key[1])
+            most = self.fontMetrics().lineSpacing() * self.MOST_RESERVED_LINES
+            self._reserved = (key, min(self._ruler.heightForWidth(width), most))
+        reserved = self._reserved[1]
         self._ruler.setText(self.text())  # (the label's own heightForWidth never goes below its minimum)
         needed = max(reserved, self._ruler.heightForWidth(width))
         if needed != self.minimumHeight():
