@@ -40,6 +40,7 @@ PySide6-Essentials stays pinned at 6.9.3: Qt >= 6.10 needs Windows' ICU, which W
 from __future__ import annotations
 
 import fcntl
+import filecmp
 import hashlib
 import json
 import os
@@ -556,7 +557,7 @@ def ensure_ucrt_shim(wine: Wine, cache: Path = CACHE) -> None:
     system32 = wine.prefix / "drive_c" / "windows" / "system32"
     for src, name in ((builtin, f"{SHIM_FORWARD_TO}.dll"), (dll, "ucrtbase.dll")):
         target = system32 / name
-        if not target.is_file() or sha256_of(target) != sha256_of(src):
+        if not (target.is_file() and filecmp.cmp(src, target, shallow=False)):
             shutil.copyfile(src, target)
 
 
